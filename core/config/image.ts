@@ -1,0 +1,58 @@
+import { basename } from 'node:path';
+import { diag, UserError, type SourceLocation } from '../diagnostics/diagnostic.js';
+import { Level, type Assignment } from '../metadata/assignment.js';
+import { asSeq, asString, asStringList, get, readMap } from '../metadata/schema.js';
+import { parseYamlFile } from '../metadata/yaml.js';
+import { readVars } from './vars.js';
+
+// An image says what goes on the device (packages), in which formats, and
+// what testimage checks once it has booted.
+
+export interface ImageCheck {
+  readonly name: string;
+  readonly run: string;
+  /** The output must contain this text. */
+  readonly expect?: string;
+  /** The output must match this regular expression. */
+  readonly match?: string;
+}
+
+export interface Image {
+  readonly name: string;
+  readonly file: string;
+  readonly loc: SourceLocation;
+  readonly install: readonly string[];
+  readonly types: readonly string[];
+  readonly assignments: readonly Assignment[];
+  readonly checks: readonly ImageCheck[];
+}
+
+const KEYS = ['name', 'summary', 'install', 'types', 'vars', 'checks'];
+export const IMAGE_TYPES = ['cpio.gz'] as const;
+
+export function loadImage(file: string): Image {
+  const tree = parseYamlFile(file);
+  const m = readMap(tree, KEYS, 'image', ['install']);
+  const types = get(m, 'types') ? asStringList(get(m, 'types')!, 'image types') : ['cpio.gz'];
+  for (const t of types) {
+    if (!(IMAGE_TYPES as readonly string[]).includes(t)) {
+      throw new UserError(diag('image-type', `unknown image type '${t}'`, m.get('types')!.value.loc, { hint: `known types: ${IMAGE_TYPES.join(', ')}` }));
+    }
+  }
+  const checks = get(m, 'checks')
+    ? asSeq(get(m, 'checks')!, 'image checks').map((c): ImageCheck => {
+        const cm = readMap(c, ['name', 'run', 'expect', 'match'], 'image check', ['run']);
+        const s = (k: string) => (get(cm, k) ? asString(get(cm, k)!, `check ${k}`) : undefined);
+        return { name: s('name') ?? s('run')!, run: s('run')!, expect: s('expect'), match: s('match') };
+      })
+    : [];
+  return {
+    name: get(m, 'name') ? asString(get(m, 'name')!, 'image name') : basename(file, '.yaml'),
+    file,
+    loc: tree.loc,
+    install: asStringList(get(m, 'install')!, 'image install'),
+    types,
+    assignments: readVars(m, Level.Image),
+    checks,
+  };
+}

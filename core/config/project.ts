@@ -1,0 +1,65 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Level, type Assignment } from '../metadata/assignment.js';
+import { asBoolean, asNumber, asString, asStringList, get, readMap } from '../metadata/schema.js';
+import { parseYamlFile } from '../metadata/yaml.js';
+import { readVars } from './vars.js';
+
+// The project: which layers, machine and distro, where sources come from and
+// where outputs go. A folder without strata.yaml gets Strata's built-in
+// layers, machine qemuarm64, distro strata and the mirror/ folder beside
+// Strata itself (filled by `npm run setup`).
+
+/** The folder Strata is installed in (holds layers/, machines/, distros/, images/). */
+export const STRATA_ROOT = fileURLToPath(new URL('../../../', import.meta.url)).replace(/\/$/, '');
+
+export interface Project {
+  readonly dir: string;
+  readonly file?: string;
+  readonly layers: readonly string[];
+  readonly machine: string;
+  readonly distro: string;
+  readonly premirrors: readonly string[];
+  readonly mirrors: readonly string[];
+  readonly downloads: string;
+  readonly buildDir: string;
+  readonly offline: boolean;
+  readonly jobs: number;
+  readonly assignments: readonly Assignment[];
+}
+
+export interface CommandLineSettings {
+  machine?: string;
+  distro?: string;
+  mirrors?: string[];
+  offline?: boolean;
+  jobs?: number;
+}
+
+const KEYS = ['layers', 'machine', 'distro', 'premirrors', 'mirrors', 'downloads', 'build', 'offline', 'jobs', 'vars'];
+
+/** A mirror is a folder (relative to the project) or an http(s) URL. */
+const place = (dir: string, p: string): string => (/^[a-z]+:\/\//.test(p) ? p : resolve(dir, p));
+
+export function loadProject(dir: string, cli: CommandLineSettings = {}): Project {
+  const file = resolve(dir, 'strata.yaml');
+  const m = existsSync(file) ? readMap(parseYamlFile(file), KEYS, 'strata.yaml') : new Map();
+  const str = (k: string) => (get(m, k) ? asString(get(m, k)!, k) : undefined);
+  const list = (k: string) => (get(m, k) ? asStringList(get(m, k)!, k) : undefined);
+  const mirrors = [...(cli.mirrors ?? []).map((p) => place(process.cwd(), p)), ...(list('mirrors')?.map((p) => place(dir, p)) ?? [resolve(STRATA_ROOT, 'mirror')])];
+  return {
+    dir,
+    file: existsSync(file) ? file : undefined,
+    layers: list('layers')?.map((p) => resolve(dir, p)) ?? [resolve(STRATA_ROOT, 'layers/core')],
+    machine: cli.machine ?? str('machine') ?? 'qemuarm64',
+    distro: cli.distro ?? str('distro') ?? 'strata',
+    premirrors: list('premirrors')?.map((p) => place(dir, p)) ?? [],
+    mirrors,
+    downloads: resolve(dir, str('downloads') ?? 'downloads'),
+    buildDir: resolve(dir, str('build') ?? 'build'),
+    offline: cli.offline || (get(m, 'offline') ? asBoolean(get(m, 'offline')!, 'offline') : false),
+    jobs: cli.jobs ?? (get(m, 'jobs') ? asNumber(get(m, 'jobs')!, 'jobs') : 2),
+    assignments: readVars(m, Level.Project),
+  };
+}

@@ -1,0 +1,42 @@
+import type { Recipe } from '../resolve/recipe.js';
+
+// The exact script a task runs, written in full to `run.<task>` so a user can
+// read it and re-run it by hand (`sh run.compile`; add `unshare --net` in
+// front to get Strata's no-network sandbox too).
+
+/** Variables every task sees in its environment; recipes add names to EXPORT. */
+const ALWAYS_EXPORTED = ['PN', 'PV', 'WORKDIR', 'S', 'B', 'D', 'SYSROOT', 'MACHINE', 'DISTRO', 'TARGET_ARCH', 'JOBS', 'SOURCE_DATE_EPOCH'];
+
+export const quote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
+
+/** The fixed part of every task's environment: nothing from the user's shell leaks in. */
+export const BASE_ENV: Record<string, string> = {
+  PATH: '/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin',
+  LC_ALL: 'C',
+  TZ: 'UTC',
+  TERM: 'dumb',
+};
+
+export function exportedVariables(r: Recipe): [string, string][] {
+  const extra = r.data.has('EXPORT') ? r.data.get('EXPORT').split(/\s+/).filter(Boolean) : [];
+  const names = [...new Set([...ALWAYS_EXPORTED, ...extra])];
+  return names.filter((n) => r.data.has(n)).map((n) => [n, r.data.get(n)]);
+}
+
+export function composeTaskScript(r: Recipe, task: string, body: string, opts: { cwd: string; prelude?: string }): string {
+  const lines = [
+    '#!/bin/sh',
+    `# Strata task ${r.name}:${task} (${r.name} ${r.version}, from ${r.file})`,
+    '# Strata runs this with no network (unshare --net); re-run by hand: sh ./run.' + task,
+    'set -e',
+    ...Object.entries({ ...BASE_ENV, HOME: r.data.get('WORKDIR') }).map(([k, v]) => `export ${k}=${quote(v)}`),
+    ...exportedVariables(r).map(([k, v]) => `export ${k}=${quote(v)}`),
+    ...(opts.prelude ? [opts.prelude] : []),
+    `mkdir -p ${quote(opts.cwd)}`,
+    `cd ${quote(opts.cwd)}`,
+    '',
+    body.trimEnd(),
+    '',
+  ];
+  return lines.join('\n');
+}

@@ -1,0 +1,103 @@
+import type { Image } from '../config/image.js';
+import { diag, UserError } from '../diagnostics/diagnostic.js';
+import { recipeId, taskId, taskName, type TaskId } from '../model/ids.js';
+import type { Configuration } from '../resolve/configuration.js';
+import type { Recipe } from '../resolve/recipe.js';
+import { assertAcyclic, TaskGraph } from './task-graph.js';
+
+// Turns a target (an image or a recipe) into the task graph: the same chain
+// of tasks for every recipe, sysroots fed by dependencies' installs, and an
+// image fed by the packages of its whole run-time closure.
+
+export const RECIPE_TASKS = ['fetch', 'unpack', 'patch', 'prepare_sysroot', 'configure', 'compile', 'install', 'package'] as const;
+export const IMAGE_TASKS = ['rootfs', 'image'] as const;
+export type RecipeTaskKind = (typeof RECIPE_TASKS)[number];
+export type ImageTaskKind = (typeof IMAGE_TASKS)[number];
+
+export interface ImagePlan {
+  readonly image: Image;
+  /** Packages to install, each with the recipe that makes it, sorted by name. */
+  readonly packages: readonly { name: string; recipe: Recipe }[];
+  readonly kernel: Recipe;
+}
+
+export type TaskPayload =
+  | { readonly kind: RecipeTaskKind; readonly recipe: Recipe }
+  | { readonly kind: ImageTaskKind; readonly plan: ImagePlan };
+
+export interface BuildPlan {
+  readonly graph: TaskGraph<TaskPayload>;
+  readonly recipes: readonly Recipe[];
+  readonly image?: ImagePlan;
+}
+
+const t = (recipe: string, task: string): TaskId => taskId(recipeId(recipe), taskName(task));
+
+/** Every recipe needed to build `root`, through build-time `depends`. */
+function buildClosure(cfg: Configuration, roots: readonly Recipe[]): Recipe[] {
+  const seen = new Map<string, Recipe>();
+  const visit = (r: Recipe) => {
+    if (seen.has(r.name)) return;
+    seen.set(r.name, r);
+    for (const d of r.depends) visit(cfg.provider(d, r.name));
+  };
+  roots.forEach(visit);
+  return [...seen.values()];
+}
+
+/** The recipes whose `install` output makes up a recipe's sysroot: its depends, transitively. */
+export function sysrootRecipes(cfg: Configuration, r: Recipe): Recipe[] {
+  return buildClosure(cfg, r.depends.map((d) => cfg.provider(d, r.name))).sort((a, b) => a.name.localeCompare(b.name));
+}
+
+function packageIndex(cfg: Configuration): Map<string, Recipe> {
+  const index = new Map<string, Recipe>();
+  for (const name of cfg.catalog.recipes.keys()) {
+    const r = cfg.recipe(name);
+    for (const p of r.packages) index.set(p.name, r);
+  }
+  return index;
+}
+
+export function planImage(cfg: Configuration, image: Image): ImagePlan {
+  const index = packageIndex(cfg);
+  const wanted = new Map<string, Recipe>();
+  const visit = (pkg: string, by: string) => {
+    if (wanted.has(pkg)) return;
+    const r = index.get(pkg);
+    if (!r) throw new UserError(diag('package-unknown', `no recipe makes package '${pkg}' (needed by ${by})`, image.loc, { hint: `packages known: ${[...index.keys()].sort().join(', ')}` }));
+    wanted.set(pkg, r);
+    for (const dep of r.rdepends.get(pkg) ?? []) visit(dep, pkg);
+  };
+  for (const pkg of image.install) visit(pkg, `image ${image.name}`);
+  const packages = [...wanted].map(([name, recipe]) => ({ name, recipe })).sort((a, b) => a.name.localeCompare(b.name));
+  return { image, packages, kernel: cfg.provider('virtual/kernel', `image ${image.name}`, image.loc) };
+}
+
+export function planBuild(cfg: Configuration, target: string): BuildPlan {
+  const graph = new TaskGraph<TaskPayload>();
+  let image: ImagePlan | undefined;
+  let roots: Recipe[];
+  if (cfg.catalog.listConfigs('images').includes(target) && !cfg.catalog.recipes.has(target)) {
+    image = planImage(cfg, cfg.image(target));
+    roots = [...new Set([...image.packages.map((p) => p.recipe), image.kernel])];
+  } else {
+    roots = [cfg.provider(target, 'the command line')];
+  }
+  const recipes = buildClosure(cfg, roots).sort((a, b) => a.name.localeCompare(b.name));
+  for (const r of recipes) {
+    RECIPE_TASKS.forEach((kind, i) => {
+      const deps: TaskId[] = i > 0 ? [t(r.name, RECIPE_TASKS[i - 1])] : [];
+      if (kind === 'prepare_sysroot') for (const d of sysrootRecipes(cfg, r)) deps.push(t(d.name, 'install'));
+      graph.add(t(r.name, kind), deps, { kind, recipe: r });
+    });
+  }
+  if (image) {
+    const name = image.image.name;
+    const rootfsDeps = [...new Set(image.packages.map((p) => p.recipe.name))].map((r) => t(r, 'package'));
+    graph.add(t(name, 'rootfs'), rootfsDeps, { kind: 'rootfs', plan: image });
+    graph.add(t(name, 'image'), [t(name, 'rootfs'), t(image.kernel.name, 'install')], { kind: 'image', plan: image });
+  }
+  assertAcyclic(graph);
+  return { graph, recipes, image };
+}

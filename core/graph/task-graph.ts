@@ -1,0 +1,82 @@
+import { diag, UserError } from '../diagnostics/diagnostic.js';
+import { taskKey, type TaskId } from '../model/ids.js';
+
+// The task graph as plain data and pure functions: nodes keyed by
+// `recipe:task`, edges pointing at what must finish first.
+
+export interface GraphNode<T = unknown> {
+  readonly id: TaskId;
+  readonly key: string;
+  readonly deps: readonly string[];
+  readonly payload: T;
+}
+
+export class TaskGraph<T = unknown> {
+  readonly nodes = new Map<string, GraphNode<T>>();
+
+  add(id: TaskId, deps: readonly TaskId[], payload: T): GraphNode<T> {
+    const node = { id, key: taskKey(id), deps: deps.map(taskKey), payload };
+    this.nodes.set(node.key, node);
+    return node;
+  }
+
+  get(key: string): GraphNode<T> {
+    const n = this.nodes.get(key);
+    if (!n) throw new Error(`bug: task ${key} is not in the graph`);
+    return n;
+  }
+}
+
+/** Throws a UserError naming the whole path when the graph has a cycle. */
+export function assertAcyclic<T>(g: TaskGraph<T>): void {
+  const state = new Map<string, 'visiting' | 'done'>();
+  const path: string[] = [];
+  const visit = (key: string) => {
+    const s = state.get(key);
+    if (s === 'done') return;
+    if (s === 'visiting') {
+      const cycle = [...path.slice(path.indexOf(key)), key];
+      throw new UserError(diag('graph-cycle', `dependency cycle: ${cycle.join(' -> ')}`, undefined, { hint: 'remove one of these dependencies' }));
+    }
+    state.set(key, 'visiting');
+    path.push(key);
+    for (const d of g.get(key).deps) {
+      if (!g.nodes.has(d)) throw new Error(`bug: ${key} depends on unknown task ${d}`);
+      visit(d);
+    }
+    path.pop();
+    state.set(key, 'done');
+  };
+  for (const key of [...g.nodes.keys()].sort()) visit(key);
+}
+
+/** Dependencies first; ties broken by key so the order is stable. */
+export function topologicalOrder<T>(g: TaskGraph<T>): string[] {
+  assertAcyclic(g);
+  const out: string[] = [];
+  const seen = new Set<string>();
+  const visit = (key: string) => {
+    if (seen.has(key)) return;
+    seen.add(key);
+    for (const d of [...g.get(key).deps].sort()) visit(d);
+    out.push(key);
+  };
+  for (const key of [...g.nodes.keys()].sort()) visit(key);
+  return out;
+}
+
+/** Length of the longest chain of tasks that wait on each task: run long chains first. */
+export function criticalPathLengths<T>(g: TaskGraph<T>): Map<string, number> {
+  const dependents = new Map<string, string[]>();
+  for (const n of g.nodes.values()) for (const d of n.deps) dependents.set(d, [...(dependents.get(d) ?? []), n.key]);
+  const memo = new Map<string, number>();
+  const length = (key: string): number => {
+    const m = memo.get(key);
+    if (m !== undefined) return m;
+    const v = 1 + Math.max(0, ...(dependents.get(key) ?? []).map(length));
+    memo.set(key, v);
+    return v;
+  };
+  for (const key of topologicalOrder(g).reverse()) length(key);
+  return memo;
+}

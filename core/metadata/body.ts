@@ -1,0 +1,87 @@
+import type { SourceLocation } from '../diagnostics/diagnostic.js';
+import { assignment, Level, type Assignment } from './assignment.js';
+import { asMapEntries, asSeq, asString, asStringList, asText, get, readMap } from './schema.js';
+import type { LEntry } from './yaml.js';
+
+// The part that recipes, appends and classes share: variables, task scripts,
+// dependencies, sources, packaging. Appends and classes add to a recipe with
+// exactly these fields, so one reader serves all three.
+
+export interface SourceSpec {
+  /** As written; may hold `${version}` and friends, expanded per recipe. */
+  readonly url: string;
+  readonly sha256?: string;
+  /** File name in the download folder, when the URL's last segment is a poor one. */
+  readonly downloadName?: string;
+  /** Unpack archives (default true). */
+  readonly unpack: boolean;
+  readonly loc: SourceLocation;
+}
+
+export interface PackageSpec {
+  readonly name: string;
+  readonly patterns: readonly string[];
+  readonly loc: SourceLocation;
+}
+
+export interface Body {
+  readonly inherit: readonly string[];
+  readonly depends: readonly string[];
+  readonly provides: readonly string[];
+  readonly sources: readonly SourceSpec[];
+  readonly assignments: readonly Assignment[];
+  readonly packages: readonly PackageSpec[];
+  readonly rdepends: ReadonlyMap<string, readonly string[]>;
+}
+
+export const BODY_KEYS = ['inherit', 'depends', 'provides', 'sources', 'vars', 'tasks', 'packages', 'rdepends'] as const;
+
+const SOURCE_KEYS = ['url', 'sha256', 'name', 'unpack'];
+
+function readSources(v: LEntry['value'] | undefined): SourceSpec[] {
+  if (!v) return [];
+  return asSeq(v, 'sources').map((item) => {
+    if (item.kind === 'scalar') return { url: asString(item, 'source url'), unpack: true, loc: item.loc };
+    const m = readMap(item, SOURCE_KEYS, 'source', ['url']);
+    const sha = get(m, 'sha256');
+    const name = get(m, 'name');
+    const unpack = get(m, 'unpack');
+    return {
+      url: asString(get(m, 'url')!, 'source url'),
+      sha256: sha ? asString(sha, 'source sha256') : undefined,
+      downloadName: name ? asString(name, 'source name') : undefined,
+      unpack: unpack ? unpack.kind === 'scalar' && unpack.value === true : true,
+      loc: item.loc,
+    };
+  });
+}
+
+/** Task scripts are variables named `do_<task>`, so every operator works on them. */
+export const taskVariable = (task: string): string => `do_${task}`;
+
+export function readBody(m: Map<string, LEntry>, level: Level): Body {
+  const list = (key: string) => {
+    const v = get(m, key);
+    return v ? asStringList(v, key) : [];
+  };
+  const assignments: Assignment[] = [];
+  const vars = get(m, 'vars');
+  if (vars) for (const e of asMapEntries(vars, 'vars')) assignments.push(assignment(e.key, asText(e.value, `variable ${e.key}`), level, e.keyLoc));
+  const tasks = get(m, 'tasks');
+  if (tasks) for (const e of asMapEntries(tasks, 'tasks')) assignments.push(assignment(taskVariable(e.key), asText(e.value, `task ${e.key}`), level, e.keyLoc));
+  const packages: PackageSpec[] = [];
+  const pk = get(m, 'packages');
+  if (pk) for (const e of asMapEntries(pk, 'packages')) packages.push({ name: e.key, patterns: asStringList(e.value, `package ${e.key}`), loc: e.keyLoc });
+  const rdepends = new Map<string, string[]>();
+  const rd = get(m, 'rdepends');
+  if (rd) for (const e of asMapEntries(rd, 'rdepends')) rdepends.set(e.key, asStringList(e.value, `rdepends of ${e.key}`));
+  return {
+    inherit: list('inherit'),
+    depends: list('depends'),
+    provides: list('provides'),
+    sources: readSources(get(m, 'sources')),
+    assignments,
+    packages,
+    rdepends,
+  };
+}

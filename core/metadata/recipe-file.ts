@@ -1,0 +1,75 @@
+import { dirname } from 'node:path';
+import type { SourceLocation } from '../diagnostics/diagnostic.js';
+import { assignment, Level } from './assignment.js';
+import { BODY_KEYS, readBody, type Body } from './body.js';
+import type { Layer } from './layer.js';
+import { asString, get, readMap } from './schema.js';
+import { parseYamlFile } from './yaml.js';
+
+// Recipe, append and class files as written, before any merging.
+
+export interface RecipeFile extends Body {
+  readonly name: string;
+  readonly version: string;
+  readonly file: string;
+  readonly dir: string;
+  readonly layer: Layer;
+  readonly loc: SourceLocation;
+}
+
+export interface AppendFile extends Body {
+  /** The recipe name this append applies to. */
+  readonly target: string;
+  /** Optional version pattern, `%` or `*` as wildcard. */
+  readonly version?: string;
+  readonly file: string;
+  readonly dir: string;
+  readonly layer: Layer;
+  readonly loc: SourceLocation;
+}
+
+export interface ClassFile extends Body {
+  readonly name: string;
+  readonly file: string;
+  readonly dir: string;
+  readonly layer: Layer;
+}
+
+const RECIPE_KEYS = ['name', 'version', 'license', 'summary', 'homepage', ...BODY_KEYS];
+
+export function loadRecipeFile(file: string, layer: Layer): RecipeFile {
+  const tree = parseYamlFile(file);
+  const m = readMap(tree, RECIPE_KEYS, 'recipe', ['name', 'version']);
+  const name = asString(get(m, 'name')!, 'recipe name');
+  const version = asString(get(m, 'version')!, 'recipe version');
+  const body = readBody(m, Level.Recipe);
+  // Descriptive fields become variables too, so `${version}` and
+  // `strata env` treat them like any other value.
+  const fields = [['PN', name, 'name'], ['PV', version, 'version'], ['name', name, 'name'], ['version', version, 'version']] as const;
+  const extra = fields.map(([key, value, from]) => assignment(key, value, Level.Recipe, m.get(from)!.keyLoc));
+  for (const k of ['license', 'summary', 'homepage']) {
+    const v = get(m, k);
+    if (v) extra.push(assignment(k.toUpperCase(), asString(v, k), Level.Recipe, m.get(k)!.keyLoc));
+  }
+  return { ...body, assignments: [...extra, ...body.assignments], name, version, file, dir: dirname(file), layer, loc: tree.loc };
+}
+
+export function loadAppendFile(file: string, layer: Layer): AppendFile {
+  const tree = parseYamlFile(file);
+  const m = readMap(tree, ['append', 'version', ...BODY_KEYS], 'append', ['append']);
+  const version = get(m, 'version');
+  return {
+    ...readBody(m, Level.Append),
+    target: asString(get(m, 'append')!, 'append target'),
+    version: version ? asString(version, 'append version') : undefined,
+    file,
+    dir: dirname(file),
+    layer,
+    loc: tree.loc,
+  };
+}
+
+export function loadClassFile(file: string, name: string, layer: Layer): ClassFile {
+  const m = readMap(parseYamlFile(file), [...BODY_KEYS, 'summary'], `class ${name}`);
+  return { ...readBody(m, Level.Class), name, file, dir: dirname(file), layer };
+}

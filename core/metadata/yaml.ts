@@ -1,0 +1,67 @@
+import { readFileSync } from 'node:fs';
+import { LineCounter, parseDocument, isMap, isSeq, isScalar, isAlias, type Node } from 'yaml';
+import { diag, UserError, type Diagnostic, type SourceLocation } from '../diagnostics/diagnostic.js';
+
+// YAML parsed into a small tree that keeps file:line:col on every key and
+// value, so every later error (unknown key, bad type, undefined variable)
+// can point at the exact spot the user wrote.
+
+export type LScalar = { kind: 'scalar'; value: string | number | boolean | null; loc: SourceLocation };
+export type LSeq = { kind: 'seq'; items: LValue[]; loc: SourceLocation };
+export type LEntry = { key: string; keyLoc: SourceLocation; value: LValue };
+export type LMap = { kind: 'map'; entries: LEntry[]; loc: SourceLocation };
+export type LValue = LScalar | LSeq | LMap;
+
+function locator(file: string, lc: LineCounter) {
+  return (offset: number | undefined): SourceLocation => {
+    if (offset === undefined) return { file, line: 0, column: 0 };
+    const p = lc.linePos(offset);
+    return { file, line: p.line, column: p.col };
+  };
+}
+
+export function parseYamlText(file: string, text: string): LValue {
+  const lc = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
+  const at = locator(file, lc);
+  const problems: Diagnostic[] = doc.errors.map((e) =>
+    diag('yaml-syntax', `malformed YAML: ${e.message.split('\n')[0]}`, at(e.pos[0]), {
+      hint: 'check the indentation and quoting on this line',
+    }),
+  );
+  if (problems.length) throw new UserError(problems);
+
+  const convert = (node: Node | null | undefined, fallback: number): LValue => {
+    if (node == null) return { kind: 'scalar', value: null, loc: at(fallback) };
+    const loc = at(node.range?.[0] ?? fallback);
+    if (isAlias(node)) return convert(node.resolve(doc) as Node, fallback);
+    if (isScalar(node)) {
+      const v = node.value;
+      const value = v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? v : String(v);
+      return { kind: 'scalar', value, loc };
+    }
+    if (isSeq(node)) return { kind: 'seq', items: node.items.map((i) => convert(i as Node, node.range?.[0] ?? fallback)), loc };
+    if (isMap(node)) {
+      const entries: LEntry[] = [];
+      for (const pair of node.items) {
+        const keyNode = pair.key as Node;
+        const keyLoc = at(keyNode?.range?.[0] ?? node.range?.[0]);
+        if (!isScalar(keyNode)) throw new UserError(diag('yaml-key', 'map keys must be plain scalars', keyLoc));
+        entries.push({ key: String(keyNode.value), keyLoc, value: convert(pair.value as Node, keyNode.range?.[1] ?? 0) });
+      }
+      return { kind: 'map', entries, loc };
+    }
+    throw new UserError(diag('yaml-node', 'unsupported YAML node', loc));
+  };
+  return convert(doc.contents as Node, 0);
+}
+
+export function parseYamlFile(file: string): LValue {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new UserError(diag('file-read', `cannot read ${file}: ${(e as Error).message}`, { file, line: 0, column: 0 }));
+  }
+  return parseYamlText(file, text);
+}

@@ -1,0 +1,106 @@
+import { loadDistro, type Distro } from '../config/distro.js';
+import { loadImage, type Image } from '../config/image.js';
+import { loadMachine, type Machine } from '../config/machine.js';
+import { STRATA_ROOT, type Project } from '../config/project.js';
+import type { ProviderChoice } from '../config/vars.js';
+import { diag, UserError, type SourceLocation } from '../diagnostics/diagnostic.js';
+import { Catalog } from '../metadata/catalog.js';
+import { loadLayers } from '../metadata/layer.js';
+import type { RecipeFile } from '../metadata/recipe-file.js';
+import { closest } from '../metadata/spelling.js';
+import { buildRecipe, checkAppendsMatch, type GlobalContext, type Recipe } from './recipe.js';
+import { compareVersions } from './version.js';
+
+// One build configuration: project + machine + distro (+ image), with the
+// recipes resolved against it. Everything downstream asks this object, so
+// provider choice and version choice happen in exactly one place.
+
+export class Configuration {
+  readonly catalog: Catalog;
+  readonly machine: Machine;
+  readonly distro: Distro;
+  private readonly recipes = new Map<string, Recipe>();
+  private readonly ctx: GlobalContext;
+
+  constructor(readonly project: Project) {
+    this.catalog = new Catalog(loadLayers(project.layers), [STRATA_ROOT]);
+    checkAppendsMatch(this.catalog);
+    this.machine = loadMachine(this.catalog.findConfig('machines', project.machine));
+    this.distro = loadDistro(this.catalog.findConfig('distros', project.distro));
+    this.ctx = this.context();
+  }
+
+  image(name: string): Image {
+    return loadImage(this.catalog.findConfig('images', name));
+  }
+
+  /** OVERRIDES, weakest first: libc, arch, machine extras, machine, distro extras, distro. */
+  get overrides(): string[] {
+    const m = this.machine;
+    const d = this.distro;
+    return [d.libc, m.arch, ...m.overrides, m.name, ...d.overrides, d.name];
+  }
+
+  private context(): GlobalContext {
+    const { project, machine, distro } = this;
+    return {
+      assignments: [...distro.assignments, ...machine.assignments, ...project.assignments],
+      overrides: this.overrides,
+      builtins: (r: RecipeFile) => ({
+        TOPDIR: project.buildDir,
+        MACHINE: machine.name,
+        TARGET_ARCH: machine.arch,
+        DISTRO: distro.name,
+        DISTRO_VERSION: distro.version,
+        DISTRO_PRETTY_NAME: distro.prettyName,
+        LIBC: distro.libc,
+        JOBS: String(project.jobs),
+        SOURCE_DATE_EPOCH: '1704067200',
+        WORKDIR: `\${TOPDIR}/work/\${MACHINE}/${r.name}-${r.version}`,
+        S: '${WORKDIR}/${PN}-${PV}',
+        B: '${S}',
+        D: '${WORKDIR}/image',
+        SYSROOT: '${WORKDIR}/sysroot',
+      }),
+    };
+  }
+
+  /** The chosen recipe of that name: the highest version (preferred versions come with the metadata issue). */
+  recipe(name: string, from?: SourceLocation): Recipe {
+    const cached = this.recipes.get(name);
+    if (cached) return cached;
+    const files = this.catalog.recipes.get(name);
+    if (!files) {
+      const near = closest(name, this.catalog.recipes.keys());
+      throw new UserError(diag('recipe-unknown', `no recipe named '${name}'`, from, { hint: near ? `did you mean '${near}'?` : `known recipes: ${[...this.catalog.recipes.keys()].sort().join(', ')}` }));
+    }
+    const file = [...files].sort((a, b) => compareVersions(b.version, a.version) || b.layer.priority - a.layer.priority)[0];
+    const r = buildRecipe(this.catalog, file, this.ctx);
+    this.recipes.set(name, r);
+    return r;
+  }
+
+  /**
+   * Resolves a dependency name to a recipe: a recipe name, or a name some
+   * recipe `provides` (like virtual/kernel), chosen by machine or distro
+   * (machine wins) when several recipes offer it.
+   */
+  provider(name: string, requestedBy: string, from?: SourceLocation): Recipe {
+    if (this.catalog.recipes.has(name)) return this.recipe(name, from);
+    const choice: ProviderChoice | undefined = this.machine.providers.get(name) ?? this.distro.providers.get(name);
+    const candidates = [...this.catalog.recipes.values()].map((files) => files[0]).filter((f) => this.recipe(f.name).provides.includes(name));
+    if (choice) {
+      if (!this.catalog.recipes.has(choice.provider)) {
+        throw new UserError(diag('provider-unknown', `the provider chosen for '${name}' is '${choice.provider}', but no recipe has that name`, choice.loc, { hint: candidates.length ? `recipes providing ${name}: ${candidates.map((c) => c.name).join(', ')}` : undefined }));
+      }
+      return this.recipe(choice.provider, choice.loc);
+    }
+    if (candidates.length === 1) return this.recipe(candidates[0].name);
+    if (candidates.length > 1) {
+      throw new UserError(diag('provider-ambiguous', `several recipes provide '${name}' (needed by ${requestedBy}): ${candidates.map((c) => c.name).join(', ')}`, from, { hint: `choose one under 'providers:' in the machine or distro file` }));
+    }
+    const all = [...this.catalog.recipes.keys(), ...[...this.catalog.recipes.keys()].flatMap((n) => this.recipe(n).provides)];
+    const near = closest(name, all);
+    throw new UserError(diag('provider-missing', `nothing provides '${name}' (needed by ${requestedBy})`, from, { hint: near ? `did you mean '${near}'?` : 'add a recipe that provides it, or a layer that has one' }));
+  }
+}

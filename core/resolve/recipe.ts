@@ -1,0 +1,117 @@
+import { diag, UserError, type SourceLocation } from '../diagnostics/diagnostic.js';
+import { recipeId, type RecipeId } from '../model/ids.js';
+import { assignment, Level, type Assignment } from '../metadata/assignment.js';
+import type { PackageSpec, SourceSpec } from '../metadata/body.js';
+import type { Catalog } from '../metadata/catalog.js';
+import { DataStore } from '../metadata/datastore.js';
+import type { AppendFile, ClassFile, RecipeFile } from '../metadata/recipe-file.js';
+import type { Layer } from '../metadata/layer.js';
+import { closest } from '../metadata/spelling.js';
+import { versionMatches } from './version.js';
+
+// A recipe as the build sees it: its file, the classes it inherits, the
+// appends other layers made to it, and a datastore holding every assignment
+// from all of those plus the distro, machine, image and project.
+
+export interface Recipe {
+  readonly id: RecipeId;
+  readonly name: string;
+  readonly version: string;
+  readonly file: string;
+  readonly layer: Layer;
+  readonly classes: readonly ClassFile[];
+  readonly appends: readonly AppendFile[];
+  readonly provides: readonly string[];
+  readonly depends: readonly string[];
+  readonly sources: readonly (SourceSpec & { dir: string })[];
+  readonly packages: readonly PackageSpec[];
+  readonly rdepends: ReadonlyMap<string, readonly string[]>;
+  readonly data: DataStore;
+  /** Folders searched for `file://` sources, most specific first. */
+  readonly filesPath: readonly string[];
+}
+
+export interface GlobalContext {
+  /** Assignments of distro, machine, image, project and command line, in that order. */
+  readonly assignments: readonly Assignment[];
+  /** Active override names, weakest first, without the per-recipe `pn-<name>`. */
+  readonly overrides: readonly string[];
+  /** Variables Strata sets for every recipe (weak defaults, so recipes may change them). */
+  readonly builtins: (r: RecipeFile) => Record<string, string>;
+}
+
+const BUILTIN_LOC: SourceLocation = { file: '<strata built-in>', line: 0, column: 0 };
+
+function collectClasses(catalog: Catalog, names: readonly string[], from: SourceLocation, out: ClassFile[], seen: Set<string>): void {
+  for (const name of names) {
+    if (seen.has(name)) continue;
+    seen.add(name);
+    const cls = catalog.classes.get(name);
+    if (!cls) {
+      const near = closest(name, catalog.classes.keys());
+      throw new UserError(diag('class-unknown', `class '${name}' not found`, from, { hint: (near ? `did you mean '${near}'? ` : '') + `classes are looked up as classes/${name}.yaml in every layer: ${catalog.layers.map((l) => l.dir).join(', ')}` }));
+    }
+    collectClasses(catalog, cls.inherit, { file: cls.file, line: 1, column: 1 }, out, seen);
+    out.push(cls);
+  }
+}
+
+/** Appends for this recipe, weakest layer first; equal priorities keep project layer order, then file name. */
+export function appendsFor(catalog: Catalog, file: RecipeFile): AppendFile[] {
+  const order = new Map(catalog.layers.map((l, i) => [l.name, i]));
+  return catalog.appends
+    .filter((a) => a.target === file.name && (!a.version || versionMatches(file.version, a.version)))
+    .sort((a, b) => a.layer.priority - b.layer.priority || order.get(a.layer.name)! - order.get(b.layer.name)! || a.file.localeCompare(b.file));
+}
+
+export function buildRecipe(catalog: Catalog, file: RecipeFile, ctx: GlobalContext): Recipe {
+  const classes: ClassFile[] = [];
+  const appends = appendsFor(catalog, file);
+  collectClasses(catalog, [...file.inherit, ...appends.flatMap((a) => a.inherit)], file.loc, classes, new Set());
+  const parts = [...classes, file, ...appends];
+  const builtins = Object.entries(ctx.builtins(file)).map(([k, v]) => assignment(`${k}:default`, v, Level.Class, BUILTIN_LOC));
+  const assignments = [...builtins, ...parts.flatMap((p) => p.assignments), ...ctx.assignments];
+  const data = new DataStore(assignments, [...ctx.overrides, `pn-${file.name}`]);
+  const union = (pick: (p: (typeof parts)[number]) => readonly string[]) => [...new Set(parts.flatMap(pick))];
+  const rdepends = new Map<string, string[]>();
+  for (const p of parts) for (const [k, v] of p.rdepends) rdepends.set(k, [...(rdepends.get(k) ?? []), ...v]);
+  const packages = parts.flatMap((p) => p.packages);
+  const machineDirs = ctx.overrides.slice().reverse();
+  return {
+    id: recipeId(file.name),
+    name: file.name,
+    version: file.version,
+    file: file.file,
+    layer: file.layer,
+    classes,
+    appends,
+    provides: union((p) => p.provides),
+    depends: union((p) => p.depends),
+    sources: parts.flatMap((p) => p.sources.map((s) => ({ ...s, dir: p.dir }))),
+    packages: packages.length ? packages : [{ name: file.name, patterns: ['/**'], loc: file.loc }],
+    rdepends,
+    data,
+    // Like Yocto's FILESPATH: <recipe dir>/<name>/<override>/, then
+    // <recipe dir>/<name>/, then <recipe dir>/files/, for the recipe and each append.
+    filesPath: [...appends.map((a) => a.dir).reverse(), file.dir].flatMap((d) => [
+      ...machineDirs.map((o) => `${d}/${file.name}/${o}`),
+      `${d}/${file.name}`,
+      `${d}/files`,
+      d,
+    ]),
+  };
+}
+
+export function checkAppendsMatch(catalog: Catalog): void {
+  for (const a of catalog.appends) {
+    const candidates = catalog.recipes.get(a.target);
+    if (!candidates || (a.version && !candidates.some((r) => versionMatches(r.version, a.version!)))) {
+      const near = closest(a.target, catalog.recipes.keys());
+      throw new UserError(
+        diag('append-unmatched', `append for '${a.target}${a.version ? ' ' + a.version : ''}' matches no recipe`, a.loc, {
+          hint: candidates ? `versions of ${a.target}: ${candidates.map((r) => r.version).join(', ')}` : near ? `did you mean '${near}'?` : 'remove the append or add the recipe',
+        }),
+      );
+    }
+  }
+}

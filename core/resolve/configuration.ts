@@ -4,7 +4,9 @@ import { loadMachine, type Machine } from '../config/machine.js';
 import { STRATA_ROOT, type Project } from '../config/project.js';
 import type { ProviderChoice } from '../config/vars.js';
 import { diag, UserError, type SourceLocation } from '../diagnostics/diagnostic.js';
+import { assignment, Level } from '../metadata/assignment.js';
 import { Catalog } from '../metadata/catalog.js';
+import { DataStore } from '../metadata/datastore.js';
 import { loadLayers } from '../metadata/layer.js';
 import type { RecipeFile } from '../metadata/recipe-file.js';
 import { closest } from '../metadata/spelling.js';
@@ -34,6 +36,16 @@ export class Configuration {
     return loadImage(this.catalog.findConfig('images', name));
   }
 
+  /** The variables an image sees: distro, machine, image and project settings. */
+  imageData(image: Image): DataStore {
+    const { project, machine, distro } = this;
+    const builtins = Object.entries({ MACHINE: machine.name, TARGET_ARCH: machine.arch, DISTRO: distro.name, IMAGE: image.name, TOPDIR: project.buildDir });
+    return new DataStore(
+      [...builtins.map(([k, v]) => assignment(`${k}:default`, v, Level.Class, { file: '<strata built-in>', line: 0, column: 0 })), ...distro.assignments, ...machine.assignments, ...image.assignments, ...project.assignments],
+      [...this.overrides, image.name],
+    );
+  }
+
   /** OVERRIDES, weakest first: libc, arch, machine extras, machine, distro extras, distro. */
   get overrides(): string[] {
     const m = this.machine;
@@ -54,6 +66,7 @@ export class Configuration {
         DISTRO_VERSION: distro.version,
         DISTRO_PRETTY_NAME: distro.prettyName,
         LIBC: distro.libc,
+        CONSOLE: machine.console ?? 'console',
         JOBS: String(project.jobs),
         SOURCE_DATE_EPOCH: '1704067200',
         WORKDIR: `\${TOPDIR}/work/\${MACHINE}/${r.name}-${r.version}`,

@@ -1,0 +1,60 @@
+import { readdirSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { deployDirOf, type BuildContext } from '../build/context.js';
+import { StampStore } from '../build/stamps.js';
+import { TASKS } from '../build/tasks/registry.js';
+import { planBuild } from '../graph/plan.js';
+import { reportProgress } from '../report/progress.js';
+import { Configuration } from '../resolve/configuration.js';
+import { RunQueue } from '../scheduler/run-queue.js';
+import { plugins } from './container.js';
+import { fetchPhase, sourceFetcher } from './fetch-phase.js';
+import { COMMON_OPTIONS, parse, projectFrom } from './options.js';
+
+export const USAGE = 'strata build <image|recipe> [--machine M] [--distro D] [--offline] [--mirror DIR]… [-j N] [--project DIR]';
+
+export async function buildCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parse(argv, COMMON_OPTIONS, USAGE);
+  if (values.help || positionals.length !== 1) {
+    process.stdout.write(`usage: ${USAGE}\n`);
+    return values.help ? 0 : 2;
+  }
+  const target = positionals[0];
+  const project = projectFrom(values);
+  const cfg = new Configuration(project);
+  const plan = planBuild(cfg, target);
+  const { fetchers, writers } = plugins();
+  const fetcher = sourceFetcher(project, fetchers);
+  const started = Date.now();
+  const count = await fetchPhase(plan, fetcher);
+  process.stdout.write(`fetch phase: ${count} sources verified in ${project.downloads}${project.offline ? ' (offline)' : ''}\n`);
+
+  const ctx: BuildContext = { cfg, fetcher, writers, sourceDateEpoch: 1704067200 };
+  const queue = new RunQueue(plan.graph, TASKS, ctx, new StampStore(join(project.buildDir, 'stamps', cfg.machine.name)), project.jobs);
+  reportProgress(queue.events, plan.graph.nodes.size);
+  const stop = new AbortController();
+  const onSignal = () => stop.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const summary = await queue.run(stop.signal).finally(() => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  });
+
+  for (const f of summary.failures) process.stderr.write(`\nerror: ${f.message}\n`);
+  const total = plan.graph.nodes.size;
+  const took = ((Date.now() - started) / 1000).toFixed(1);
+  if (summary.ran === 0 && summary.failed === 0 && summary.cancelled === 0) {
+    process.stdout.write(`Nothing to do: all ${total} tasks of ${target} are up to date (${took} s).\n`);
+  } else {
+    process.stdout.write(`${target}: ${summary.ran} tasks run, ${summary.cached} up to date, ${summary.failed} failed, ${summary.cancelled} not started (${took} s).\n`);
+  }
+  if (summary.failed || summary.cancelled) return stop.signal.aborted ? 130 : 1;
+  if (plan.image) {
+    const dir = deployDirOf(ctx);
+    const prefix = `${plan.image.image.name}-${cfg.machine.name}`;
+    const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.startsWith(prefix) || f.startsWith('Image-')) : [];
+    process.stdout.write(`Images in ${dir}:\n${files.map((f) => `  ${f}`).join('\n')}\n`);
+  }
+  return 0;
+}

@@ -1,0 +1,10 @@
+import type { FetchEvent } from '../fetch/fetch-sources.js';
+
+// One line per source that actually moves; sources already verified in the
+// download folder stay quiet.
+export function fetchReporter(out: NodeJS.WritableStream = process.stdout): (e: FetchEvent) => void {
+  return (e) => {
+    if (e.state === 'fetching') out.write(`fetch   ${e.source.name} from ${e.from}\n`);
+    if (e.state === 'done') out.write(`fetched ${e.source.name} (sha256 ${e.source.sha256.slice(0, 12)}… verified)\n`);
+  };
+}

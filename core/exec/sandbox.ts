@@ -9,7 +9,7 @@ export function offlineCommand(argv: readonly string[], uid = process.getuid?.()
 }
 
 /** Messages tools print when they reach for a network they do not have. */
-const NO_NETWORK_SIGNS = [/Network is unreachable/i, /Temporary failure in name resolution/i, /Could not resolve host/i, /Name or service not known/i, /Cannot assign requested address/i];
+const NO_NETWORK_SIGNS = [/ENETUNREACH/, /Couldn't connect to server/i, /Network is unreachable/i, /Temporary failure in name resolution/i, /Could not resolve host/i, /Name or service not known/i, /Cannot assign requested address/i];
 
 export function looksLikeNetworkFailure(log: string): boolean {
   return NO_NETWORK_SIGNS.some((re) => re.test(log));

@@ -43,7 +43,9 @@ export function asMapEntries(v: LValue, context: string): LEntry[] {
 
 export function asString(v: LValue, context: string): string {
   if (v.kind !== 'scalar' || v.value === null || typeof v.value === 'boolean') wrong(v, 'a string', context);
-  return String((v as { value: string | number }).value);
+  const s = v as { value: string | number; text?: string };
+  // A number written in a string field keeps its spelling (1.10, 007, 0e5…).
+  return typeof s.value === 'number' && s.text !== undefined ? s.text : String(s.value);
 }
 
 /** A string that may be empty (`KEY:` with no value means ""). */

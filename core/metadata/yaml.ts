@@ -6,7 +6,8 @@ import { diag, UserError, type Diagnostic, type SourceLocation } from '../diagno
 // value, so every later error (unknown key, bad type, undefined variable)
 // can point at the exact spot the user wrote.
 
-export type LScalar = { kind: 'scalar'; value: string | number | boolean | null; loc: SourceLocation };
+/** `text` is the scalar as written, so `version: 1.10` stays "1.10" when read as a string. */
+export type LScalar = { kind: 'scalar'; value: string | number | boolean | null; text?: string; loc: SourceLocation };
 export type LSeq = { kind: 'seq'; items: LValue[]; loc: SourceLocation };
 export type LEntry = { key: string; keyLoc: SourceLocation; value: LValue };
 export type LMap = { kind: 'map'; entries: LEntry[]; loc: SourceLocation };
@@ -38,7 +39,7 @@ export function parseYamlText(file: string, text: string): LValue {
     if (isScalar(node)) {
       const v = node.value;
       const value = v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? v : String(v);
-      return { kind: 'scalar', value, loc };
+      return { kind: 'scalar', value, text: typeof node.source === 'string' ? node.source : undefined, loc };
     }
     if (isSeq(node)) return { kind: 'seq', items: node.items.map((i) => convert(i as Node, node.range?.[0] ?? fallback)), loc };
     if (isMap(node)) {

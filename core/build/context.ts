@@ -1,0 +1,49 @@
+import { join } from 'node:path';
+import type { SourceFetcher } from '../fetch/fetch-sources.js';
+import type { GraphNode } from '../graph/task-graph.js';
+import type { TaskPayload } from '../graph/plan.js';
+import type { ImageWriter } from '../image/image-writer.js';
+import type { Configuration } from '../resolve/configuration.js';
+
+// What every task implementation may use: the configuration, the fetcher
+// (fetch tasks only), the image writers and where outputs go.
+
+export interface BuildContext {
+  readonly cfg: Configuration;
+  readonly fetcher: SourceFetcher;
+  readonly writers: readonly ImageWriter[];
+  /** One SOURCE_DATE_EPOCH for the whole build (reproducible-builds.org spec). */
+  readonly sourceDateEpoch: number;
+}
+
+export interface TaskRun {
+  readonly node: GraphNode<TaskPayload>;
+  readonly ctx: BuildContext;
+  /** The task's work folder; `run.<task>` and `log.<task>` go here. */
+  readonly workdir: string;
+  readonly log: string;
+  readonly signal: AbortSignal;
+}
+
+/** A task failed for a reason the user can act on; the message says which. */
+export class TaskFailed extends Error {
+  constructor(message: string, readonly log?: string) {
+    super(message);
+  }
+}
+
+export interface TaskImplementation {
+  /** Text that, with the dependencies' signatures, decides whether the task must run again. */
+  inputs(node: GraphNode<TaskPayload>, ctx: BuildContext): Promise<string> | string;
+  run(t: TaskRun): Promise<void>;
+}
+
+export function workdirOf(node: GraphNode<TaskPayload>, ctx: BuildContext): string {
+  const p = node.payload;
+  if ('recipe' in p) return p.recipe.data.get('WORKDIR');
+  return join(ctx.cfg.project.buildDir, 'work', ctx.cfg.machine.name, `${p.plan.image.name}-image`);
+}
+
+export function deployDirOf(ctx: BuildContext): string {
+  return join(ctx.cfg.project.buildDir, 'deploy', 'images', ctx.cfg.machine.name);
+}

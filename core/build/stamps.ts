@@ -1,0 +1,41 @@
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { TaskId } from '../model/ids.js';
+import type { SignatureRecord } from '../signature/signature.js';
+
+// A stamp says "this task finished with this signature". It is removed
+// before the task runs and written (atomically) only after it succeeds, so a
+// killed or failed task is never taken as done.
+
+export interface Stamp {
+  readonly signature: string;
+  readonly record: SignatureRecord;
+  readonly finished: string;
+}
+
+export class StampStore {
+  constructor(readonly dir: string) {}
+
+  private path(id: TaskId): string {
+    return join(this.dir, id.recipe, `${id.task}.json`);
+  }
+
+  async read(id: TaskId): Promise<Stamp | undefined> {
+    try {
+      return JSON.parse(await readFile(this.path(id), 'utf8')) as Stamp;
+    } catch {
+      return undefined;
+    }
+  }
+
+  async clear(id: TaskId): Promise<void> {
+    await rm(this.path(id), { force: true });
+  }
+
+  async write(id: TaskId, stamp: Stamp): Promise<void> {
+    const p = this.path(id);
+    await mkdir(dirname(p), { recursive: true });
+    await writeFile(`${p}.tmp`, JSON.stringify(stamp, null, 1) + '\n');
+    await rename(`${p}.tmp`, p);
+  }
+}

@@ -1,0 +1,25 @@
+import { recipeSources, type RemoteSource } from '../../fetch/source.js';
+import { TaskFailed, type TaskImplementation } from '../context.js';
+import { writeFile } from 'node:fs/promises';
+
+// The fetch task of one recipe. The real downloading happens in the fetch
+// phase (all sources at once, before any build task); this task only
+// confirms that each verified file is in the download folder.
+
+export const fetchTask: TaskImplementation = {
+  inputs(node) {
+    if (!('recipe' in node.payload)) throw new Error('bug: fetch of an image');
+    return recipeSources(node.payload.recipe)
+      .map((s) => (s.kind === 'remote' ? `${s.name} ${s.sha256}` : `local ${s.name}`))
+      .join('\n');
+  },
+  async run(t) {
+    if (!('recipe' in t.node.payload)) throw new Error('bug: fetch of an image');
+    const lines: string[] = [];
+    for (const s of recipeSources(t.node.payload.recipe).filter((x): x is RemoteSource => x.kind === 'remote')) {
+      if ((await t.ctx.fetcher.dir.check(s.name, s.sha256)) !== 'ok') throw new TaskFailed(`${s.recipe}: ${s.name} is not in the download folder; run \`strata fetch\``);
+      lines.push(`${s.name}: sha256 ${s.sha256} verified in ${t.ctx.fetcher.dir.dir}`);
+    }
+    await writeFile(t.log, lines.join('\n') + '\n');
+  },
+};

@@ -1,0 +1,72 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { deployFile, deployText } from '../../deploy/deploy.js';
+import type { QemuBootFile } from '../../deploy/qemuboot.js';
+import type { ImagePlan } from '../../graph/plan.js';
+import type { ManifestEntry } from '../../rootfs/manifest.js';
+import { deployDirOf, TaskFailed, type BuildContext, type TaskImplementation } from '../context.js';
+import { rootfsManifestPath } from './rootfs.js';
+
+// Writes the image files from the rootfs manifest and deploys them with the
+// kernel, a package manifest and the qemuboot.json runqemu reads.
+
+const planOf = (p: unknown): ImagePlan => (p as { plan: ImagePlan }).plan;
+
+export const imageBaseName = (plan: ImagePlan, ctx: BuildContext): string => `${plan.image.name}-${ctx.cfg.machine.name}`;
+
+function kernelPath(plan: ImagePlan): string {
+  const k = plan.kernel;
+  return join(k.data.get('D'), k.data.getOr('KERNEL_IMAGE', 'boot/Image'));
+}
+
+function qemuBoot(plan: ImagePlan, ctx: BuildContext, initrd: string): QemuBootFile {
+  const m = ctx.cfg.machine;
+  if (!m.qemu) throw new TaskFailed(`machine ${m.name} has no 'qemu:' settings, so its images cannot boot in QEMU`);
+  const data = ctx.cfg.imageData(plan.image);
+  const console = m.console ?? 'ttyS0';
+  return {
+    version: 1,
+    machine: m.name,
+    image: plan.image.name,
+    qemu: { binary: m.qemu.binary, machine: m.qemu.machine, cpu: m.qemu.cpu, memory: m.qemu.memory, smp: m.qemu.smp, extraArgs: m.qemu.args },
+    kernel: `Image-${m.name}.bin`,
+    initrd,
+    append: data.getOr('KERNEL_CMDLINE', `console=${console} rdinit=/sbin/init`),
+    console,
+    prompt: data.getOr('TEST_PROMPT', '# $'),
+    poweroff: data.getOr('TEST_POWEROFF', 'poweroff -f'),
+  };
+}
+
+export const imageTask: TaskImplementation = {
+  inputs(node, ctx) {
+    const plan = planOf(node.payload);
+    return JSON.stringify({ types: plan.image.types, boot: ctx.cfg.machine.qemu ? qemuBoot(plan, ctx, '') : null, epoch: ctx.sourceDateEpoch });
+  },
+  async run(t) {
+    const plan = planOf(t.node.payload);
+    const entries = JSON.parse(await readFile(rootfsManifestPath(t.workdir), 'utf8')) as ManifestEntry[];
+    const base = imageBaseName(plan, t.ctx);
+    const deploy = deployDirOf(t.ctx);
+    const log: string[] = [];
+    let initrd: string | undefined;
+    for (const type of plan.image.types) {
+      const writer = t.ctx.writers.find((w) => w.type === type);
+      if (!writer) throw new TaskFailed(`no image writer for type '${type}'`);
+      const out = join(t.workdir, `${base}.${type}`);
+      await writer.write(entries, out, t.ctx.sourceDateEpoch);
+      log.push(`deployed ${await deployFile(out, deploy, `${base}.${type}`)}`);
+      if (type.startsWith('cpio')) initrd = `${base}.${type}`;
+    }
+    const kernel = kernelPath(plan);
+    if (!existsSync(kernel)) throw new TaskFailed(`kernel ${kernel} not found: ${plan.kernel.name} must install it (KERNEL_IMAGE, relative to \${D})`);
+    log.push(`deployed ${await deployFile(kernel, deploy, `Image-${t.ctx.cfg.machine.name}.bin`)}`);
+    const manifest = plan.packages.map((p) => `${p.name} ${p.recipe.name} ${p.recipe.version}`).join('\n') + '\n';
+    log.push(`deployed ${await deployText(manifest, deploy, `${base}.manifest`)}`);
+    if (t.ctx.cfg.machine.qemu && initrd) {
+      log.push(`deployed ${await deployText(JSON.stringify(qemuBoot(plan, t.ctx, initrd), null, 2) + '\n', deploy, `${base}.qemuboot.json`)}`);
+    }
+    await writeFile(t.log, log.join('\n') + '\n');
+  },
+};

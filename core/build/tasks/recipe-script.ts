@@ -1,0 +1,23 @@
+import { taskVariable } from '../../metadata/body.js';
+import type { Recipe } from '../../resolve/recipe.js';
+import type { TaskImplementation } from '../context.js';
+import { recipeScript, runShellTask } from '../shell-task.js';
+
+// configure, compile and install run the recipe's own scripts (`tasks:` in
+// YAML, i.e. the do_<task> variables), from the build folder ${B}.
+
+function script(r: Recipe, task: string): string {
+  const v = taskVariable(task);
+  const body = r.data.has(v) ? r.data.get(v) : `: ${task}: nothing to do`;
+  // install always starts from an empty ${D}, so removed files do not linger.
+  const prelude = task === 'install' ? 'rm -rf "$D"\nmkdir -p "$D"' : undefined;
+  return recipeScript(r, task, body, r.data.get('B'), prelude);
+}
+
+export function recipeScriptTask(task: 'configure' | 'compile' | 'install'): TaskImplementation {
+  const recipe = (p: unknown) => (p as { recipe: Recipe }).recipe;
+  return {
+    inputs: (node) => script(recipe(node.payload), task),
+    run: (t) => runShellTask(t, recipe(t.node.payload), task, script(recipe(t.node.payload), task)),
+  };
+}

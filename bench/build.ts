@@ -1,0 +1,68 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { StampStore } from '../core/build/stamps.js';
+import { TASKS } from '../core/build/tasks/registry.js';
+import { plugins } from '../core/cli/container.js';
+import { fetchPhase, sourceFetcher } from '../core/cli/fetch-phase.js';
+import { loadProject, STRATA_ROOT } from '../core/config/project.js';
+import { planBuild } from '../core/graph/plan.js';
+import { Configuration } from '../core/resolve/configuration.js';
+import { RunQueue } from '../core/scheduler/run-queue.js';
+
+// npm run bench:build — a cold build of `minimal` for qemuarm64 in a fresh
+// folder, offline from mirror/, then a no-op rebuild through the real
+// command line. Prints the wall time of each stage (from the first task of
+// that kind starting to the last one ending) and of the whole build.
+
+const target = process.argv[2] ?? 'minimal';
+const dir = mkdtempSync(join(tmpdir(), 'strata-bench-'));
+const project = loadProject(dir, { offline: true });
+
+const t0 = performance.now();
+const cfg = new Configuration(project);
+const plan = planBuild(cfg, target);
+const tParsed = performance.now();
+const { fetchers, writers } = plugins();
+const fetcher = sourceFetcher(project, fetchers);
+await fetchPhase(plan, fetcher);
+const tFetched = performance.now();
+
+const spans = new Map<string, { start: number; end: number; busy: number }>();
+const starts = new Map<string, number>();
+const queue = new RunQueue(plan.graph, TASKS, { cfg, fetcher, writers, sourceDateEpoch: 1704067200 }, new StampStore(join(project.buildDir, 'stamps', cfg.machine.name)), project.jobs);
+queue.events.subscribe((e) => {
+  const kind = e.id.task as string;
+  if (e.state === 'running') starts.set(e.key, performance.now());
+  if (e.state === 'succeeded' || e.state === 'failed') {
+    const s = starts.get(e.key)!;
+    const now = performance.now();
+    const span = spans.get(kind) ?? { start: s, end: now, busy: 0 };
+    spans.set(kind, { start: Math.min(span.start, s), end: Math.max(span.end, now), busy: span.busy + (now - s) });
+  }
+});
+const summary = await queue.run(new AbortController().signal);
+const tBuilt = performance.now();
+if (summary.failed) {
+  console.error(summary.failures.map((f) => f.message).join('\n'));
+  process.exit(1);
+}
+
+const noopStart = performance.now();
+const noop = spawnSync(process.execPath, [join(STRATA_ROOT, 'dist/core/cli/main.js'), 'build', target, '--offline', '--project', dir], { encoding: 'utf8' });
+const noopMs = performance.now() - noopStart;
+if (noop.status !== 0) {
+  console.error(noop.stdout, noop.stderr);
+  process.exit(1);
+}
+
+const ms = (x: number) => `${(x / 1000).toFixed(2).padStart(8)} s`;
+console.log(`cold build of ${target} for ${cfg.machine.name} (${plan.graph.nodes.size} tasks, -j${project.jobs}) in ${dir}`);
+console.log(`  ${'parse + plan'.padEnd(16)} ${ms(tParsed - t0)}`);
+console.log(`  ${'fetch phase'.padEnd(16)} ${ms(tFetched - tParsed)}`);
+for (const [kind, s] of [...spans].sort((a, b) => a[1].start - b[1].start)) {
+  console.log(`  ${kind.padEnd(16)} ${ms(s.end - s.start)} wall  ${ms(s.busy)} summed over tasks`);
+}
+console.log(`  ${'total'.padEnd(16)} ${ms(tBuilt - t0)}`);
+console.log(`no-op rebuild (new process, command line): ${ms(noopMs)}`);

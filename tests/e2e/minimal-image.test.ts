@@ -1,0 +1,51 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROOT, strata, tempDir } from '../helpers/strata.js';
+
+// The main job, as a user runs it: build the default image `minimal` for
+// qemuarm64 offline from the mirror that `npm run setup` fills (real cross
+// gcc, real musl and busybox builds), boot it in QEMU and run its checks,
+// then rebuild with nothing changed.
+
+const project = tempDir('strata-e2e-');
+const deploy = join(project, 'build/deploy/images/qemuarm64');
+
+test('the mirror from `npm run setup` is there', () => {
+  assert.ok(existsSync(join(ROOT, 'mirror/sha256')), 'run `npm run setup` first: it fills mirror/');
+});
+
+test('strata build minimal --offline cross-builds and deploys a bootable image', async () => {
+  const r = await strata(['build', 'minimal', '--machine', 'qemuarm64', '--offline', '--project', project], { timeoutMs: 900_000 });
+  assert.is(r.code, 0, r.stdout.slice(-3000) + r.stderr);
+  for (const f of ['minimal-qemuarm64.cpio.gz', 'Image-qemuarm64.bin', 'minimal-qemuarm64.manifest', 'minimal-qemuarm64.qemuboot.json']) {
+    assert.ok(existsSync(join(deploy, f)), f);
+  }
+  const manifest = readFileSync(join(deploy, 'minimal-qemuarm64.manifest'), 'utf8');
+  assert.match(manifest, 'busybox busybox 1.35.0');
+  assert.match(manifest, 'base-files base-files 1.0');
+  const busybox = join(project, 'build/work/qemuarm64/busybox-1.35.0/image/bin/busybox');
+  const header = readFileSync(busybox).subarray(0, 20);
+  assert.is(header.readUInt16LE(18), 183, 'busybox is an aarch64 ELF (e_machine 183)');
+});
+
+test('strata testimage boots it in QEMU and every check passes', async () => {
+  const r = await strata(['testimage', 'minimal', '--machine', 'qemuarm64', '--project', project], { timeoutMs: 300_000 });
+  assert.is(r.code, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, 'PASS architecture');
+  assert.match(r.stdout, 'PASS os-release names the distro');
+  assert.match(r.stdout, /3 of 3 checks passed/);
+  assert.match(r.stdout, 'reboot: Power down');
+});
+
+test('a second build with nothing changed runs no task and says so', async () => {
+  const logsBefore = readdirSync(join(project, 'build/work/qemuarm64/busybox-1.35.0')).filter((f) => f.startsWith('log.'));
+  const r = await strata(['build', 'minimal', '--machine', 'qemuarm64', '--offline', '--project', project]);
+  assert.is(r.code, 0, r.stderr);
+  assert.match(r.stdout, /Nothing to do: all \d+ tasks of minimal are up to date/);
+  assert.not.match(r.stdout, /^start /m);
+  assert.equal(readdirSync(join(project, 'build/work/qemuarm64/busybox-1.35.0')).filter((f) => f.startsWith('log.')), logsBefore);
+});
+
+test.run();

@@ -1,0 +1,71 @@
+import { resolve } from 'node:path';
+import type { QemuBoot } from './qemuboot.js';
+
+// The QEMU command line for a boot, as a pure function so it can be tested
+// and printed for a user to re-run by hand.
+
+/**
+ * QEMU splits `-drive` style option values on commas; a literal comma in a
+ * value is written twice (qemu-options: "file=my,,file" means "my,file").
+ */
+export function escapeOptionValue(value: string): string {
+  return value.replace(/,/g, ',,');
+}
+
+/**
+ * The kernel command line: `append`, with `console=` added when it names
+ * none, and `panic=-1` unless it sets `panic=`: Linux hangs on a panic by
+ * default, and only a kernel that reboots at once lets -no-reboot end QEMU.
+ */
+export function kernelCommandLine(boot: Pick<QemuBoot, 'append' | 'console'>): string {
+  const words = [boot.append.trim()];
+  if (boot.console && !/(^|\s)console=/.test(boot.append)) words.unshift(`console=${boot.console}`);
+  if (!/(^|\s)panic=/.test(boot.append)) words.push('panic=-1');
+  return words.filter(Boolean).join(' ');
+}
+
+/**
+ * Arguments for `boot.qemu.binary` (not including the binary itself).
+ * Relative paths in `boot` are resolved against `dir`, normally the folder of
+ * the qemuboot.json file.
+ */
+export function qemuArgs(boot: QemuBoot, dir: string = boot.dir): string[] {
+  const at = (p: string): string => resolve(dir, p);
+  const { qemu } = boot;
+  const args: string[] = [
+    // No window: the serial console is the user interface.
+    '-nographic',
+    // A guest reboot or kernel panic ends QEMU instead of looping forever;
+    // testimage relies on that to never wait on a dead guest.
+    '-no-reboot',
+    '-M', qemu.machine,
+  ];
+  if (qemu.cpu) args.push('-cpu', qemu.cpu);
+  args.push('-m', String(qemu.memory), '-smp', String(qemu.smp));
+  // The serial port and the monitor share stdio through QEMU's mux, as
+  // -nographic would set up, but with signal=off: Ctrl-C goes to the guest
+  // (to interrupt a command there) instead of killing QEMU. Ctrl-A X still
+  // quits, and Strata kills QEMU itself on SIGINT/SIGTERM.
+  args.push(
+    '-chardev', 'stdio,id=console,mux=on,signal=off',
+    '-serial', 'chardev:console',
+    '-mon', 'chardev=console,mode=readline',
+  );
+  // QEMU adds a user-mode NIC by default; a test boot should not reach out.
+  args.push('-nic', boot.network === 'user' ? 'user' : 'none');
+  args.push('-kernel', at(boot.kernel));
+  if (boot.initrd) args.push('-initrd', at(boot.initrd));
+  if (boot.dtb) args.push('-dtb', at(boot.dtb));
+  const cmdline = kernelCommandLine(boot);
+  if (cmdline) args.push('-append', cmdline);
+  for (const disk of boot.disks) {
+    args.push('-drive', `file=${escapeOptionValue(at(disk.file))},format=${disk.format},if=virtio`);
+  }
+  args.push(...qemu.extraArgs);
+  return args;
+}
+
+/** A command line a user can paste into a POSIX shell. */
+export function shellCommand(argv: readonly string[]): string {
+  return argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
+}

@@ -1,0 +1,176 @@
+import { resolve } from 'node:path';
+import { qemuArgs, shellCommand } from './args.js';
+import { resolveQemuBinary } from './binary.js';
+import { checkName, checkProblem, judgeCheck, notRun, type CheckResult, type ImageCheck } from './check.js';
+import { QemuConsole, type QemuExit } from './console.js';
+import type { QemuBoot } from './qemuboot.js';
+import { commandOutput, kernelPanicLine, markedCommand, markerFinder, promptFinder } from './shell-protocol.js';
+
+// testimage: boot an image headless, run each check at its shell prompt,
+// power it off. Every way this can go wrong (no QEMU, no prompt, a hung
+// command, a guest that will not power off, a crash) is a result with a
+// reason, never a QEMU left running: the console kills it on every path out,
+// including SIGINT/SIGTERM of this process.
+
+export interface TestImageOptions {
+  /** File that receives the whole console output. */
+  readonly log: string;
+  /** How long the image may take to show its first prompt. Default 120 s. */
+  readonly bootTimeoutMs?: number;
+  /** How long one check may run. Default 30 s. */
+  readonly commandTimeoutMs?: number;
+  /** How long the guest may take to power off before QEMU is killed. Default 20 s. */
+  readonly shutdownTimeoutMs?: number;
+  readonly onEvent?: (event: TestImageEvent) => void;
+}
+
+export type TestImageEvent =
+  | { readonly kind: 'start'; readonly command: string; readonly log: string; readonly pid: number }
+  | { readonly kind: 'line'; readonly line: string }
+  | { readonly kind: 'booted'; readonly ms: number }
+  | { readonly kind: 'check-start'; readonly index: number; readonly name: string; readonly command: string }
+  | { readonly kind: 'check-end'; readonly index: number; readonly result: CheckResult }
+  | { readonly kind: 'poweroff'; readonly command: string }
+  | { readonly kind: 'exit'; readonly exit: QemuExit; readonly killed: boolean };
+
+export interface TestImageResult {
+  /** Booted, every check passed, and the guest powered off by itself. */
+  readonly passed: boolean;
+  readonly booted: boolean;
+  readonly bootMs?: number;
+  readonly checks: readonly CheckResult[];
+  /** Why the run failed apart from its checks (boot, shutdown, QEMU). */
+  readonly reason?: string;
+  readonly exit?: QemuExit;
+  /** QEMU had to be killed. */
+  readonly killed: boolean;
+  /** The console log file. */
+  readonly log: string;
+  /** The QEMU command line, to boot the same way by hand. */
+  readonly command: string;
+}
+
+const DEFAULTS = { bootTimeoutMs: 120_000, commandTimeoutMs: 30_000, shutdownTimeoutMs: 20_000 };
+/** How long the console must be quiet before Enter is pressed to ask for a fresh prompt. */
+const NUDGE_AFTER_IDLE_MS = 3_000;
+/** After a hung command: how long Ctrl-C may take to bring the prompt back. */
+const RECOVER_MS = 5_000;
+
+const seconds = (ms: number): string => `${Math.round(ms / 100) / 10} s`;
+
+export async function testImage(boot: QemuBoot, checks: readonly ImageCheck[], options: TestImageOptions): Promise<TestImageResult> {
+  const opts = { ...DEFAULTS, ...options };
+  const emit = options.onEvent ?? (() => undefined);
+  const log = resolve(opts.log);
+  const args = qemuArgs(boot);
+  const command = shellCommand([boot.qemu.binary, ...args]);
+  const base = { log, command, booted: false, killed: false };
+
+  const binary = resolveQemuBinary(boot);
+  if (!binary.ok) {
+    const reason = `${binary.error.message}; ${binary.error.hint}`;
+    return { ...base, passed: false, reason, checks: checks.map((c) => notRun(c, 'not run: QEMU could not start')) };
+  }
+
+  const qemu = await QemuConsole.start(binary.value, args, { log });
+  emit({ kind: 'start', command, log, pid: qemu.pid });
+  const lines = qemu.lines$.subscribe((line) => emit({ kind: 'line', line }));
+  const prompt = promptFinder(boot.prompt);
+  const tail = (): string => qemu.recentLines(10).map((l) => `    ${l}`).join('\n');
+
+  try {
+    // Boot: wait for the prompt. A prompt printed before late kernel messages
+    // is no longer at the end of the last line, and some inits ask to "press
+    // Enter", so when the console goes quiet, press Enter.
+    const started = Date.now();
+    let lastNudge = started;
+    let bootFailure: string | undefined;
+    for (;;) {
+      const left = opts.bootTimeoutMs - (Date.now() - started);
+      if (left <= 0) {
+        bootFailure = `no prompt matching /${boot.prompt}/ within ${seconds(opts.bootTimeoutMs)}; last console lines:\n${tail()}`;
+        break;
+      }
+      const r = await qemu.expect(prompt, Math.min(left, 1_000));
+      if (r.kind === 'match') break;
+      if (r.kind === 'exit') {
+        const panic = kernelPanicLine(qemu.recentLines(40));
+        bootFailure = `QEMU exited (code ${r.exit.exitCode}) before the prompt appeared${panic ? `: ${panic}` : ''}; last console lines:\n${tail()}`;
+        break;
+      }
+      if (qemu.idleMs >= NUDGE_AFTER_IDLE_MS && Date.now() - lastNudge >= NUDGE_AFTER_IDLE_MS) {
+        lastNudge = Date.now();
+        qemu.write('\n');
+      }
+    }
+    if (bootFailure) {
+      const { exit, killed } = await qemu.waitForExit(0);
+      emit({ kind: 'exit', exit, killed });
+      return { ...base, passed: false, reason: `image did not boot: ${bootFailure}`, exit, killed, checks: checks.map((c) => notRun(c, 'not run: the image did not boot')) };
+    }
+    const bootMs = Date.now() - started;
+    emit({ kind: 'booted', ms: bootMs });
+
+    const results: CheckResult[] = [];
+    let broken: string | undefined; // once the shell is lost, later checks cannot run
+    for (const [index, check] of checks.entries()) {
+      const n = index + 1;
+      const problem = checkProblem(check);
+      if (broken || problem) {
+        results.push(notRun(check, broken ? `not run: ${broken}` : `invalid check: ${problem}`));
+        continue;
+      }
+      emit({ kind: 'check-start', index, name: checkName(check), command: check.run });
+      const result = await runCheck(qemu, check, n, check.timeoutMs ?? opts.commandTimeoutMs);
+      results.push(result.result);
+      emit({ kind: 'check-end', index, result: result.result });
+      if (result.ended) {
+        // The command finished; its prompt must come back before the next one.
+        const back = await qemu.expect(prompt, opts.commandTimeoutMs);
+        if (back.kind !== 'match') broken = `the shell did not show its prompt again after check ${n}`;
+      } else if (qemu.hasExited) {
+        broken = `QEMU exited during check ${n}`;
+      } else {
+        // A hung command: interrupt it and resynchronise on the prompt.
+        qemu.write('\x03');
+        const back = await qemu.expect(prompt, RECOVER_MS);
+        if (back.kind !== 'match') broken = `check ${n} hung and Ctrl-C did not bring the prompt back`;
+      }
+    }
+
+    // Power off, or kill after the timeout; a guest that cannot power off fails the run.
+    let reason: string | undefined;
+    if (!qemu.hasExited) {
+      emit({ kind: 'poweroff', command: boot.poweroff });
+      qemu.write(`${boot.poweroff}\n`);
+    }
+    const { exit, killed } = await qemu.waitForExit(opts.shutdownTimeoutMs);
+    emit({ kind: 'exit', exit, killed });
+    if (killed) reason = `the guest did not power off within ${seconds(opts.shutdownTimeoutMs)} of "${boot.poweroff}"; QEMU was killed`;
+    else if (broken) reason = broken;
+    const passed = !reason && results.every((r) => r.passed);
+    return { ...base, passed, booted: true, bootMs, checks: results, reason, exit, killed };
+  } finally {
+    // Whatever happened above, QEMU does not outlive this call.
+    if (!qemu.hasExited) await qemu.kill();
+    lines.unsubscribe();
+    await qemu.closeLog();
+  }
+}
+
+/** Runs one check at the prompt. `ended` says whether its marker came back. */
+async function runCheck(qemu: QemuConsole, check: ImageCheck, n: number, timeoutMs: number): Promise<{ result: CheckResult; ended: boolean }> {
+  const started = Date.now();
+  const base = { name: checkName(check), command: check.run };
+  qemu.write(`${markedCommand(check.run, n)}\n`);
+  const r = await qemu.expect(markerFinder(n), timeoutMs);
+  const durationMs = Date.now() - started;
+  if (r.kind !== 'match') {
+    const output = commandOutput(r.text, n);
+    const reason = r.kind === 'exit' ? `QEMU exited (code ${r.exit.exitCode}) while the command ran` : `no result within ${seconds(timeoutMs)}`;
+    return { result: { ...base, passed: false, output, reason, durationMs }, ended: false };
+  }
+  const output = commandOutput(r.before, n);
+  const status = Number(r.groups[0]);
+  return { result: { ...base, ...judgeCheck(check, output, status), output, status, durationMs }, ended: true };
+}

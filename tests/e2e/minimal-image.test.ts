@@ -1,5 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT, strata, tempDir } from '../helpers/strata.js';
@@ -46,6 +47,14 @@ test('a second build with nothing changed runs no task and says so', async () =>
   assert.match(r.stdout, /Nothing to do: all \d+ tasks of minimal are up to date/);
   assert.not.match(r.stdout, /^start /m);
   assert.equal(readdirSync(join(project, 'build/work/qemuarm64/busybox-1.35.0')).filter((f) => f.startsWith('log.')), logsBefore);
+});
+
+test('a build in another folder gives the same image, bit for bit', async () => {
+  const other = tempDir('strata-e2e-again-');
+  const r = await strata(['build', 'minimal', '--machine', 'qemuarm64', '--offline', '--project', other], { timeoutMs: 900_000 });
+  assert.is(r.code, 0, r.stdout.slice(-3000) + r.stderr);
+  const sum = (d: string) => createHash('sha256').update(readFileSync(join(d, 'build/deploy/images/qemuarm64/minimal-qemuarm64.cpio.gz'))).digest('hex');
+  assert.is(sum(other), sum(project));
 });
 
 test.run();

@@ -36,10 +36,23 @@ const t = (recipe: string, task: string): TaskId => taskId(recipeId(recipe), tas
 /** Every recipe needed to build `root`, through build-time `depends`. */
 function buildClosure(cfg: Configuration, roots: readonly Recipe[]): Recipe[] {
   const seen = new Map<string, Recipe>();
+  const path: Recipe[] = [];
   const visit = (r: Recipe) => {
+    const at = path.findIndex((p) => p.name === r.name);
+    if (at >= 0) {
+      const cycle = [...path.slice(at), r];
+      throw new UserError(
+        diag('graph-cycle', `dependency cycle: ${cycle.map((c) => c.name).join(' -> ')}`, { file: cycle[0].file, line: 0, column: 0 }, {
+          related: cycle.slice(0, -1).map((c, i) => ({ message: `${c.name} depends on ${cycle[i + 1].name}`, location: { file: c.file, line: 0, column: 0 } })),
+          hint: 'remove one of these depends',
+        }),
+      );
+    }
     if (seen.has(r.name)) return;
-    seen.set(r.name, r);
+    path.push(r);
     for (const d of r.depends) visit(cfg.provider(d, r.name));
+    path.pop();
+    seen.set(r.name, r);
   };
   roots.forEach(visit);
   return [...seen.values()];

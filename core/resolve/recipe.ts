@@ -67,7 +67,10 @@ export function appendsFor(catalog: Catalog, file: RecipeFile): AppendFile[] {
 export function buildRecipe(catalog: Catalog, file: RecipeFile, ctx: GlobalContext): Recipe {
   const classes: ClassFile[] = [];
   const appends = appendsFor(catalog, file);
-  collectClasses(catalog, [...file.inherit, ...appends.flatMap((a) => a.inherit)], file.loc, classes, new Set());
+  // Each part's inherits are looked up with that part's location, so an
+  // unknown class named by an append is reported in the append.
+  const seen = new Set<string>();
+  for (const part of [file, ...appends]) collectClasses(catalog, part.inherit, part.loc, classes, seen);
   const parts = [...classes, file, ...appends];
   const builtins = Object.entries(ctx.builtins(file)).map(([k, v]) => assignment(`${k}:default`, v, Level.Class, BUILTIN_LOC));
   const assignments = [...builtins, ...parts.flatMap((p) => p.assignments), ...ctx.assignments];

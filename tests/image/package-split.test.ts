@@ -1,0 +1,86 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { chmodSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tempDir as makeTempDir } from '../helpers/strata.js';
+import { globToRegExp } from '../../core/package/glob.js';
+import { assignFiles } from '../../core/package/split.js';
+import { walkTree } from '../../core/package/walk.js';
+import type { PackageSpec } from '../../core/metadata/body.js';
+
+// Package patterns and the split of an install tree into packages.
+
+const made: string[] = [];
+const tempDir = (prefix: string): string => {
+  const d = makeTempDir(prefix);
+  made.push(d);
+  return d;
+};
+test.after(() => made.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+const matches = (pattern: string, path: string) => globToRegExp(pattern).test(path);
+
+test('** crosses folders, * and ? do not', () => {
+  assert.ok(matches('/bin/**', '/bin/a'));
+  assert.ok(matches('/bin/**', '/bin/a/b'));
+  assert.not.ok(matches('/bin/**', '/bin'));
+  assert.not.ok(matches('/bin/**', '/binx/a'));
+  assert.ok(matches('/bin/*', '/bin/a'));
+  assert.not.ok(matches('/bin/*', '/bin/a/b'), '* stops at /');
+  assert.ok(matches('/usr/lib/*.so.*', '/usr/lib/libc.so.6'));
+  assert.not.ok(matches('/usr/lib/*.so.*', '/usr/lib/libcXsoX6'), '. is literal');
+  assert.not.ok(matches('/usr/lib/*.so.*', '/usr/lib/sub/libc.so.6'));
+  assert.ok(matches('/dev/tty?', '/dev/tty1'));
+  assert.not.ok(matches('/dev/tty?', '/dev/tty10'));
+  assert.not.ok(matches('/dev/tty?', '/dev/tty/'));
+  assert.ok(matches('/opt/a+b(c)/$x', '/opt/a+b(c)/$x'), 'regexp characters are literal');
+  assert.not.ok(matches('/opt/a+b', '/opt/aab'));
+  assert.ok(matches('/**', '/linuxrc'));
+});
+
+/** An install tree (${D}) on disk, walked like the package task does. */
+function installTree() {
+  const d = tempDir('strata-split-');
+  const file = (p: string, text = p) => {
+    mkdirSync(join(d, p, '..'), { recursive: true });
+    writeFileSync(join(d, p), text);
+  };
+  file('/usr/bin/app');
+  file('/usr/lib/libx.so.1');
+  symlinkSync('libx.so.1', join(d, 'usr/lib/libx.so'));
+  file('/usr/include/x.h');
+  file('/usr/share/doc/app/README');
+  file('/etc/app.conf');
+  file('/etc/app.d/extra.conf');
+  file('/opt/stray');
+  mkdirSync(join(d, 'var/empty'), { recursive: true });
+  chmodSync(join(d, 'usr/include'), 0o750);
+  return walkTree(d);
+}
+
+const spec = (name: string, patterns: string[]): PackageSpec => ({ name, patterns, loc: { file: 'r.yaml', line: 1, column: 1 } });
+
+test('assignFiles: the first matching package wins; unmatched files are reported as unshipped', () => {
+  const tree = installTree();
+  const { packages, unshipped } = assignFiles(tree, [spec('app-dev', ['/usr/include/**', '/usr/lib/*.so']), spec('app', ['/usr/**', '/etc/*']), spec('app-empty', ['/nothing/**'])]);
+  const files = (name: string) => packages.get(name)!.filter((e) => e.type !== 'dir').map((e) => e.path);
+  assert.equal(files('app-dev'), ['/usr/include/x.h', '/usr/lib/libx.so'], 'libx.so goes to app-dev although app matches it too');
+  assert.equal(files('app'), ['/etc/app.conf', '/usr/bin/app', '/usr/lib/libx.so.1', '/usr/share/doc/app/README']);
+  assert.equal(packages.get('app-empty'), [], 'a package matching nothing is empty, not missing');
+  assert.equal(unshipped, ['/etc/app.d/extra.conf', '/opt/stray']);
+  assert.is(packages.get('app-dev')!.find((e) => e.path === '/usr/lib/libx.so')!.type, 'symlink');
+});
+
+test('assignFiles: parent folders travel with their files, with their installed modes', () => {
+  const { packages } = assignFiles(installTree(), [spec('app-dev', ['/usr/include/**', '/usr/lib/*.so']), spec('app', ['/usr/**', '/etc/*'])]);
+  const dirs = (name: string) => packages.get(name)!.filter((e) => e.type === 'dir').map((e) => e.path);
+  assert.equal(dirs('app-dev'), ['/usr', '/usr/include', '/usr/lib']);
+  assert.equal(dirs('app'), ['/etc', '/usr', '/usr/bin', '/usr/lib', '/usr/share', '/usr/share/doc', '/usr/share/doc/app']);
+  assert.is(packages.get('app-dev')!.find((e) => e.path === '/usr/include')!.mode, 0o750);
+  const paths = packages.get('app')!.map((e) => e.path);
+  assert.equal(paths, [...paths].sort(), 'entries sorted, parents first');
+  assert.is(new Set(paths).size, paths.length, 'each folder once');
+  assert.not.ok(paths.includes('/var') || dirs('app-dev').includes('/var'), 'a folder with no packaged file is not carried');
+});
+
+test.run();

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -45,4 +45,15 @@ export function writeTree(dir: string, files: Record<string, string>): void {
     mkdirSync(dirname(p), { recursive: true });
     writeFileSync(p, text);
   }
+}
+
+/** A tempDir that the suite removes when it finishes: `const tempDir = scratchDirs(test);`. */
+export function scratchDirs(suite: { after: (fn: () => void) => void }): (prefix?: string) => string {
+  const made: string[] = [];
+  suite.after(() => made.forEach((d) => rmSync(d, { recursive: true, force: true })));
+  return (prefix = 'strata-test-') => {
+    const d = tempDir(prefix);
+    made.push(d);
+    return d;
+  };
 }

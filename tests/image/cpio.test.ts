@@ -4,20 +4,14 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { tempDir as makeTempDir } from '../helpers/strata.js';
+import { scratchDirs } from '../helpers/strata.js';
 import { CpioGzWriter } from '../../core/image/write-cpio-gz.js';
 import type { ManifestEntry } from '../../core/rootfs/manifest.js';
 
 // The cpio.gz image writer, checked with GNU cpio itself: names, types,
 // owners, device numbers, mtimes, contents, and byte-for-byte determinism.
 
-const made: string[] = [];
-const tempDir = (prefix: string): string => {
-  const d = makeTempDir(prefix);
-  made.push(d);
-  return d;
-};
-test.after(() => made.forEach((d) => rmSync(d, { recursive: true, force: true })));
+const tempDir = scratchDirs(test);
 
 const EPOCH = 1704067200; // 2024-01-01 00:00:00 UTC
 const HELLO = '#!/bin/sh\necho hello from the image\n';

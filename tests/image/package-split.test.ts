@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { chmodSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { tempDir as makeTempDir } from '../helpers/strata.js';
+import { scratchDirs } from '../helpers/strata.js';
 import { globToRegExp } from '../../core/package/glob.js';
 import { assignFiles } from '../../core/package/split.js';
 import { walkTree } from '../../core/package/walk.js';
@@ -10,13 +10,7 @@ import type { PackageSpec } from '../../core/metadata/body.js';
 
 // Package patterns and the split of an install tree into packages.
 
-const made: string[] = [];
-const tempDir = (prefix: string): string => {
-  const d = makeTempDir(prefix);
-  made.push(d);
-  return d;
-};
-test.after(() => made.forEach((d) => rmSync(d, { recursive: true, force: true })));
+const tempDir = scratchDirs(test);
 
 const matches = (pattern: string, path: string) => globToRegExp(pattern).test(path);
 

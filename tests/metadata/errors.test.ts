@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { tempDir as makeTempDir, writeTree } from '../helpers/strata.js';
+import { scratchDirs, writeTree } from '../helpers/strata.js';
 import { UserError, type Diagnostic } from '../../core/diagnostics/diagnostic.js';
 import { formatDiagnostic } from '../../core/diagnostics/printer.js';
 import { loadLayer, loadLayers } from '../../core/metadata/layer.js';
@@ -16,13 +16,7 @@ import { Configuration } from '../../core/resolve/configuration.js';
 // file:line:col of what the user wrote. Each test writes its own files, so
 // the line numbers below are the lines of those files.
 
-const made: string[] = [];
-const tempDir = (prefix: string): string => {
-  const d = makeTempDir(prefix);
-  made.push(d);
-  return d;
-};
-test.after(() => made.forEach((d) => rmSync(d, { recursive: true, force: true })));
+const tempDir = scratchDirs(test);
 
 function diagOf(fn: () => unknown): Diagnostic {
   try {

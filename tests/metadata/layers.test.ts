@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { FIXTURES, tempDir as makeTempDir, writeTree } from '../helpers/strata.js';
+import { FIXTURES, scratchDirs, writeTree } from '../helpers/strata.js';
 import { UserError, type Diagnostic } from '../../core/diagnostics/diagnostic.js';
 import { loadProject } from '../../core/config/project.js';
 import { Configuration } from '../../core/resolve/configuration.js';
@@ -16,13 +16,7 @@ import { recipeId, taskId, taskName } from '../../core/model/ids.js';
 // hello and has an older tool. The project lists product first, so layer
 // priority, not project order, must decide.
 
-const made: string[] = [];
-const tempDir = (prefix: string): string => {
-  const d = makeTempDir(prefix);
-  made.push(d);
-  return d;
-};
-test.after(() => made.forEach((d) => rmSync(d, { recursive: true, force: true })));
+const tempDir = scratchDirs(test);
 
 const BASE = join(FIXTURES, 'metadata/base');
 const PRODUCT = join(FIXTURES, 'metadata/product');

@@ -2,7 +2,10 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { deployFile, deployText } from '../../deploy/deploy.js';
-import type { QemuBootFile } from '../../deploy/qemuboot.js';
+import type { QemuBoot } from '../../qemu/qemuboot.js';
+
+/** qemuboot.json as deploy writes it: QemuBoot without what the reader adds. */
+type QemuBootFile = Omit<QemuBoot, 'file' | 'dir' | 'disks' | 'network' | 'console'> & { version: 1; console: string };
 import type { ImagePlan } from '../../graph/plan.js';
 import type { ManifestEntry } from '../../rootfs/manifest.js';
 import { deployDirOf, TaskFailed, type BuildContext, type TaskImplementation } from '../context.js';

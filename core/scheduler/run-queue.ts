@@ -75,7 +75,9 @@ export class RunQueue {
         }
       })();
       running.add(p);
-      p.finally(() => running.delete(p));
+      // A bug (any other exception) still rejects `p`, which the race below rethrows.
+      const forget = () => running.delete(p);
+      p.then(forget, forget);
     };
 
     while (true) {

@@ -1,3 +1,4 @@
+import { diagOf } from '../helpers/diagnostics.js';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { rmSync } from 'node:fs';
@@ -18,15 +19,6 @@ import { Configuration } from '../../core/resolve/configuration.js';
 
 const tempDir = scratchDirs(test);
 
-function diagOf(fn: () => unknown): Diagnostic {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof UserError) return e.diagnostics[0];
-    throw e;
-  }
-  throw new Error('expected a UserError, nothing was thrown');
-}
 
 const LAYER_YAML = 'name: t\npriority: 5\n';
 const MACHINE = 'arch: aarch64\noverrides: [testall]\n';

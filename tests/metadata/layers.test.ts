@@ -1,3 +1,4 @@
+import { diagOf } from '../helpers/diagnostics.js';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { rmSync } from 'node:fs';
@@ -27,15 +28,6 @@ function configuration(machine = 'qemuarm64'): Configuration {
   return new Configuration(loadProject(dir));
 }
 
-function diagOf(fn: () => unknown): Diagnostic {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof UserError) return e.diagnostics[0];
-    throw e;
-  }
-  throw new Error('expected a UserError, nothing was thrown');
-}
 
 const cfg = configuration();
 

@@ -1,4 +1,4 @@
-import { writeFile, mkdir } from 'node:fs/promises';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ImagePlan } from '../../graph/plan.js';
 import { buildRootfs } from '../../rootfs/build-rootfs.js';
@@ -17,7 +17,6 @@ export const rootfsTask: TaskImplementation = {
     await mkdir(t.workdir, { recursive: true });
     const tmp = rootfsManifestPath(t.workdir) + '.tmp';
     await writeFile(tmp, JSON.stringify(entries, null, 1) + '\n');
-    const { rename } = await import('node:fs/promises');
     await rename(tmp, rootfsManifestPath(t.workdir));
     await writeFile(t.log, `${entries.length} entries from ${plan.packages.length} packages: ${plan.packages.map((p) => p.name).join(', ')}\n`);
   },

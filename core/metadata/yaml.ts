@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { LineCounter, parseDocument, isMap, isSeq, isScalar, isAlias, type Node } from 'yaml';
 import { diag, UserError, type Diagnostic, type SourceLocation } from '../diagnostics/diagnostic.js';
+import { parseYamlFast } from './fast-yaml.js';
 
 // YAML parsed into a small tree that keeps file:line:col on every key and
 // value, so every later error (unknown key, bad type, undefined variable)
@@ -21,7 +22,13 @@ function locator(file: string, lc: LineCounter) {
   };
 }
 
+/** Reads YAML into the located tree: the quick reader when it can, else the careful one. */
 export function parseYamlText(file: string, text: string): LValue {
+  return parseYamlFast(file, text) ?? parseYamlCarefully(file, text);
+}
+
+/** The `yaml` package's full document model: slower, and the source of every YAML error message. */
+export function parseYamlCarefully(file: string, text: string): LValue {
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
   const at = locator(file, lc);
@@ -39,7 +46,9 @@ export function parseYamlText(file: string, text: string): LValue {
     if (isScalar(node)) {
       const v = node.value;
       const value = v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? v : String(v);
-      return { kind: 'scalar', value, text: typeof node.source === 'string' ? node.source : undefined, loc };
+      // Only a number needs its spelling (asString reads `1.10` as "1.10").
+      const spelled = typeof value === 'number' && typeof node.source === 'string';
+      return spelled ? { kind: 'scalar', value, text: node.source as string, loc } : { kind: 'scalar', value, loc };
     }
     if (isSeq(node)) return { kind: 'seq', items: node.items.map((i) => convert(i as Node, node.range?.[0] ?? fallback)), loc };
     if (isMap(node)) {

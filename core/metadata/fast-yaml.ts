@@ -1,0 +1,119 @@
+import jsYaml from 'js-yaml';
+import type { SourceLocation } from '../diagnostics/diagnostic.js';
+import type { LEntry, LValue } from './yaml.js';
+
+// The quick path for reading metadata: js-yaml builds plain values about ten
+// times faster than the `yaml` package builds a document, and its parse
+// listener reports where each node opens and closes. From those events we
+// rebuild the same located tree (every key and value with file:line:col)
+// that the careful reader in yaml.ts makes.
+//
+// It returns undefined for anything it does not reproduce exactly (a syntax
+// error, anchors and aliases, tags, explicit `?` keys, directives), and the
+// caller then parses the file with the careful reader, which also owns the
+// error messages. So both readers give one answer, and only one reports.
+
+interface Frame {
+  /** Where js-yaml opened the node, and where its text really starts. */
+  readonly opened: number;
+  readonly start: number;
+  readonly children: LValue[];
+}
+
+/** Offsets of line starts, to turn an offset into 1-based line and column. */
+function lineStarts(text: string): number[] {
+  const starts = [0];
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  return starts;
+}
+
+/** js-yaml opens a node before the blanks and comments that precede it. */
+function skipBlanks(text: string, at: number): number {
+  let i = at;
+  for (;;) {
+    const c = text.charCodeAt(i);
+    if (c === 32 || c === 9 || c === 10 || c === 13) i++;
+    else if (c === 35 /* # */) {
+      const eol = text.indexOf('\n', i);
+      if (eol < 0) return text.length;
+      i = eol;
+    } else return i;
+  }
+}
+
+/** Node starts js-yaml handles in ways our rebuilt tree would not mirror. */
+const UNSUPPORTED_START = new Set(['&', '*', '!', '?', '%', '<']);
+
+export function parseYamlFast(file: string, text: string): LValue | undefined {
+  const starts = lineStarts(text);
+  const locAt = (offset: number): SourceLocation => {
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid] <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { file, line: lo + 1, column: offset - starts[lo] + 1 };
+  };
+
+  const stack: Frame[] = [{ opened: 0, start: 0, children: [] }];
+  let unsupported = false;
+  const listener = (event: 'open' | 'close', state: jsYaml.State & { kind?: string; result?: unknown }) => {
+    if (unsupported) return;
+    if (event === 'open') {
+      const start = skipBlanks(text, state.position);
+      if (UNSUPPORTED_START.has(text[start])) unsupported = true;
+      stack.push({ opened: state.position, start, children: [] });
+      return;
+    }
+    const frame = stack.pop()!;
+    // An empty value (`KEY:` and nothing more) is placed where it was opened,
+    // right after its key, not on the next line where the blanks end.
+    const empty = state.kind !== 'mapping' && state.kind !== 'sequence' && text.slice(frame.opened, state.position).trim() === '';
+    const loc = locAt(Math.min(empty ? frame.opened : frame.start, text.length));
+    const result = state.result;
+    let node: LValue;
+    if (state.kind === 'mapping') {
+      if (frame.children.length % 2 !== 0) {
+        unsupported = true;
+        return;
+      }
+      const entries: LEntry[] = [];
+      for (let i = 0; i < frame.children.length; i += 2) {
+        const k = frame.children[i];
+        if (k.kind !== 'scalar' || k.value === null) {
+          unsupported = true;
+          return;
+        }
+        entries.push({ key: String(k.value), keyLoc: k.loc, value: frame.children[i + 1] });
+      }
+      node = { kind: 'map', entries, loc };
+    } else if (state.kind === 'sequence') {
+      node = { kind: 'seq', items: frame.children, loc };
+    } else {
+      if (frame.children.length) {
+        unsupported = true;
+        return;
+      }
+      const v = result === undefined ? null : result;
+      if (v !== null && typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') {
+        unsupported = true;
+        return;
+      }
+      // Keep a number's spelling, so `version: 1.10` can be read as "1.10".
+      node = typeof v === 'number' ? { kind: 'scalar', value: v, text: text.slice(frame.start, state.position).trim(), loc } : { kind: 'scalar', value: v, loc };
+    }
+    stack[stack.length - 1].children.push(node);
+  };
+
+  try {
+    jsYaml.load(text, { filename: file, schema: jsYaml.CORE_SCHEMA, json: false, listener: listener as never });
+  } catch {
+    return undefined;
+  }
+  if (unsupported || stack.length !== 1) return undefined;
+  const root = stack[0].children;
+  // An empty file gives no node at all; the careful reader calls it null.
+  return root.length === 1 ? root[0] : undefined;
+}

@@ -3,7 +3,8 @@ import type { SourceLocation } from '../diagnostics/diagnostic.js';
 import { Level, type Assignment } from '../metadata/assignment.js';
 import { asString, asStringList, get, readMap } from '../metadata/schema.js';
 import { parseYamlFile } from '../metadata/yaml.js';
-import { readProviders, readVars, type ProviderChoice } from './vars.js';
+import type { MetadataReader } from '../metadata/recipe-file.js';
+import { readPreferredVersions, readProviders, readVars, type PreferredVersion, type ProviderChoice } from './vars.js';
 
 // A distro is a policy: which libc, which init, which providers, and the
 // name the device reports in /etc/os-release.
@@ -18,12 +19,13 @@ export interface Distro {
   readonly overrides: readonly string[];
   readonly providers: ReadonlyMap<string, ProviderChoice>;
   readonly assignments: readonly Assignment[];
+  readonly preferredVersions: ReadonlyMap<string, PreferredVersion>;
 }
 
-const KEYS = ['name', 'version', 'pretty-name', 'summary', 'libc', 'init', 'overrides', 'providers', 'vars'];
+const KEYS = ['name', 'version', 'pretty-name', 'summary', 'libc', 'init', 'overrides', 'providers', 'vars', 'preferred-versions'];
 
-export function loadDistro(file: string): Distro {
-  const tree = parseYamlFile(file);
+export function loadDistro(file: string, read: MetadataReader = parseYamlFile): Distro {
+  const tree = read(file);
   const m = readMap(tree, KEYS, 'distro', ['version', 'libc']);
   const name = get(m, 'name') ? asString(get(m, 'name')!, 'distro name') : basename(file, '.yaml');
   const overrides = get(m, 'overrides');
@@ -38,5 +40,6 @@ export function loadDistro(file: string): Distro {
     overrides: overrides ? asStringList(overrides, 'distro overrides') : [],
     providers: readProviders(m),
     assignments: readVars(m, Level.Distro),
+    preferredVersions: readPreferredVersions(m),
   };
 }

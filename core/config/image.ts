@@ -3,6 +3,7 @@ import { diag, UserError, type SourceLocation } from '../diagnostics/diagnostic.
 import { Level, type Assignment } from '../metadata/assignment.js';
 import { asSeq, asString, asStringList, get, readMap } from '../metadata/schema.js';
 import { parseYamlFile } from '../metadata/yaml.js';
+import type { MetadataReader } from '../metadata/recipe-file.js';
 import { readVars } from './vars.js';
 
 // An image says what goes on the device (packages), in which formats, and
@@ -30,8 +31,8 @@ export interface Image {
 const KEYS = ['name', 'summary', 'install', 'types', 'vars', 'checks'];
 export const IMAGE_TYPES = ['cpio.gz'] as const;
 
-export function loadImage(file: string): Image {
-  const tree = parseYamlFile(file);
+export function loadImage(file: string, read: MetadataReader = parseYamlFile): Image {
+  const tree = read(file);
   const m = readMap(tree, KEYS, 'image', ['install']);
   const types = get(m, 'types') ? asStringList(get(m, 'types')!, 'image types') : ['cpio.gz'];
   for (const t of types) {

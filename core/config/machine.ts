@@ -3,6 +3,7 @@ import type { SourceLocation } from '../diagnostics/diagnostic.js';
 import { Level, type Assignment } from '../metadata/assignment.js';
 import { asNumber, asString, asStringList, get, readMap } from '../metadata/schema.js';
 import { parseYamlFile } from '../metadata/yaml.js';
+import type { MetadataReader } from '../metadata/recipe-file.js';
 import { readProviders, readVars, type ProviderChoice } from './vars.js';
 
 // A machine file describes one board: its architecture, cross prefix,
@@ -32,8 +33,8 @@ export interface Machine {
 const KEYS = ['name', 'summary', 'arch', 'overrides', 'providers', 'vars', 'console', 'qemu'];
 const QEMU_KEYS = ['binary', 'machine', 'cpu', 'memory', 'smp', 'args'];
 
-export function loadMachine(file: string): Machine {
-  const tree = parseYamlFile(file);
+export function loadMachine(file: string, read: MetadataReader = parseYamlFile): Machine {
+  const tree = read(file);
   const m = readMap(tree, KEYS, 'machine', ['arch']);
   const q = get(m, 'qemu');
   let qemu: QemuSettings | undefined;

@@ -2,9 +2,12 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Level, type Assignment } from '../metadata/assignment.js';
-import { asBoolean, asNumber, asString, asStringList, get, readMap } from '../metadata/schema.js';
-import { parseYamlFile } from '../metadata/yaml.js';
-import { readVars } from './vars.js';
+import type { SourceLocation } from '../diagnostics/diagnostic.js';
+import type { Mask } from '../metadata/catalog.js';
+import { IncludeResolver } from '../metadata/include.js';
+import { asBoolean, asNumber, asSeq, asString, asStringList, get, readMap } from '../metadata/schema.js';
+import type { LEntry } from '../metadata/yaml.js';
+import { readPreferredVersions, readVars, type PreferredVersion } from './vars.js';
 
 // The project: which layers, machine and distro, where sources come from and
 // where outputs go. A folder without strata.yaml gets Strata's built-in
@@ -27,6 +30,11 @@ export interface Project {
   readonly offline: boolean;
   readonly jobs: number;
   readonly assignments: readonly Assignment[];
+  /** Where the layers are listed, for errors about layers. */
+  readonly layersLoc?: SourceLocation;
+  /** Recipe, append and class files to ignore, as `<layer>/<path glob>`. */
+  readonly masks: readonly Mask[];
+  readonly preferredVersions: ReadonlyMap<string, PreferredVersion>;
 }
 
 export interface CommandLineSettings {
@@ -37,14 +45,15 @@ export interface CommandLineSettings {
   jobs?: number;
 }
 
-const KEYS = ['layers', 'machine', 'distro', 'premirrors', 'mirrors', 'downloads', 'build', 'offline', 'jobs', 'vars'];
+const KEYS = ['layers', 'machine', 'distro', 'premirrors', 'mirrors', 'downloads', 'build', 'offline', 'jobs', 'vars', 'masks', 'preferred-versions'];
 
 /** A mirror is a folder (relative to the project) or an http(s) URL. */
 const place = (dir: string, p: string): string => (/^[a-z]+:\/\//.test(p) ? p : resolve(dir, p));
 
 export function loadProject(dir: string, cli: CommandLineSettings = {}): Project {
   const file = resolve(dir, 'strata.yaml');
-  const m = existsSync(file) ? readMap(parseYamlFile(file), KEYS, 'strata.yaml') : new Map();
+  // Includes in strata.yaml are looked up beside it (layers are not known yet).
+  const m = existsSync(file) ? readMap(new IncludeResolver().read(file), KEYS, 'strata.yaml') : new Map<string, LEntry>();
   const str = (k: string) => (get(m, k) ? asString(get(m, k)!, k) : undefined);
   const list = (k: string) => (get(m, k) ? asStringList(get(m, k)!, k) : undefined);
   const mirrors = [...(cli.mirrors ?? []).map((p) => place(process.cwd(), p)), ...(list('mirrors')?.map((p) => place(dir, p)) ?? [resolve(STRATA_ROOT, 'mirror')])];
@@ -61,5 +70,8 @@ export function loadProject(dir: string, cli: CommandLineSettings = {}): Project
     offline: cli.offline || (get(m, 'offline') ? asBoolean(get(m, 'offline')!, 'offline') : false),
     jobs: cli.jobs ?? (get(m, 'jobs') ? asNumber(get(m, 'jobs')!, 'jobs') : 2),
     assignments: readVars(m, Level.Project),
+    layersLoc: m.get('layers')?.keyLoc,
+    masks: get(m, 'masks') ? asSeq(get(m, 'masks')!, 'masks').map((v) => ({ pattern: asString(v, 'mask'), loc: v.loc })) : [],
+    preferredVersions: readPreferredVersions(m),
   };
 }

@@ -20,3 +20,16 @@ export function readProviders(m: Map<string, LEntry>): Map<string, ProviderChoic
   if (v) for (const e of asMapEntries(v, 'providers')) out.set(e.key, { provider: asString(e.value, `provider of ${e.key}`), loc: e.keyLoc });
   return out;
 }
+
+/** `preferred-versions: {busybox: 1.35.%}`: which version of a recipe to build; `%` and `*` match anything. */
+export interface PreferredVersion {
+  readonly pattern: string;
+  readonly loc: LEntry['keyLoc'];
+}
+
+export function readPreferredVersions(m: Map<string, LEntry>): Map<string, PreferredVersion> {
+  const out = new Map<string, PreferredVersion>();
+  const v = get(m, 'preferred-versions');
+  if (v) for (const e of asMapEntries(v, 'preferred-versions')) out.set(e.key, { pattern: asString(e.value, `preferred version of ${e.key}`), loc: e.value.loc });
+  return out;
+}

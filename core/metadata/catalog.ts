@@ -1,6 +1,7 @@
 import fg from 'fast-glob';
 import { basename, resolve } from 'node:path';
-import { diag, UserError } from '../diagnostics/diagnostic.js';
+import { diag, UserError, type SourceLocation } from '../diagnostics/diagnostic.js';
+import { IncludeResolver } from './include.js';
 import type { Layer } from './layer.js';
 import { loadAppendFile, loadClassFile, loadRecipeFile, type AppendFile, type ClassFile, type RecipeFile } from './recipe-file.js';
 import { closest } from './spelling.js';
@@ -11,25 +12,56 @@ import { closest } from './spelling.js';
 
 export type ConfigKind = 'machines' | 'distros' | 'images';
 
+export interface Mask {
+  readonly pattern: string;
+  readonly loc: SourceLocation;
+}
+
+/** A mask `<layer glob>/<path glob>` as an ignore pattern for one layer, or undefined if it names another layer. */
+function maskFor(layer: Layer, mask: Mask): string | undefined {
+  const slash = mask.pattern.indexOf('/');
+  if (slash <= 0) {
+    throw new UserError(diag('layer-mask', `mask '${mask.pattern}' must start with a layer name, like 'core/recipes/busybox/**'`, mask.loc));
+  }
+  const layerGlob = new RegExp('^' + mask.pattern.slice(0, slash).replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$');
+  return layerGlob.test(layer.name) ? mask.pattern.slice(slash + 1) : undefined;
+}
+
 export class Catalog {
   readonly recipes = new Map<string, RecipeFile[]>();
   readonly appends: AppendFile[] = [];
   readonly classes = new Map<string, ClassFile>();
+  readonly includes: IncludeResolver;
+  /** Files the masks hid, for `strata layers` and `strata recipes` to show. */
+  readonly masked: string[] = [];
 
-  /** `layers` in project order; `extraConfigDirs` are searched after every layer. */
-  constructor(readonly layers: readonly Layer[], private readonly extraConfigDirs: readonly string[] = []) {
+  /**
+   * `layers` in project order; `extraConfigDirs` are searched after every
+   * layer (for configs and includes); `masks` come from the project, and
+   * every layer's own masks are added.
+   */
+  constructor(readonly layers: readonly Layer[], private readonly extraConfigDirs: readonly string[] = [], projectMasks: readonly Mask[] = []) {
     // Highest priority first, so the first class or config found wins.
     const byPriority = [...layers].sort((a, b) => b.priority - a.priority);
+    this.includes = new IncludeResolver([...byPriority.map((l) => resolve(l.dir, 'include')), ...extraConfigDirs.map((d) => resolve(d, 'include'))]);
+    const read = this.includes.read;
+    const masks = [...projectMasks, ...layers.flatMap((l) => l.masks)];
     for (const layer of byPriority) {
-      const files = fg.sync(['recipes/**/*.yaml', 'classes/*.yaml'], { cwd: layer.dir, absolute: true }).sort();
+      const ignore = masks.map((m) => maskFor(layer, m)).filter((m): m is string => m !== undefined);
+      const patterns = ['recipes/**/*.yaml', 'classes/*.yaml'];
+      const files = fg.sync(patterns, { cwd: layer.dir, absolute: true, ignore }).sort();
+      if (ignore.length) {
+        const kept = new Set(files);
+        for (const f of fg.sync(patterns, { cwd: layer.dir, absolute: true })) if (!kept.has(f)) this.masked.push(f);
+      }
       for (const file of files) {
         if (file.startsWith(resolve(layer.dir, 'classes') + '/')) {
           const name = basename(file, '.yaml');
-          if (!this.classes.has(name)) this.classes.set(name, loadClassFile(file, name, layer));
+          if (!this.classes.has(name)) this.classes.set(name, loadClassFile(file, name, layer, read));
         } else if (file.endsWith('.append.yaml')) {
-          this.appends.push(loadAppendFile(file, layer));
+          this.appends.push(loadAppendFile(file, layer, read));
         } else {
-          const r = loadRecipeFile(file, layer);
+          const r = loadRecipeFile(file, layer, read);
           const list = this.recipes.get(r.name) ?? [];
           list.push(r);
           this.recipes.set(r.name, list);

@@ -4,7 +4,10 @@ import { assignment, Level } from './assignment.js';
 import { BODY_KEYS, readBody, type Body } from './body.js';
 import type { Layer } from './layer.js';
 import { asString, get, readMap } from './schema.js';
-import { parseYamlFile } from './yaml.js';
+import { parseYamlFile, type LValue } from './yaml.js';
+
+/** Reads a metadata file into its located tree (with includes merged, see include.ts). */
+export type MetadataReader = (file: string) => LValue;
 
 // Recipe, append and class files as written, before any merging.
 
@@ -37,8 +40,8 @@ export interface ClassFile extends Body {
 
 const RECIPE_KEYS = ['name', 'version', 'license', 'summary', 'homepage', ...BODY_KEYS];
 
-export function loadRecipeFile(file: string, layer: Layer): RecipeFile {
-  const tree = parseYamlFile(file);
+export function loadRecipeFile(file: string, layer: Layer, read: MetadataReader = parseYamlFile): RecipeFile {
+  const tree = read(file);
   const m = readMap(tree, RECIPE_KEYS, 'recipe', ['name', 'version']);
   const name = asString(get(m, 'name')!, 'recipe name');
   const version = asString(get(m, 'version')!, 'recipe version');
@@ -54,8 +57,8 @@ export function loadRecipeFile(file: string, layer: Layer): RecipeFile {
   return { ...body, assignments: [...extra, ...body.assignments], name, version, file, dir: dirname(file), layer, loc: tree.loc };
 }
 
-export function loadAppendFile(file: string, layer: Layer): AppendFile {
-  const tree = parseYamlFile(file);
+export function loadAppendFile(file: string, layer: Layer, read: MetadataReader = parseYamlFile): AppendFile {
+  const tree = read(file);
   const m = readMap(tree, ['append', 'version', ...BODY_KEYS], 'append', ['append']);
   const version = get(m, 'version');
   return {
@@ -69,7 +72,7 @@ export function loadAppendFile(file: string, layer: Layer): AppendFile {
   };
 }
 
-export function loadClassFile(file: string, name: string, layer: Layer): ClassFile {
-  const m = readMap(parseYamlFile(file), [...BODY_KEYS, 'summary'], `class ${name}`);
+export function loadClassFile(file: string, name: string, layer: Layer, read: MetadataReader = parseYamlFile): ClassFile {
+  const m = readMap(read(file), [...BODY_KEYS, 'summary'], `class ${name}`);
   return { ...readBody(m, Level.Class), name, file, dir: dirname(file), layer };
 }

@@ -2,7 +2,7 @@ import { loadDistro, type Distro } from '../config/distro.js';
 import { loadImage, type Image } from '../config/image.js';
 import { loadMachine, type Machine } from '../config/machine.js';
 import { STRATA_ROOT, type Project } from '../config/project.js';
-import type { ProviderChoice } from '../config/vars.js';
+import type { PreferredVersion, ProviderChoice } from '../config/vars.js';
 import { diag, UserError, type SourceLocation } from '../diagnostics/diagnostic.js';
 import { assignment, Level } from '../metadata/assignment.js';
 import { Catalog } from '../metadata/catalog.js';
@@ -11,7 +11,8 @@ import { loadLayers } from '../metadata/layer.js';
 import type { RecipeFile } from '../metadata/recipe-file.js';
 import { closest } from '../metadata/spelling.js';
 import { buildRecipe, checkAppendsMatch, type GlobalContext, type Recipe } from './recipe.js';
-import { compareVersions } from './version.js';
+import { chooseRecipeFile } from './choose-version.js';
+import { checkOverrideNames, WELL_KNOWN_OVERRIDES } from './override-names.js';
 
 // One build configuration: project + machine + distro (+ image), with the
 // recipes resolved against it. Everything downstream asks this object, so
@@ -25,15 +26,47 @@ export class Configuration {
   private readonly ctx: GlobalContext;
 
   constructor(readonly project: Project) {
-    this.catalog = new Catalog(loadLayers(project.layers), [STRATA_ROOT]);
+    this.catalog = new Catalog(loadLayers(project.layers, project.layersLoc), [STRATA_ROOT], project.masks);
     checkAppendsMatch(this.catalog);
-    this.machine = loadMachine(this.catalog.findConfig('machines', project.machine));
-    this.distro = loadDistro(this.catalog.findConfig('distros', project.distro));
+    const read = this.catalog.includes.read;
+    this.machine = loadMachine(this.catalog.findConfig('machines', project.machine), read);
+    this.distro = loadDistro(this.catalog.findConfig('distros', project.distro), read);
     this.ctx = this.context();
+    this.checkOverrideNames();
   }
 
   image(name: string): Image {
-    return loadImage(this.catalog.findConfig('images', name));
+    return loadImage(this.catalog.findConfig('images', name), this.catalog.includes.read);
+  }
+
+  /**
+   * Every override name that can be active in this project: each machine's
+   * and distro's name, arch, libc and extra names, image names, pn-<recipe>,
+   * names layers declare, and well-known arches and libcs.
+   */
+  knownOverrideNames(): Set<string> {
+    const read = this.catalog.includes.read;
+    const known = new Set<string>(WELL_KNOWN_OVERRIDES);
+    for (const name of this.catalog.listConfigs('machines')) {
+      const m = name === this.machine.name ? this.machine : loadMachine(this.catalog.findConfig('machines', name), read);
+      [m.name, m.arch, ...m.overrides].forEach((o) => known.add(o));
+    }
+    for (const name of this.catalog.listConfigs('distros')) {
+      const d = name === this.distro.name ? this.distro : loadDistro(this.catalog.findConfig('distros', name), read);
+      [d.name, d.libc, ...d.overrides].forEach((o) => known.add(o));
+    }
+    for (const name of this.catalog.listConfigs('images')) known.add(name);
+    for (const name of this.catalog.recipes.keys()) known.add(`pn-${name}`);
+    for (const l of this.catalog.layers) l.overrides.forEach((o) => known.add(o));
+    return known;
+  }
+
+  /** Checks every conditional assignment in the metadata once, up front. */
+  private checkOverrideNames(): void {
+    const c = this.catalog;
+    const parts = [...[...c.recipes.values()].flat(), ...c.appends, ...c.classes.values()];
+    const all = [...parts.flatMap((p) => p.assignments), ...this.ctx.assignments];
+    if (all.some((a) => a.overrides.length)) checkOverrideNames(all, this.knownOverrideNames());
   }
 
   /** The variables an image sees: distro, machine, image and project settings. */
@@ -78,7 +111,12 @@ export class Configuration {
     };
   }
 
-  /** The chosen recipe of that name: the highest version (preferred versions come with the metadata issue). */
+  /** The preferred version of a recipe: the project's choice, else the distro's. */
+  preferredVersion(name: string): PreferredVersion | undefined {
+    return this.project.preferredVersions.get(name) ?? this.distro.preferredVersions.get(name);
+  }
+
+  /** The chosen recipe of that name: the preferred version if one is set, else the highest (see choose-version.ts). */
   recipe(name: string, from?: SourceLocation): Recipe {
     const cached = this.recipes.get(name);
     if (cached) return cached;
@@ -87,7 +125,7 @@ export class Configuration {
       const near = closest(name, this.catalog.recipes.keys());
       throw new UserError(diag('recipe-unknown', `no recipe named '${name}'`, from, { hint: near ? `did you mean '${near}'?` : `known recipes: ${[...this.catalog.recipes.keys()].sort().join(', ')}` }));
     }
-    const file = [...files].sort((a, b) => compareVersions(b.version, a.version) || b.layer.priority - a.layer.priority)[0];
+    const file = chooseRecipeFile(files, this.preferredVersion(name));
     const r = buildRecipe(this.catalog, file, this.ctx);
     this.recipes.set(name, r);
     return r;

@@ -1,0 +1,95 @@
+import { existsSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { diag, UserError, type SourceLocation } from '../diagnostics/diagnostic.js';
+import { asSeq, asString, describe } from './schema.js';
+import { parseYamlFile, type LEntry, type LMap, type LValue } from './yaml.js';
+
+// Shared YAML fragments. Any metadata file (recipe, append, class, machine,
+// distro, image, strata.yaml) may start with `include: [name, …]`; each named
+// fragment is read as if its keys were written in the including file, before
+// the file's own keys, so the file can still change what it included:
+//
+//  - a list (depends, sources, …) is the fragment's items then the file's;
+//  - a map (vars, tasks, …) is the fragment's entries then the file's, and
+//    since later assignments win, the file's own `vars` beat the fragment's
+//    while `strata env` still shows both with their own file:line;
+//  - a plain value (arch, version, …) in the file replaces the fragment's.
+//
+// A fragment is looked up next to the including file, then in the `include/`
+// folder of every layer, highest priority first. Fragments may include
+// others; a cycle is an error naming the chain.
+
+export class IncludeResolver {
+  private readonly parsed = new Map<string, LValue>();
+
+  /** `searchDirs`: the `include/` folders to try after the including file's own folder. */
+  constructor(private readonly searchDirs: readonly string[] = []) {}
+
+  /** Reads a metadata file with its includes merged in. */
+  read = (file: string): LValue => this.readChain(file, []);
+
+  private readChain(file: string, chain: readonly { file: string; loc: SourceLocation }[]): LValue {
+    let tree = this.parsed.get(file);
+    if (!tree) {
+      tree = parseYamlFile(file);
+      this.parsed.set(file, tree);
+    }
+    if (tree.kind !== 'map') return tree;
+    const includeEntry = tree.entries.find((e) => e.key === 'include');
+    if (!includeEntry) return tree;
+    const own: LMap = { ...tree, entries: tree.entries.filter((e) => e !== includeEntry) };
+    let merged: LMap | undefined;
+    for (const item of asSeq(includeEntry.value, 'include')) {
+      const name = asString(item, 'include');
+      const target = this.find(name, file, item.loc);
+      const seen = chain.findIndex((c) => c.file === target);
+      if (target === file || seen >= 0) {
+        const links = [...chain.slice(Math.max(seen, 0)), { file, loc: item.loc }];
+        throw new UserError(
+          diag('include-cycle', `include cycle: ${[...links.map((l) => l.file), target].join(' -> ')}`, item.loc, {
+            related: links.slice(0, -1).map((l) => ({ message: 'included from here', location: l.loc })),
+            hint: 'remove one of these includes',
+          }),
+        );
+      }
+      const fragment = this.readChain(target, [...chain, { file, loc: item.loc }]);
+      if (fragment.kind !== 'map') throw new UserError(diag('include-not-map', `included file ${target} must be a map of keys, found ${describe(fragment)}`, fragment.loc));
+      merged = merged ? mergeMaps(merged, fragment) : fragment;
+    }
+    return merged ? mergeMaps(merged, own) : own;
+  }
+
+  private find(name: string, from: string, loc: SourceLocation): string {
+    const withExt = name.endsWith('.yaml') ? name : `${name}.yaml`;
+    const tried = isAbsolute(withExt) ? [withExt] : [resolve(dirname(from), withExt), ...this.searchDirs.map((d) => resolve(d, withExt))];
+    const hit = tried.find((p) => existsSync(p));
+    if (hit) return hit;
+    throw new UserError(diag('include-missing', `included file '${name}' not found`, loc, { hint: `looked for: ${tried.join(', ')}` }));
+  }
+}
+
+/** `later`'s keys as if written after `earlier`'s (see the rules above). */
+export function mergeMaps(earlier: LMap, later: LMap): LMap {
+  const entries: LEntry[] = [...earlier.entries];
+  for (const e of later.entries) {
+    const at = entries.findIndex((x) => x.key === e.key);
+    if (at < 0) {
+      entries.push(e);
+      continue;
+    }
+    const before = entries[at].value;
+    const now = e.value;
+    if (before.kind === 'seq' && now.kind === 'seq') entries[at] = { ...e, value: { ...now, items: [...before.items, ...now.items] } };
+    else if (before.kind === 'map' && now.kind === 'map') entries[at] = { ...e, value: { ...now, entries: [...before.entries, ...now.entries] } };
+    else if (before.kind === 'scalar' && now.kind === 'scalar') entries[at] = e;
+    else {
+      throw new UserError(
+        diag('include-conflict', `'${e.key}' is ${describe(now)} here but ${describe(before)} in an included file`, e.keyLoc, {
+          related: [{ message: 'the included value', location: entries[at].keyLoc }],
+          hint: 'give both the same shape (both lists, both maps or both plain values)',
+        }),
+      );
+    }
+  }
+  return { ...later, entries };
+}

@@ -43,7 +43,7 @@ export async function envCommand(argv: string[]): Promise<number> {
   const names = positionals.length ? positionals : data.names().filter((n) => !n.startsWith('do_'));
   const vars = names.map((n) => describe(data, n)) as { name: string; value?: string; error?: string; history: { op: string; overrides: string[]; level: string; location: string; effect: string; value: string }[] }[];
   if (values.json) {
-    process.stdout.write(JSON.stringify({ recipe: values.recipe ?? null, machine: cfg.machine.name, distro: cfg.distro.name, overrides: data.overrides, variables: vars }, null, 2) + '\n');
+    process.stdout.write(JSON.stringify({ format: 1, recipe: values.recipe ?? null, image: values.recipe ? null : (values.image ?? 'minimal'), machine: cfg.machine.name, distro: cfg.distro.name, overrides: data.overrides, variables: vars }, null, 2) + '\n');
     return 0;
   }
   process.stdout.write(`# OVERRIDES (weakest first): ${data.overrides.join(':')}\n`);

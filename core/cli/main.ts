@@ -4,7 +4,10 @@ import { printDiagnostics } from '../diagnostics/printer.js';
 import { buildCommand } from './build.js';
 import { envCommand } from './env.js';
 import { fetchCommand } from './fetch.js';
+import { graphCommand } from './graph.js';
+import { layersCommand } from './layers.js';
 import { mirrorCommand } from './mirror.js';
+import { recipesCommand } from './recipes.js';
 import { runqemuCommand } from './runqemu.js';
 import { testimageCommand } from './testimage.js';
 
@@ -19,6 +22,9 @@ const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; summa
   testimage: { run: testimageCommand, summary: 'boot a built image in QEMU and run its checks' },
   runqemu: { run: runqemuCommand, summary: 'boot a built image in QEMU, interactively (Ctrl-A X quits)' },
   env: { run: envCommand, summary: 'show variables and the history of every assignment' },
+  layers: { run: layersCommand, summary: 'list layers: priority, version, path, depends, masks' },
+  recipes: { run: recipesCommand, summary: 'list recipes: versions, chosen version, layer, appends' },
+  graph: { run: graphCommand, summary: 'print the task graph of a target (dot or json)' },
 };
 
 function help(): string {

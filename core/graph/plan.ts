@@ -1,5 +1,5 @@
 import type { Image } from '../config/image.js';
-import { diag, UserError } from '../diagnostics/diagnostic.js';
+import { diag, UserError, type SourceLocation } from '../diagnostics/diagnostic.js';
 import { recipeId, taskId, taskName, type TaskId } from '../model/ids.js';
 import type { Configuration } from '../resolve/configuration.js';
 import type { Recipe } from '../resolve/recipe.js';
@@ -33,8 +33,14 @@ export interface BuildPlan {
 
 const t = (recipe: string, task: string): TaskId => taskId(recipeId(recipe), taskName(task));
 
+/** Where `from` names the dependency that resolves to `to` (its name or a virtual name `to` provides). */
+function dependsLoc(cfg: Configuration, from: Recipe, to: Recipe): SourceLocation {
+  const d = from.depends.find((n) => n === to.name || cfg.provider(n, from.name).name === to.name);
+  return (d && from.dependsAt.get(d)) || { file: from.file, line: 0, column: 0 };
+}
+
 /** Every recipe needed to build `root`, through build-time `depends`. */
-function buildClosure(cfg: Configuration, roots: readonly Recipe[]): Recipe[] {
+function buildClosure(cfg: Configuration, roots: readonly Recipe[], rootLabel?: string): Recipe[] {
   const seen = new Map<string, Recipe>();
   const path: Recipe[] = [];
   const visit = (r: Recipe) => {
@@ -42,15 +48,16 @@ function buildClosure(cfg: Configuration, roots: readonly Recipe[]): Recipe[] {
     if (at >= 0) {
       const cycle = [...path.slice(at), r];
       throw new UserError(
-        diag('graph-cycle', `dependency cycle: ${cycle.map((c) => c.name).join(' -> ')}`, { file: cycle[0].file, line: 0, column: 0 }, {
-          related: cycle.slice(0, -1).map((c, i) => ({ message: `${c.name} depends on ${cycle[i + 1].name}`, location: { file: c.file, line: 0, column: 0 } })),
+        diag('graph-cycle', `dependency cycle: ${cycle.map((c) => c.name).join(' -> ')}`, dependsLoc(cfg, cycle[0], cycle[1]), {
+          related: cycle.slice(0, -1).map((c, i) => ({ message: `${c.name} depends on ${cycle[i + 1].name}`, location: dependsLoc(cfg, c, cycle[i + 1]) })),
           hint: 'remove one of these depends',
         }),
       );
     }
     if (seen.has(r.name)) return;
     path.push(r);
-    for (const d of r.depends) visit(cfg.provider(d, r.name));
+    const via = [...(rootLabel ? [rootLabel] : []), ...path.map((p) => p.name)];
+    for (const d of r.depends) visit(cfg.provider(d, r.name, r.dependsAt.get(d), via));
     path.pop();
     seen.set(r.name, r);
   };
@@ -60,7 +67,7 @@ function buildClosure(cfg: Configuration, roots: readonly Recipe[]): Recipe[] {
 
 /** The recipes whose `install` output makes up a recipe's sysroot: its depends, transitively. */
 export function sysrootRecipes(cfg: Configuration, r: Recipe): Recipe[] {
-  return buildClosure(cfg, r.depends.map((d) => cfg.provider(d, r.name))).sort((a, b) => a.name.localeCompare(b.name));
+  return buildClosure(cfg, r.depends.map((d) => cfg.provider(d, r.name, r.dependsAt.get(d)))).sort((a, b) => a.name.localeCompare(b.name));
 }
 
 function packageIndex(cfg: Configuration): Map<string, Recipe> {
@@ -97,7 +104,7 @@ export function planBuild(cfg: Configuration, target: string): BuildPlan {
   } else {
     roots = [cfg.provider(target, 'the command line')];
   }
-  const recipes = buildClosure(cfg, roots).sort((a, b) => a.name.localeCompare(b.name));
+  const recipes = buildClosure(cfg, roots, image ? `image ${image.image.name}` : undefined).sort((a, b) => a.name.localeCompare(b.name));
   for (const r of recipes) {
     RECIPE_TASKS.forEach((kind, i) => {
       const deps: TaskId[] = i > 0 ? [t(r.name, RECIPE_TASKS[i - 1])] : [];

@@ -27,6 +27,8 @@ export interface PackageSpec {
 export interface Body {
   readonly inherit: readonly string[];
   readonly depends: readonly string[];
+  /** Where each of `depends` is written, for errors about it. */
+  readonly dependsAt: ReadonlyMap<string, SourceLocation>;
   readonly provides: readonly string[];
   readonly sources: readonly SourceSpec[];
   readonly assignments: readonly Assignment[];
@@ -75,7 +77,11 @@ export function readBody(m: Map<string, LEntry>, level: Level): Body {
   const rdepends = new Map<string, string[]>();
   const rd = get(m, 'rdepends');
   if (rd) for (const e of asMapEntries(rd, 'rdepends')) rdepends.set(e.key, asStringList(e.value, `rdepends of ${e.key}`));
+  const dependsAt = new Map<string, SourceLocation>();
+  const dv = get(m, 'depends');
+  if (dv?.kind === 'seq') for (const item of dv.items) if (item.kind === 'scalar') dependsAt.set(String(item.value), item.loc);
   return {
+    dependsAt,
     inherit: list('inherit'),
     depends: list('depends'),
     provides: list('provides'),

@@ -131,27 +131,43 @@ export class Configuration {
     return r;
   }
 
+  /** Recipe name → the names its chosen recipe provides, built once on first need. */
+  private providesIndex?: Map<string, readonly string[]>;
+
+  /** Names of the recipes whose chosen version provides `name`. */
+  providersOf(name: string): string[] {
+    this.providesIndex ??= new Map([...this.catalog.recipes.keys()].map((n) => [n, this.recipe(n).provides]));
+    return [...this.providesIndex].filter(([, p]) => p.includes(name)).map(([n]) => n).sort();
+  }
+
   /**
    * Resolves a dependency name to a recipe: a recipe name, or a name some
    * recipe `provides` (like virtual/kernel), chosen by machine or distro
-   * (machine wins) when several recipes offer it.
+   * (machine wins) when several recipes offer it. `via` is the chain of
+   * what asked for it, outermost first, for the error message.
    */
-  provider(name: string, requestedBy: string, from?: SourceLocation): Recipe {
+  provider(name: string, requestedBy: string, from?: SourceLocation, via: readonly string[] = []): Recipe {
     if (this.catalog.recipes.has(name)) return this.recipe(name, from);
     const choice: ProviderChoice | undefined = this.machine.providers.get(name) ?? this.distro.providers.get(name);
-    const candidates = [...this.catalog.recipes.values()].map((files) => files[0]).filter((f) => this.recipe(f.name).provides.includes(name));
+    const candidates = this.providersOf(name);
+    const chain = via.length > 1 ? `, through ${[...via, name].join(' -> ')}` : '';
     if (choice) {
       if (!this.catalog.recipes.has(choice.provider)) {
-        throw new UserError(diag('provider-unknown', `the provider chosen for '${name}' is '${choice.provider}', but no recipe has that name`, choice.loc, { hint: candidates.length ? `recipes providing ${name}: ${candidates.map((c) => c.name).join(', ')}` : undefined }));
+        throw new UserError(diag('provider-unknown', `the provider chosen for '${name}' is '${choice.provider}', but no recipe has that name`, choice.loc, { hint: candidates.length ? `recipes providing ${name}: ${candidates.join(', ')}` : undefined }));
       }
       return this.recipe(choice.provider, choice.loc);
     }
-    if (candidates.length === 1) return this.recipe(candidates[0].name);
+    if (candidates.length === 1) return this.recipe(candidates[0]);
     if (candidates.length > 1) {
-      throw new UserError(diag('provider-ambiguous', `several recipes provide '${name}' (needed by ${requestedBy}): ${candidates.map((c) => c.name).join(', ')}`, from, { hint: `choose one under 'providers:' in the machine or distro file` }));
+      throw new UserError(
+        diag('provider-ambiguous', `several recipes provide '${name}' (needed by ${requestedBy}${chain}): ${candidates.join(', ')}`, from, {
+          related: candidates.map((c) => ({ message: `${c} provides ${name}`, location: this.recipe(c).data.history('PN')[0]?.assignment.loc })),
+          hint: `choose one in the machine or distro file:  providers: { ${name}: ${candidates[0]} }`,
+        }),
+      );
     }
-    const all = [...this.catalog.recipes.keys(), ...[...this.catalog.recipes.keys()].flatMap((n) => this.recipe(n).provides)];
+    const all = [...this.catalog.recipes.keys(), ...[...this.providesIndex!.values()].flat()];
     const near = closest(name, all);
-    throw new UserError(diag('provider-missing', `nothing provides '${name}' (needed by ${requestedBy})`, from, { hint: near ? `did you mean '${near}'?` : 'add a recipe that provides it, or a layer that has one' }));
+    throw new UserError(diag('provider-missing', `nothing provides '${name}' (needed by ${requestedBy}${chain})`, from, { hint: near ? `did you mean '${near}'?` : 'add a recipe that provides it, or a layer that has one' }));
   }
 }

@@ -23,6 +23,8 @@ export interface Recipe {
   readonly appends: readonly AppendFile[];
   readonly provides: readonly string[];
   readonly depends: readonly string[];
+  /** Where each of `depends` is written (recipe, append or class). */
+  readonly dependsAt: ReadonlyMap<string, SourceLocation>;
   readonly sources: readonly (SourceSpec & { dir: string })[];
   readonly packages: readonly PackageSpec[];
   readonly rdepends: ReadonlyMap<string, readonly string[]>;
@@ -90,6 +92,7 @@ export function buildRecipe(catalog: Catalog, file: RecipeFile, ctx: GlobalConte
     appends,
     provides: union((p) => p.provides),
     depends: union((p) => p.depends),
+    dependsAt: new Map(parts.flatMap((p) => [...p.dependsAt])),
     sources: parts.flatMap((p) => p.sources.map((s) => ({ ...s, dir: p.dir }))),
     packages: packages.length ? packages : [{ name: file.name, patterns: ['/**'], loc: file.loc }],
     rdepends,

@@ -47,12 +47,15 @@ export class Catalog {
     const read = this.includes.read;
     const masks = [...projectMasks, ...layers.flatMap((l) => l.masks)];
     for (const layer of byPriority) {
-      const ignore = masks.map((m) => maskFor(layer, m)).filter((m): m is string => m !== undefined);
+      // `.inc.yaml` files are fragments for `include:`, not recipes or classes.
       const patterns = ['recipes/**/*.yaml', 'classes/*.yaml'];
-      const files = fg.sync(patterns, { cwd: layer.dir, absolute: true, ignore }).sort();
+      const all = fg.sync(patterns, { cwd: layer.dir, absolute: true, ignore: ['**/*.inc.yaml'] }).sort();
+      const ignore = masks.map((m) => maskFor(layer, m)).filter((m): m is string => m !== undefined);
+      let files = all;
       if (ignore.length) {
-        const kept = new Set(files);
-        for (const f of fg.sync(patterns, { cwd: layer.dir, absolute: true })) if (!kept.has(f)) this.masked.push(f);
+        const kept = new Set(fg.sync(patterns, { cwd: layer.dir, absolute: true, ignore: ['**/*.inc.yaml', ...ignore] }));
+        files = all.filter((f) => kept.has(f));
+        this.masked.push(...all.filter((f) => !kept.has(f)));
       }
       for (const file of files) {
         if (file.startsWith(resolve(layer.dir, 'classes') + '/')) {

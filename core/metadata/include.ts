@@ -15,8 +15,10 @@ import { parseYamlFile, type LEntry, type LMap, type LValue } from './yaml.js';
 //    while `strata env` still shows both with their own file:line;
 //  - a plain value (arch, version, …) in the file replaces the fragment's.
 //
-// A fragment is looked up next to the including file, then in the `include/`
-// folder of every layer, highest priority first. Fragments may include
+// A fragment named `x` is `x.inc.yaml` or `x.yaml`, looked up next to the
+// including file, then in the `include/` folder of every layer, highest
+// priority first. Beside recipes, fragments must be `.inc.yaml` files, so
+// they are never mistaken for recipes. Fragments may include
 // others; a cycle is an error naming the chain.
 
 export class IncludeResolver {
@@ -60,8 +62,9 @@ export class IncludeResolver {
   }
 
   private find(name: string, from: string, loc: SourceLocation): string {
-    const withExt = name.endsWith('.yaml') ? name : `${name}.yaml`;
-    const tried = isAbsolute(withExt) ? [withExt] : [resolve(dirname(from), withExt), ...this.searchDirs.map((d) => resolve(d, withExt))];
+    const spellings = name.endsWith('.yaml') ? [name] : [`${name}.inc.yaml`, `${name}.yaml`];
+    const dirs = isAbsolute(name) ? [''] : [dirname(from), ...this.searchDirs];
+    const tried = dirs.flatMap((d) => spellings.map((n) => resolve(d, n)));
     const hit = tried.find((p) => existsSync(p));
     if (hit) return hit;
     throw new UserError(diag('include-missing', `included file '${name}' not found`, loc, { hint: `looked for: ${tried.join(', ')}` }));

@@ -37,7 +37,22 @@ export interface Assignment {
 const NAME_RE = /^[A-Za-z_][A-Za-z0-9_.\-]*$/;
 const OVERRIDE_RE = /^[a-z0-9][a-z0-9_\-]*$/;
 
-export function parseAssignmentKey(key: string, loc: SourceLocation): { name: string; op: Operator; overrides: string[] } {
+type ParsedKey = { readonly name: string; readonly op: Operator; readonly overrides: readonly string[] };
+
+// The same keys (CFLAGS:append, do_install…) recur in thousands of files;
+// a key parses the same wherever it is, so each distinct key parses once.
+const parsedKeys = new Map<string, ParsedKey>();
+
+export function parseAssignmentKey(key: string, loc: SourceLocation): ParsedKey {
+  let parsed = parsedKeys.get(key);
+  if (!parsed) {
+    parsed = parseKey(key, loc);
+    parsedKeys.set(key, parsed);
+  }
+  return parsed;
+}
+
+function parseKey(key: string, loc: SourceLocation): ParsedKey {
   const [name, ...rest] = key.split(':');
   if (!NAME_RE.test(name)) {
     throw new UserError(diag('var-name', `'${name}' is not a valid variable name`, loc, { hint: 'use letters, digits, _ . and -, starting with a letter or _' }));
@@ -56,5 +71,6 @@ export function parseAssignmentKey(key: string, loc: SourceLocation): { name: st
 }
 
 export function assignment(key: string, value: string, level: Level, loc: SourceLocation): Assignment {
-  return { ...parseAssignmentKey(key, loc), value, level, loc };
+  const { name, op, overrides } = parseAssignmentKey(key, loc);
+  return { name, op, overrides, value, level, loc };
 }

@@ -30,6 +30,8 @@ function maskFor(layer: Layer, mask: Mask): string | undefined {
 export class Catalog {
   readonly recipes = new Map<string, RecipeFile[]>();
   readonly appends: AppendFile[] = [];
+  /** The appends by the recipe name they target. */
+  readonly appendsByTarget = new Map<string, AppendFile[]>();
   readonly classes = new Map<string, ClassFile>();
   readonly includes: IncludeResolver;
   /** Files the masks hid, for `strata layers` and `strata recipes` to show. */
@@ -62,7 +64,11 @@ export class Catalog {
           const name = basename(file, '.yaml');
           if (!this.classes.has(name)) this.classes.set(name, loadClassFile(file, name, layer, read));
         } else if (file.endsWith('.append.yaml')) {
-          this.appends.push(loadAppendFile(file, layer, read));
+          const a = loadAppendFile(file, layer, read);
+          this.appends.push(a);
+          const list = this.appendsByTarget.get(a.target);
+          if (list) list.push(a);
+          else this.appendsByTarget.set(a.target, [a]);
         } else {
           const r = loadRecipeFile(file, layer, read);
           const list = this.recipes.get(r.name) ?? [];

@@ -13,6 +13,8 @@ import type { Assignment } from './assignment.js';
 //  3. Then every applying `append` and `prepend`, in order.
 //  4. Then every applying `remove` drops whole words.
 
+const REFERENCE = /^[A-Za-z_][A-Za-z0-9_.\-]*$/;
+
 export type Effect = 'final' | 'overridden' | 'inactive' | 'ignored' | 'applied';
 
 export interface HistoryEntry {
@@ -22,7 +24,8 @@ export interface HistoryEntry {
 
 interface Computed {
   readonly raw: string | undefined;
-  readonly history: HistoryEntry[];
+  /** Every assignment to the variable, weakest level first. */
+  readonly all: readonly Assignment[];
   readonly winner?: Assignment;
 }
 
@@ -35,9 +38,9 @@ export class DataStore {
   /** `assignments` in level order then file order; `overrides` weakest first. */
   constructor(assignments: readonly Assignment[], readonly overrides: readonly string[]) {
     for (const a of assignments) {
-      const list = this.byName.get(a.name) ?? [];
-      list.push(a);
-      this.byName.set(a.name, list);
+      const list = this.byName.get(a.name);
+      if (list) list.push(a);
+      else this.byName.set(a.name, [a]);
     }
     this.rank = new Map(overrides.map((o, i) => [o, i]));
   }
@@ -51,41 +54,54 @@ export class DataStore {
   }
 
   private applies(a: Assignment): boolean {
-    return a.overrides.every((o) => this.rank.has(o));
+    for (const o of a.overrides) if (!this.rank.has(o)) return false;
+    return true;
   }
 
   private strength(a: Assignment): number {
-    return Math.max(...a.overrides.map((o) => this.rank.get(o) ?? -1));
+    let best = -1;
+    for (const o of a.overrides) best = Math.max(best, this.rank.get(o) ?? -1);
+    return best;
   }
 
+  // Called for every variable of every recipe, so it makes one pass and
+  // allocates little; the history is only built when someone asks for it.
   private compute(name: string): Computed {
     const cached = this.computed.get(name);
     if (cached) return cached;
-    const all = [...(this.byName.get(name) ?? [])].sort((x, y) => x.level - y.level);
-    const active = all.filter((a) => this.applies(a));
-    const sets = active.filter((a) => a.op === 'set');
-    const conditional = sets.filter((a) => a.overrides.length > 0);
-    let winner: Assignment | undefined;
-    for (const a of conditional) if (!winner || this.strength(a) >= this.strength(winner)) winner = a;
-    if (!winner) winner = sets.filter((a) => a.overrides.length === 0).at(-1);
-    if (!winner) winner = active.filter((a) => a.op === 'default').at(-1);
-
-    let value = winner?.value;
-    for (const a of active) {
-      if (a.op === 'append') value = (value ?? '') + a.value;
-      if (a.op === 'prepend') value = a.value + (value ?? '');
+    const list = this.byName.get(name) ?? [];
+    let all = list;
+    for (let i = 1; i < list.length; i++) {
+      if (list[i].level < list[i - 1].level) {
+        all = [...list].sort((x, y) => x.level - y.level);
+        break;
+      }
     }
-    const removals = new Set(active.filter((a) => a.op === 'remove').flatMap((a) => a.value.split(/\s+/).filter(Boolean)));
-    if (value !== undefined && removals.size) value = value.split(/\s+/).filter((w) => w && !removals.has(w)).join(' ');
-
-    const history = all.map((a): HistoryEntry => {
-      if (!this.applies(a)) return { assignment: a, effect: 'inactive' };
-      if (a === winner) return { assignment: a, effect: 'final' };
-      if (a.op === 'set') return { assignment: a, effect: 'overridden' };
-      if (a.op === 'default') return { assignment: a, effect: 'ignored' };
-      return { assignment: a, effect: 'applied' };
-    });
-    const result = { raw: value, history, winner };
+    let conditional: Assignment | undefined;
+    let plain: Assignment | undefined;
+    let weak: Assignment | undefined;
+    let edits = false;
+    for (const a of all) {
+      if (!this.applies(a)) continue;
+      if (a.op === 'set') {
+        if (a.overrides.length === 0) plain = a;
+        else if (!conditional || this.strength(a) >= this.strength(conditional)) conditional = a;
+      } else if (a.op === 'default') weak = a;
+      else edits = true;
+    }
+    const winner = conditional ?? plain ?? weak;
+    let value = winner?.value;
+    if (edits) {
+      let removals: Set<string> | undefined;
+      for (const a of all) {
+        if (a.op === 'set' || a.op === 'default' || !this.applies(a)) continue;
+        if (a.op === 'append') value = (value ?? '') + a.value;
+        else if (a.op === 'prepend') value = a.value + (value ?? '');
+        else for (const w of a.value.split(/\s+/)) if (w) (removals ??= new Set()).add(w);
+      }
+      if (value !== undefined && removals) value = value.split(/\s+/).filter((w) => w && !removals!.has(w)).join(' ');
+    }
+    const result = { raw: value, all, winner };
     this.computed.set(name, result);
     return result;
   }
@@ -96,7 +112,14 @@ export class DataStore {
   }
 
   history(name: string): HistoryEntry[] {
-    return this.compute(name).history;
+    const { all, winner } = this.compute(name);
+    return all.map((a): HistoryEntry => {
+      if (!this.applies(a)) return { assignment: a, effect: 'inactive' };
+      if (a === winner) return { assignment: a, effect: 'final' };
+      if (a.op === 'set') return { assignment: a, effect: 'overridden' };
+      if (a.op === 'default') return { assignment: a, effect: 'ignored' };
+      return { assignment: a, effect: 'applied' };
+    });
   }
 
   /** The expanded value; undefined variable or a reference cycle is an error. */
@@ -126,25 +149,48 @@ export class DataStore {
     }
     const c = this.compute(name);
     if (c.raw === undefined) throw new UserError(diag('var-undefined', `variable '${name}' is not set`));
-    const value = this.expandText(c.raw, [...chain, name], { where: `variable ${name}`, loc: c.winner?.loc });
+    chain.push(name);
+    const value = this.expandText(c.raw, chain, { where: `variable ${name}`, loc: c.winner?.loc });
+    chain.pop();
     this.expanded.set(name, value);
     return value;
   }
 
+  // A hand-written scan rather than a regex replace: this runs for every
+  // value of every recipe, and the parse benchmark spends its time here.
   private expandText(text: string, chain: string[], context: { where: string; loc?: Assignment['loc'] }): string {
-    return text.replace(/\$?\$\{([^}]*)\}/g, (whole, ref: string) => {
-      if (whole.startsWith('$$')) return whole.slice(1);
-      if (!/^[A-Za-z_][A-Za-z0-9_.\-]*$/.test(ref)) {
-        throw new UserError(diag('var-reference', `${context.where}: '\${${ref}}' is not a valid reference`, context.loc, { hint: 'write $$\{...} for a literal \${...} in shell code' }));
+    let at = text.indexOf('${');
+    if (at < 0) return text;
+    let out = '';
+    let done = 0;
+    while (at >= 0) {
+      const close = text.indexOf('}', at + 2);
+      if (close < 0) break;
+      if (at > 0 && text.charCodeAt(at - 1) === 36 /* $ */) {
+        // `$${name}` is a literal `${name}` for the shell.
+        out += text.slice(done, at - 1) + text.slice(at, close + 1);
+      } else {
+        const ref = text.slice(at + 2, close);
+        out += text.slice(done, at) + this.expandRef(ref, chain, context);
       }
-      if (!this.has(ref)) {
-        throw new UserError(
-          diag('var-undefined', `${context.where} refers to \${${ref}}, which is not set`, context.loc, {
-            hint: `set ${ref} in the recipe, a class, the machine or the distro; for a shell variable write $${ref} or $\${${ref}}`,
-          }),
-        );
-      }
-      return this.expandVar(ref, chain);
-    });
+      done = close + 1;
+      at = text.indexOf('${', done);
+    }
+    return out + text.slice(done);
   }
+
+  private expandRef(ref: string, chain: string[], context: { where: string; loc?: Assignment['loc'] }): string {
+    if (!REFERENCE.test(ref)) {
+      throw new UserError(diag('var-reference', `${context.where}: '\${${ref}}' is not a valid reference`, context.loc, { hint: 'write $$\{...} for a literal \${...} in shell code' }));
+    }
+    if (!this.has(ref)) {
+      throw new UserError(
+        diag('var-undefined', `${context.where} refers to \${${ref}}, which is not set`, context.loc, {
+          hint: `set ${ref} in the recipe, a class, the machine or the distro; for a shell variable write $${ref} or $\${${ref}}`,
+        }),
+      );
+    }
+    return this.expandVar(ref, chain);
+  }
+
 }

@@ -42,7 +42,7 @@ function skipBlanks(text: string, at: number): number {
 }
 
 /** Node starts js-yaml handles in ways our rebuilt tree would not mirror. */
-const UNSUPPORTED_START = new Set(['&', '*', '!', '?', '%', '<']);
+const UNSUPPORTED_START = new Set([...'&*!?%<'].map((c) => c.charCodeAt(0)));
 
 export function parseYamlFast(file: string, text: string): LValue | undefined {
   const starts = lineStarts(text);
@@ -63,14 +63,14 @@ export function parseYamlFast(file: string, text: string): LValue | undefined {
     if (unsupported) return;
     if (event === 'open') {
       const start = skipBlanks(text, state.position);
-      if (UNSUPPORTED_START.has(text[start])) unsupported = true;
+      if (UNSUPPORTED_START.has(text.charCodeAt(start))) unsupported = true;
       stack.push({ opened: state.position, start, children: [] });
       return;
     }
     const frame = stack.pop()!;
     // An empty value (`KEY:` and nothing more) is placed where it was opened,
     // right after its key, not on the next line where the blanks end.
-    const empty = state.kind !== 'mapping' && state.kind !== 'sequence' && text.slice(frame.opened, state.position).trim() === '';
+    const empty = state.result == null && state.kind !== 'mapping' && state.kind !== 'sequence' && text.slice(frame.opened, state.position).trim() === '';
     const loc = locAt(Math.min(empty ? frame.opened : frame.start, text.length));
     const result = state.result;
     let node: LValue;

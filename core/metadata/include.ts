@@ -31,10 +31,12 @@ export class IncludeResolver {
   read = (file: string): LValue => this.readChain(file, []);
 
   private readChain(file: string, chain: readonly { file: string; loc: SourceLocation }[]): LValue {
+    // Fragments are kept, since many files include the same ones; the files
+    // read at the top (recipes, configs) are read once and not kept.
     let tree = this.parsed.get(file);
     if (!tree) {
       tree = parseYamlFile(file);
-      this.parsed.set(file, tree);
+      if (chain.length) this.parsed.set(file, tree);
     }
     if (tree.kind !== 'map') return tree;
     const includeEntry = tree.entries.find((e) => e.key === 'include');

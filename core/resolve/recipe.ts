@@ -61,9 +61,21 @@ function collectClasses(catalog: Catalog, names: readonly string[], from: Source
 /** Appends for this recipe, weakest layer first; equal priorities keep project layer order, then file name. */
 export function appendsFor(catalog: Catalog, file: RecipeFile): AppendFile[] {
   const order = new Map(catalog.layers.map((l, i) => [l.name, i]));
-  return catalog.appends
-    .filter((a) => a.target === file.name && (!a.version || versionMatches(file.version, a.version)))
+  return (catalog.appendsByTarget.get(file.name) ?? [])
+    .filter((a) => !a.version || versionMatches(file.version, a.version))
     .sort((a, b) => a.layer.priority - b.layer.priority || order.get(a.layer.name)! - order.get(b.layer.name)! || a.file.localeCompare(b.file));
+}
+
+/** Built-in weak defaults, made once per distinct value: they are the same for most recipes. */
+const builtinCache = new Map<string, Assignment>();
+function builtinAssignment(name: string, value: string): Assignment {
+  const key = `${name}\0${value}`;
+  let a = builtinCache.get(key);
+  if (!a) {
+    a = assignment(`${name}:default`, value, Level.Class, BUILTIN_LOC);
+    builtinCache.set(key, a);
+  }
+  return a;
 }
 
 export function buildRecipe(catalog: Catalog, file: RecipeFile, ctx: GlobalContext): Recipe {
@@ -74,14 +86,16 @@ export function buildRecipe(catalog: Catalog, file: RecipeFile, ctx: GlobalConte
   const seen = new Set<string>();
   for (const part of [file, ...appends]) collectClasses(catalog, part.inherit, part.loc, classes, seen);
   const parts = [...classes, file, ...appends];
-  const builtins = Object.entries(ctx.builtins(file)).map(([k, v]) => assignment(`${k}:default`, v, Level.Class, BUILTIN_LOC));
-  const assignments = [...builtins, ...parts.flatMap((p) => p.assignments), ...ctx.assignments];
+  const assignments: Assignment[] = [];
+  for (const [k, v] of Object.entries(ctx.builtins(file))) assignments.push(builtinAssignment(k, v));
+  for (const p of parts) for (const a of p.assignments) assignments.push(a);
+  for (const a of ctx.assignments) assignments.push(a);
   const data = new DataStore(assignments, [...ctx.overrides, `pn-${file.name}`]);
   const union = (pick: (p: (typeof parts)[number]) => readonly string[]) => [...new Set(parts.flatMap(pick))];
   const rdepends = new Map<string, string[]>();
   for (const p of parts) for (const [k, v] of p.rdepends) rdepends.set(k, [...(rdepends.get(k) ?? []), ...v]);
   const packages = parts.flatMap((p) => p.packages);
-  const machineDirs = ctx.overrides.slice().reverse();
+  let filesPath: string[] | undefined;
   return {
     id: recipeId(file.name),
     name: file.name,
@@ -98,13 +112,11 @@ export function buildRecipe(catalog: Catalog, file: RecipeFile, ctx: GlobalConte
     rdepends,
     data,
     // Like Yocto's FILESPATH: <recipe dir>/<name>/<override>/, then
-    // <recipe dir>/<name>/, then <recipe dir>/files/, for the recipe and each append.
-    filesPath: [...appends.map((a) => a.dir).reverse(), file.dir].flatMap((d) => [
-      ...machineDirs.map((o) => `${d}/${file.name}/${o}`),
-      `${d}/${file.name}`,
-      `${d}/files`,
-      d,
-    ]),
+    // <recipe dir>/<name>/, then <recipe dir>/files/, for the recipe and each
+    // append. Made on first use: most recipes in a parse never need it.
+    get filesPath() {
+      return (filesPath ??= [...appends.map((a) => a.dir).reverse(), file.dir].flatMap((d) => [...ctx.overrides.slice().reverse().map((o) => `${d}/${file.name}/${o}`), `${d}/${file.name}`, `${d}/files`, d]));
+    },
   };
 }
 

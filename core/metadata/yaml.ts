@@ -32,11 +32,15 @@ export function parseYamlCarefully(file: string, text: string): LValue {
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
   const at = locator(file, lc);
-  const problems: Diagnostic[] = doc.errors.map((e) =>
-    diag('yaml-syntax', `malformed YAML: ${e.message.split('\n')[0]}`, at(e.pos[0]), {
-      hint: 'check the indentation and quoting on this line',
-    }),
-  );
+  const problems: Diagnostic[] = doc.errors.map((e) => {
+    // An unclosed quote is only noticed at the end of the file; point at
+    // the quote that opened it, where the mistake is.
+    const quote = e.code === 'MISSING_CHAR' ? /closing (["'])quote/.exec(e.message)?.[1] : undefined;
+    const where = quote ? text.lastIndexOf(quote, e.pos[0] - 1) : -1;
+    return diag('yaml-syntax', `malformed YAML: ${e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}`, at(where >= 0 ? where : e.pos[0]), {
+      hint: quote ? `close the ${quote === '"' ? 'double' : 'single'} quote opened here` : 'check the indentation and quoting on this line',
+    });
+  });
   if (problems.length) throw new UserError(problems);
 
   const convert = (node: Node | null | undefined, fallback: number): LValue => {

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { loadProject, type Project } from '../config/project.js';
 import { diag, UserError } from '../diagnostics/diagnostic.js';
+import { assignment, Level, type Assignment } from '../metadata/assignment.js';
 
 // Options every command shares: where the project is and what the command
 // line says about machine, distro, mirrors, offline and parallelism.
@@ -13,6 +14,7 @@ export const COMMON_OPTIONS = {
   mirror: { type: 'string', multiple: true },
   offline: { type: 'boolean' },
   jobs: { type: 'string', short: 'j' },
+  set: { type: 'string', multiple: true },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -26,6 +28,16 @@ export function parse<O extends Options>(argv: string[], options: O, usage: stri
   }
 }
 
+/** `--set NAME[:op][:ovr]=VALUE`, the strongest level of all. */
+function commandLineVars(settings: readonly string[]): Assignment[] {
+  return settings.map((text, i) => {
+    const eq = text.indexOf('=');
+    const loc = { file: '<command line>', line: 0, column: i + 1 };
+    if (eq <= 0) throw new UserError(diag('usage', `--set '${text}' is not NAME=VALUE`, undefined, { hint: "write --set 'CFLAGS:append= -g'" }));
+    return assignment(text.slice(0, eq), text.slice(eq + 1), Level.CommandLine, loc);
+  });
+}
+
 export function projectFrom(values: Record<string, unknown>): Project {
   const jobs = values.jobs === undefined ? undefined : Number(values.jobs);
   if (jobs !== undefined && !(Number.isInteger(jobs) && jobs > 0)) throw new UserError(diag('usage', `-j needs a positive whole number, not '${values.jobs}'`));
@@ -35,5 +47,6 @@ export function projectFrom(values: Record<string, unknown>): Project {
     mirrors: values.mirror as string[] | undefined,
     offline: values.offline as boolean | undefined,
     jobs,
+    vars: commandLineVars((values.set as string[] | undefined) ?? []),
   });
 }

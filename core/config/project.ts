@@ -43,6 +43,8 @@ export interface CommandLineSettings {
   mirrors?: string[];
   offline?: boolean;
   jobs?: number;
+  /** `--set` assignments, stronger than every file. */
+  vars?: readonly Assignment[];
 }
 
 const KEYS = ['layers', 'machine', 'distro', 'premirrors', 'mirrors', 'downloads', 'build', 'offline', 'jobs', 'vars', 'masks', 'preferred-versions'];
@@ -69,7 +71,7 @@ export function loadProject(dir: string, cli: CommandLineSettings = {}): Project
     buildDir: resolve(dir, str('build') ?? 'build'),
     offline: cli.offline || (get(m, 'offline') ? asBoolean(get(m, 'offline')!, 'offline') : false),
     jobs: cli.jobs ?? (get(m, 'jobs') ? asNumber(get(m, 'jobs')!, 'jobs') : 2),
-    assignments: readVars(m, Level.Project),
+    assignments: [...readVars(m, Level.Project), ...(cli.vars ?? [])],
     layersLoc: m.get('layers')?.keyLoc,
     masks: get(m, 'masks') ? asSeq(get(m, 'masks')!, 'masks').map((v) => ({ pattern: asString(v, 'mask'), loc: v.loc })) : [],
     preferredVersions: readPreferredVersions(m),

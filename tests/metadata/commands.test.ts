@@ -79,6 +79,24 @@ test('strata env -r: the final value and every assignment with its effect; --jso
   assert.match(json.variables[0].history[1].location, /recipes\/app\.yaml:8:3$/);
 });
 
+test('--set on the command line is the strongest level; a conditional assignment still beats a plain one, as documented', async () => {
+  const plain = await strata(['env', '-r', 'app', 'GREETING', '--set', 'GREETING=from-cli', '--json'], { cwd: s.dir });
+  assert.is(plain.code, 0, plain.stderr);
+  const g = JSON.parse(plain.stdout).variables[0];
+  assert.is(g.value, 'from-cli world!', "the recipe's and the append's :append still apply");
+  assert.equal(g.history.at(-1), { op: 'set', overrides: [], value: 'from-cli', level: 'command line', location: '<command line>', effect: 'final' });
+  const r = await strata(['env', '-r', 'app', 'FLAVOUR', '--set', 'FLAVOUR=from-cli', '--set', 'FLAVOUR:append= +x', '--json'], { cwd: s.dir });
+  const v = JSON.parse(r.stdout).variables[0];
+  assert.is(v.value, 'board-tuned +x', 'FLAVOUR:board in the recipe beats a plain FLAVOUR from anywhere');
+  assert.equal(v.history.slice(-2).map((h: { level: string; effect: string }) => [h.level, h.effect]), [
+    ['command line', 'overridden'],
+    ['command line', 'applied'],
+  ]);
+  const bad = await strata(['env', '--set', 'NOEQUALS'], { cwd: s.dir });
+  assert.is(bad.code, 2);
+  assert.match(bad.stderr, "--set 'NOEQUALS' is not NAME=VALUE");
+});
+
 test('strata graph --format json lists tasks in run order; dot is a digraph with a cluster per recipe', async () => {
   const r = await strata(['graph', 'app', '--format', 'json'], { cwd: s.dir });
   assert.is(r.code, 0, r.stderr);

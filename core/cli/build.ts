@@ -11,10 +11,10 @@ import { plugins } from './container.js';
 import { fetchPhase, sourceFetcher } from './fetch-phase.js';
 import { COMMON_OPTIONS, parse, projectFrom } from './options.js';
 
-export const USAGE = 'strata build <image|recipe> [--machine M] [--distro D] [--offline] [--mirror DIR]… [-j N] [--project DIR]';
+export const USAGE = 'strata build <image|recipe> [--machine M] [--distro D] [--offline] [--mirror DIR]… [-j N] [-k] [--set VAR=VALUE]… [--project DIR]';
 
 export async function buildCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parse(argv, COMMON_OPTIONS, USAGE);
+  const { values, positionals } = parse(argv, { ...COMMON_OPTIONS, 'keep-going': { type: 'boolean', short: 'k' } }, USAGE);
   if (values.help || positionals.length !== 1) {
     process.stdout.write(`usage: ${USAGE}\n`);
     return values.help ? 0 : 2;
@@ -30,7 +30,7 @@ export async function buildCommand(argv: string[]): Promise<number> {
   process.stdout.write(`fetch phase: ${count} sources verified in ${project.downloads}${project.offline ? ' (offline)' : ''}\n`);
 
   const ctx: BuildContext = { cfg, fetcher, writers, sourceDateEpoch: 1704067200 };
-  const queue = new RunQueue(plan.graph, TASKS, ctx, new StampStore(join(project.buildDir, 'stamps', cfg.machine.name)), project.jobs);
+  const queue = new RunQueue(plan.graph, TASKS, ctx, new StampStore(join(project.buildDir, 'stamps', cfg.machine.name)), project.jobs, values['keep-going'] ?? false);
   reportProgress(queue.events, plan.graph.nodes.size);
   const stop = new AbortController();
   const onSignal = () => stop.abort();

@@ -2,6 +2,7 @@
 import { UserError } from '../diagnostics/diagnostic.js';
 import { printDiagnostics } from '../diagnostics/printer.js';
 import { buildCommand } from './build.js';
+import { cleanCommand } from './clean.js';
 import { envCommand } from './env.js';
 import { fetchCommand } from './fetch.js';
 import { graphCommand } from './graph.js';
@@ -17,6 +18,7 @@ import { testimageCommand } from './testimage.js';
 
 const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; summary: string }> = {
   build: { run: buildCommand, summary: 'fetch, then build an image or recipe offline' },
+  clean: { run: cleanCommand, summary: "forget a recipe's work folder and stamps (not downloads or cache)" },
   fetch: { run: fetchCommand, summary: "download and verify every source of a target's closure" },
   mirror: { run: mirrorCommand, summary: 'file downloaded sources into a mirror folder by checksum' },
   testimage: { run: testimageCommand, summary: 'boot a built image in QEMU and run its checks' },

@@ -11,7 +11,9 @@ import type { BuildSummary, TaskEvent, TaskState } from './events.js';
 // The run queue: an explicit state machine over the task graph. A task
 // becomes ready when everything it waits for succeeded or was up to date;
 // ready tasks start longest-chain-first, at most `jobs` at a time; each
-// transition is published on `events` for reporters to draw.
+// transition is published on `events` for reporters to draw. A failure stops
+// new starts, unless keepGoing (-k), when only the tasks that depend on the
+// failure are left unstarted.
 
 export class RunQueue {
   readonly events = new Subject<TaskEvent>();
@@ -24,6 +26,8 @@ export class RunQueue {
     private readonly ctx: BuildContext,
     private readonly stamps: StampStore,
     private readonly jobs: number,
+    /** `-k`: after a failure, keep starting tasks that do not depend on it. */
+    private readonly keepGoing = false,
   ) {}
 
   private set(node: GraphNode<TaskPayload>, state: TaskState, extra: Partial<TaskEvent> = {}): void {
@@ -70,7 +74,7 @@ export class RunQueue {
           if (!(e instanceof TaskFailed) && !(e instanceof Error && 'diagnostics' in e)) throw e;
           const message = e instanceof Error ? e.message : String(e);
           failures.push({ key: node.key, message });
-          stopping = true;
+          if (!this.keepGoing) stopping = true;
           this.set(node, 'failed', { message, durationMs: Date.now() - t0 });
         }
       })();

@@ -10,6 +10,7 @@ import { loadProject, STRATA_ROOT } from '../core/config/project.js';
 import { planBuild } from '../core/graph/plan.js';
 import { Configuration } from '../core/resolve/configuration.js';
 import { RunQueue } from '../core/scheduler/run-queue.js';
+import { buildRoots } from '../core/signature/build-roots.js';
 
 // npm run bench:build — a cold build of `minimal` for qemuarm64 in a fresh
 // folder, offline from mirror/, then a no-op rebuild through the real
@@ -31,7 +32,7 @@ const tFetched = performance.now();
 
 const spans = new Map<string, { start: number; end: number; busy: number }>();
 const starts = new Map<string, number>();
-const queue = new RunQueue(plan.graph, TASKS, { cfg, fetcher, writers, sourceDateEpoch: 1704067200 }, new StampStore(join(project.buildDir, 'stamps', cfg.machine.name)), project.jobs);
+const queue = new RunQueue(plan.graph, TASKS, { cfg, fetcher, writers, sourceDateEpoch: 1704067200 }, new StampStore(join(project.buildDir, 'stamps', cfg.machine.name)), { jobs: project.jobs, roots: buildRoots(cfg) });
 queue.events.subscribe((e) => {
   const kind = e.id.task as string;
   if (e.state === 'running') starts.set(e.key, performance.now());

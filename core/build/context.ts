@@ -4,6 +4,7 @@ import type { GraphNode } from '../graph/task-graph.js';
 import type { TaskPayload } from '../graph/plan.js';
 import type { ImageWriter } from '../image/image-writer.js';
 import type { Configuration } from '../resolve/configuration.js';
+import type { TaskInputs } from '../signature/signature.js';
 
 // What every task implementation may use: the configuration, the fetcher
 // (fetch tasks only), the image writers and where outputs go.
@@ -33,9 +34,15 @@ export class TaskFailed extends Error {
 }
 
 export interface TaskImplementation {
-  /** Text that, with the dependencies' signatures, decides whether the task must run again. */
-  inputs(node: GraphNode<TaskPayload>, ctx: BuildContext): Promise<string> | string;
+  /** What, with the dependencies' outputs, decides the task's output (see signature.ts). */
+  inputs(node: GraphNode<TaskPayload>, ctx: BuildContext): Promise<TaskInputs | string> | TaskInputs | string;
   run(t: TaskRun): Promise<void>;
+  /**
+   * The files and folders the task produces, for tasks whose output is
+   * captured: hashed for hash equivalence, stored in and restored from the
+   * cache. Tasks without it only change their work folder.
+   */
+  outputs?(node: GraphNode<TaskPayload>, ctx: BuildContext): string[];
 }
 
 export function workdirOf(node: GraphNode<TaskPayload>, ctx: BuildContext): string {

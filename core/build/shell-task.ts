@@ -1,7 +1,8 @@
 import { readFile, writeFile, chmod } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runInPty } from '../exec/pty-runner.js';
-import { BASE_ENV, composeTaskScript } from '../exec/task-script.js';
+import { BASE_ENV, composeTaskScript, exportedNames } from '../exec/task-script.js';
+import { taskVariable } from '../metadata/body.js';
 import { looksLikeNetworkFailure, offlineCommand } from '../exec/sandbox.js';
 import type { Recipe } from '../resolve/recipe.js';
 import { TaskFailed, type TaskRun } from './context.js';
@@ -35,4 +36,21 @@ export async function runShellTask(t: TaskRun, r: Recipe, task: string, script: 
 
 export function recipeScript(r: Recipe, task: string, body: string, cwd: string, prelude?: string): string {
   return composeTaskScript(r, task, body, { cwd, prelude });
+}
+
+/**
+ * The variables a recipe's task script reads: the script as written
+ * (do_<task>, unexpanded), the folder it runs in, the variables exported to
+ * it, and every variable any of those refer to, expanded. This is the
+ * `vars` part of the task's signature: exactly these, so an unrelated
+ * variable change does not re-run the task.
+ */
+export function scriptVariables(r: Recipe, task: string, cwdVar = 'B'): Record<string, string> {
+  const script = taskVariable(task);
+  const direct = [cwdVar, 'WORKDIR', ...exportedNames(r)].filter((n) => r.data.has(n));
+  const raw = [script, ...direct].map((n) => r.data.raw(n) ?? '').join('\n');
+  const vars: Record<string, string> = {};
+  for (const n of new Set([...direct, ...r.data.referencesOf(raw)])) if (r.data.has(n)) vars[n] = r.data.get(n);
+  if (r.data.has(script)) vars[script] = r.data.raw(script)!;
+  return vars;
 }

@@ -10,7 +10,11 @@ import type { SignatureRecord } from '../signature/signature.js';
 export interface Stamp {
   readonly signature: string;
   readonly record: SignatureRecord;
+  /** Hash of the task's captured output (install, package, rootfs, image), for hash equivalence. */
+  readonly output?: string;
   readonly finished: string;
+  /** True when the output came from the cache rather than from running the task. */
+  readonly restored?: boolean;
 }
 
 export class StampStore {

@@ -7,6 +7,7 @@ import { planBuild } from '../graph/plan.js';
 import { reportProgress } from '../report/progress.js';
 import { Configuration } from '../resolve/configuration.js';
 import { RunQueue } from '../scheduler/run-queue.js';
+import { buildRoots } from '../signature/build-roots.js';
 import { plugins } from './container.js';
 import { fetchPhase, sourceFetcher } from './fetch-phase.js';
 import { COMMON_OPTIONS, parse, projectFrom } from './options.js';
@@ -30,7 +31,11 @@ export async function buildCommand(argv: string[]): Promise<number> {
   process.stdout.write(`fetch phase: ${count} sources verified in ${project.downloads}${project.offline ? ' (offline)' : ''}\n`);
 
   const ctx: BuildContext = { cfg, fetcher, writers, sourceDateEpoch: 1704067200 };
-  const queue = new RunQueue(plan.graph, TASKS, ctx, new StampStore(join(project.buildDir, 'stamps', cfg.machine.name)), project.jobs, values['keep-going'] ?? false);
+  const queue = new RunQueue(plan.graph, TASKS, ctx, new StampStore(join(project.buildDir, 'stamps', cfg.machine.name)), {
+    jobs: project.jobs,
+    keepGoing: values['keep-going'] ?? false,
+    roots: buildRoots(cfg),
+  });
   reportProgress(queue.events, plan.graph.nodes.size);
   const stop = new AbortController();
   const onSignal = () => stop.abort();
@@ -44,10 +49,11 @@ export async function buildCommand(argv: string[]): Promise<number> {
   for (const f of summary.failures) process.stderr.write(`\nerror: ${f.message}\n`);
   const total = plan.graph.nodes.size;
   const took = ((Date.now() - started) / 1000).toFixed(1);
-  if (summary.ran === 0 && summary.failed === 0 && summary.cancelled === 0) {
+  if (summary.ran === 0 && summary.restored === 0 && summary.failed === 0 && summary.cancelled === 0) {
     process.stdout.write(`Nothing to do: all ${total} tasks of ${target} are up to date (${took} s).\n`);
   } else {
-    process.stdout.write(`${target}: ${summary.ran} tasks run, ${summary.cached} up to date, ${summary.failed} failed, ${summary.cancelled} not started (${took} s).\n`);
+    const restored = summary.restored ? `, ${summary.restored} restored from the cache, ${summary.skipped} not needed` : '';
+    process.stdout.write(`${target}: ${summary.ran} tasks run, ${summary.cached} up to date${restored}, ${summary.failed} failed, ${summary.cancelled} not started (${took} s).\n`);
   }
   if (summary.failed || summary.cancelled) return stop.signal.aborted ? 130 : 1;
   if (plan.image) {

@@ -17,10 +17,16 @@ export const BASE_ENV: Record<string, string> = {
   TERM: 'dumb',
 };
 
+/** Names of the variables exported to every task of the recipe (EXPORT itself among them, when set). */
+export function exportedNames(r: Recipe): string[] {
+  const extra = r.data.has('EXPORT') ? ['EXPORT', ...r.data.get('EXPORT').split(/\s+/).filter(Boolean)] : [];
+  return [...new Set([...ALWAYS_EXPORTED, ...extra])].filter((n) => r.data.has(n));
+}
+
 export function exportedVariables(r: Recipe): [string, string][] {
-  const extra = r.data.has('EXPORT') ? r.data.get('EXPORT').split(/\s+/).filter(Boolean) : [];
-  const names = [...new Set([...ALWAYS_EXPORTED, ...extra])];
-  return names.filter((n) => r.data.has(n)).map((n) => [n, r.data.get(n)]);
+  return exportedNames(r)
+    .filter((n) => n !== 'EXPORT')
+    .map((n) => [n, r.data.get(n)]);
 }
 
 export function composeTaskScript(r: Recipe, task: string, body: string, opts: { cwd: string; prelude?: string }): string {

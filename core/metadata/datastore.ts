@@ -122,6 +122,25 @@ export class DataStore {
     });
   }
 
+  /**
+   * Every variable `text` refers to, directly or through other variables'
+   * values, sorted. Task signatures record exactly these (with their
+   * values), so a change to any other variable does not touch the task.
+   */
+  referencesOf(text: string): string[] {
+    const found = new Set<string>();
+    const visit = (t: string) => {
+      for (const ref of directReferences(t)) {
+        if (found.has(ref)) continue;
+        found.add(ref);
+        const raw = this.raw(ref);
+        if (raw !== undefined) visit(raw);
+      }
+    };
+    visit(text);
+    return [...found].sort();
+  }
+
   /** The expanded value; undefined variable or a reference cycle is an error. */
   get(name: string): string {
     return this.expandVar(name, []);
@@ -193,4 +212,17 @@ export class DataStore {
     return this.expandVar(ref, chain);
   }
 
+}
+
+/** Names written as `${NAME}` in text (not `$${…}`, which is a literal). */
+export function directReferences(text: string): string[] {
+  const out: string[] = [];
+  for (let at = text.indexOf('${'); at >= 0; at = text.indexOf('${', at + 2)) {
+    const close = text.indexOf('}', at + 2);
+    if (close < 0) break;
+    if (at > 0 && text.charCodeAt(at - 1) === 36 /* $ */) continue;
+    const ref = text.slice(at + 2, close);
+    if (REFERENCE.test(ref)) out.push(ref);
+  }
+  return out;
 }

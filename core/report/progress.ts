@@ -36,6 +36,10 @@ export function reportProgress(events: Observable<TaskEvent>, total: number, out
         running.delete(e.key);
         finished++;
         line(`FAILED  ${e.key} (${seconds(e.durationMs)})`);
+      } else if (e.state === 'restored') {
+        running.delete(e.key);
+        finished++;
+        line(`cached  ${e.key} (restored in ${seconds(e.durationMs)})`);
       } else if (e.state === 'cached') {
         cached++;
         status();

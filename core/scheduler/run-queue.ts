@@ -2,32 +2,59 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Subject } from 'rxjs';
 import { TaskFailed, workdirOf, type BuildContext, type TaskImplementation } from '../build/context.js';
-import type { StampStore } from '../build/stamps.js';
+import type { Stamp, StampStore } from '../build/stamps.js';
 import type { TaskPayload } from '../graph/plan.js';
 import { criticalPathLengths, topologicalOrder, type GraphNode, type TaskGraph } from '../graph/task-graph.js';
-import { signatureOf, TASK_FORMAT, type SignatureRecord } from '../signature/signature.js';
+import type { PathRoots } from '../signature/normalize.js';
+import { signatureOf, signatureRecord, type SignatureRecord } from '../signature/signature.js';
+import { treeHashOf } from '../signature/output-hash.js';
 import type { BuildSummary, TaskEvent, TaskState } from './events.js';
+import type { TaskCache } from './task-cache.js';
 
-// The run queue: an explicit state machine over the task graph. A task
-// becomes ready when everything it waits for succeeded or was up to date;
-// ready tasks start longest-chain-first, at most `jobs` at a time; each
-// transition is published on `events` for reporters to draw. A failure stops
-// new starts, unless keepGoing (-k), when only the tasks that depend on the
-// failure are left unstarted.
+// The run queue: an explicit state machine over the task graph.
+//
+// Before anything runs, a plan: in dependency order, each task whose inputs
+// are all known gets its signature, and is either up to date (its stamp has
+// that signature), restorable (the cache holds its output), or must run.
+// Only what the targets need is then done: a task that will be restored
+// does not need the tasks before it, so a warm cache builds an image
+// without compiling anything.
+//
+// Then the loop: a task becomes ready when everything it waits for is
+// done; its signature is computed again from what its dependencies really
+// produced (hash equivalence: a dependency that re-ran and made the same
+// bytes changes nothing downstream); ready tasks start longest-chain-first,
+// at most `jobs` at a time. A failure stops new starts, unless keepGoing
+// (-k), when only the tasks behind the failure are left. Every transition
+// is published on `events` for reporters.
+
+type Plan = 'stamped' | 'restore' | 'run';
+
+export interface RunQueueOptions {
+  readonly jobs: number;
+  /** `-k`: after a failure, keep starting tasks that do not depend on it. */
+  readonly keepGoing?: boolean;
+  readonly cache?: TaskCache;
+  /** Absolute roots (build folder, downloads, layers) replaced by names in signatures. */
+  readonly roots: PathRoots;
+}
 
 export class RunQueue {
   readonly events = new Subject<TaskEvent>();
   private readonly state = new Map<string, TaskState>();
+  /** Signature and record of every task whose inputs are known. */
   readonly signatures = new Map<string, { signature: string; record: SignatureRecord }>();
+  /** What each finished task produced: its output hash, or its signature when its output is not captured. */
+  private readonly outputs = new Map<string, string>();
+  private readonly plans = new Map<string, Plan>();
+  private readonly needed = new Set<string>();
 
   constructor(
     private readonly graph: TaskGraph<TaskPayload>,
     private readonly tasks: Record<TaskPayload['kind'], TaskImplementation>,
     private readonly ctx: BuildContext,
     private readonly stamps: StampStore,
-    private readonly jobs: number,
-    /** `-k`: after a failure, keep starting tasks that do not depend on it. */
-    private readonly keepGoing = false,
+    private readonly options: RunQueueOptions,
   ) {}
 
   private set(node: GraphNode<TaskPayload>, state: TaskState, extra: Partial<TaskEvent> = {}): void {
@@ -35,19 +62,60 @@ export class RunQueue {
     this.events.next({ id: node.id, key: node.key, state, at: Date.now(), ...extra });
   }
 
-  /** Signatures of every task, dependencies first; inputs never depend on outputs. */
-  async computeSignatures(): Promise<void> {
+  private captures(node: GraphNode<TaskPayload>): boolean {
+    return this.tasks[node.payload.kind].outputs !== undefined;
+  }
+
+  /** The signature of a task from its dependencies' outputs, or undefined while one is unknown. */
+  private async sign(node: GraphNode<TaskPayload>, depOutputs: ReadonlyMap<string, string>): Promise<{ signature: string; record: SignatureRecord } | undefined> {
+    const deps: Record<string, string> = {};
+    for (const d of node.deps) {
+      const out = depOutputs.get(d);
+      if (out === undefined) return undefined;
+      deps[d] = out;
+    }
+    const record = signatureRecord(node.key, await this.tasks[node.payload.kind].inputs(node, this.ctx), deps, this.options.roots);
+    const signed = { signature: signatureOf(record), record };
+    this.signatures.set(node.key, signed);
+    return signed;
+  }
+
+  /** Decides, as far as it can before running anything, what each task will be. */
+  async plan(): Promise<void> {
+    const expected = new Map<string, string>();
     for (const key of topologicalOrder(this.graph)) {
       const node = this.graph.get(key);
-      const deps = Object.fromEntries(node.deps.map((d) => [d, this.signatures.get(d)!.signature]));
-      const record: SignatureRecord = { task: key, format: TASK_FORMAT, inputs: await this.tasks[node.payload.kind].inputs(node, this.ctx), deps };
-      this.signatures.set(key, { signature: signatureOf(record), record });
+      const signed = await this.sign(node, expected);
+      let plan: Plan = 'run';
+      if (signed) {
+        const stamp = await this.stamps.read(node.id);
+        const hit = stamp?.signature === signed.signature ? stamp : undefined;
+        const cached = !hit && this.captures(node) ? await this.options.cache?.lookup(signed.signature) : undefined;
+        if (hit) {
+          plan = 'stamped';
+          expected.set(key, hit.output ?? signed.signature);
+        } else if (cached) {
+          plan = 'restore';
+          expected.set(key, cached.output);
+        } else if (!this.captures(node)) expected.set(key, signed.signature);
+      }
+      this.plans.set(key, plan);
     }
+    // The targets are the tasks nothing else waits for.
+    const waitedFor = new Set([...this.graph.nodes.values()].flatMap((n) => n.deps));
+    for (const key of this.graph.nodes.keys()) if (!waitedFor.has(key)) this.need(key);
+  }
+
+  /** Marks a task as needed, and, when it must run, everything it waits for. */
+  private need(key: string): void {
+    if (this.needed.has(key)) return;
+    this.needed.add(key);
+    if (this.plans.get(key) === 'run') for (const d of this.graph.get(key).deps) this.need(d);
   }
 
   async run(signal: AbortSignal): Promise<BuildSummary> {
     const started = Date.now();
-    await this.computeSignatures();
+    await this.plan();
     const priority = criticalPathLengths(this.graph);
     const nodes = [...this.graph.nodes.values()];
     for (const n of nodes) this.state.set(n.key, 'pending');
@@ -55,26 +123,73 @@ export class RunQueue {
     const running = new Set<Promise<void>>();
     let stopping = false;
 
-    const isDone = (k: string) => ['succeeded', 'cached'].includes(this.state.get(k)!);
-    const readyNodes = () => nodes.filter((n) => this.state.get(n.key) === 'pending' && n.deps.every(isDone));
+    const DONE: readonly TaskState[] = ['succeeded', 'cached', 'restored'];
+    const isDone = (k: string) => DONE.includes(this.state.get(k)!);
+    const isReady = (n: GraphNode<TaskPayload>) => this.state.get(n.key) === 'pending' && this.needed.has(n.key) && (this.plans.get(n.key) !== 'run' || n.deps.every(isDone));
 
+    const finish = async (node: GraphNode<TaskPayload>, signed: { signature: string; record: SignatureRecord }, t0: number) => {
+      const impl = this.tasks[node.payload.kind];
+      const paths = impl.outputs?.(node, this.ctx);
+      const output = paths ? treeHashOf(paths) : undefined;
+      await this.stamps.write(node.id, { signature: signed.signature, record: signed.record, output, finished: new Date().toISOString() });
+      this.outputs.set(node.key, output ?? signed.signature);
+      if (paths && output) await this.options.cache?.save(signed.signature, { record: signed.record, output, paths, node: node.key });
+      this.set(node, 'succeeded', { durationMs: Date.now() - t0 });
+    };
+
+    /** Up to date, restored, or run: whichever the task's signature allows now. */
     const start = (node: GraphNode<TaskPayload>) => {
       const t0 = Date.now();
-      this.set(node, 'running');
+      this.state.set(node.key, 'running');
       const p = (async () => {
-        const workdir = workdirOf(node, this.ctx);
-        await mkdir(workdir, { recursive: true });
-        await this.stamps.clear(node.id);
-        const sig = this.signatures.get(node.key)!;
         try {
-          await this.tasks[node.payload.kind].run({ node, ctx: this.ctx, workdir, log: join(workdir, `log.${node.id.task}`), signal });
-          await this.stamps.write(node.id, { ...sig, finished: new Date().toISOString() });
-          this.set(node, 'succeeded', { durationMs: Date.now() - t0 });
+          // A task planned to run has every dependency done now, so its
+          // signature comes from what they really produced; a task planned
+          // as up to date or restorable keeps its planned signature (what it
+          // waits for may be skipped).
+          const planned = this.plans.get(node.key)!;
+          const signed = planned === 'run' ? (await this.sign(node, this.outputs))! : this.signatures.get(node.key)!;
+          const stamp: Stamp | undefined = await this.stamps.read(node.id);
+          if (stamp?.signature === signed.signature) {
+            this.outputs.set(node.key, stamp.output ?? signed.signature);
+            this.set(node, 'cached');
+            return;
+          }
+          const impl = this.tasks[node.payload.kind];
+          if (impl.outputs && this.options.cache) {
+            this.set(node, 'running', { message: 'restoring from the cache' });
+            const restored = await this.options.cache.restore(signed.signature, impl.outputs(node, this.ctx));
+            if (restored) {
+              await this.stamps.write(node.id, { signature: signed.signature, record: signed.record, output: restored.output, finished: new Date().toISOString(), restored: true });
+              this.outputs.set(node.key, restored.output);
+              this.set(node, 'restored', { durationMs: Date.now() - t0 });
+              return;
+            }
+          }
+          if (planned !== 'run') {
+            // Planned as up to date or restorable, but that did not hold (a
+            // corrupt cache object, a removed stamp): it runs after all, and
+            // so needs everything it waits for.
+            this.plans.set(node.key, 'run');
+            for (const d of node.deps) this.need(d);
+            if (!node.deps.every(isDone)) {
+              this.set(node, 'pending', { message: 'must run: its cached output was not usable' });
+              return;
+            }
+            await this.sign(node, this.outputs);
+          }
+          const now = this.signatures.get(node.key)!;
+          this.set(node, 'running');
+          const workdir = workdirOf(node, this.ctx);
+          await mkdir(workdir, { recursive: true });
+          await this.stamps.clear(node.id);
+          await impl.run({ node, ctx: this.ctx, workdir, log: join(workdir, `log.${node.id.task}`), signal });
+          await finish(node, now, t0);
         } catch (e) {
           if (!(e instanceof TaskFailed) && !(e instanceof Error && 'diagnostics' in e)) throw e;
           const message = e instanceof Error ? e.message : String(e);
           failures.push({ key: node.key, message });
-          if (!this.keepGoing) stopping = true;
+          if (!this.options.keepGoing) stopping = true;
           this.set(node, 'failed', { message, durationMs: Date.now() - t0 });
         }
       })();
@@ -86,31 +201,36 @@ export class RunQueue {
 
     while (true) {
       if (signal.aborted) stopping = true;
-      let progressed = false;
-      for (const node of readyNodes()) {
-        const stamp = await this.stamps.read(node.id);
-        if (stamp?.signature === this.signatures.get(node.key)!.signature) {
-          this.set(node, 'cached');
-          progressed = true;
-        }
-      }
-      if (progressed) continue;
       if (!stopping) {
-        const ready = readyNodes().sort((a, b) => priority.get(b.key)! - priority.get(a.key)! || a.key.localeCompare(b.key));
-        for (const node of ready.slice(0, Math.max(0, this.jobs - running.size))) start(node);
+        const ready = nodes.filter(isReady).sort((a, b) => priority.get(b.key)! - priority.get(a.key)! || a.key.localeCompare(b.key));
+        for (const node of ready.slice(0, Math.max(0, this.options.jobs - running.size))) start(node);
       }
       if (running.size === 0) break;
       await Promise.race(running);
     }
     let cancelled = 0;
+    let skipped = 0;
     for (const n of nodes) {
-      if (this.state.get(n.key) === 'pending') {
+      if (this.state.get(n.key) !== 'pending') continue;
+      if (this.needed.has(n.key)) {
         this.set(n, 'cancelled');
         cancelled++;
+      } else {
+        this.set(n, 'skipped');
+        skipped++;
       }
     }
     this.events.complete();
     const count = (s: TaskState) => [...this.state.values()].filter((x) => x === s).length;
-    return { ran: count('succeeded') + count('failed'), cached: count('cached'), failed: count('failed'), cancelled, durationMs: Date.now() - started, failures };
+    return {
+      ran: count('succeeded') + count('failed'),
+      cached: count('cached'),
+      restored: count('restored'),
+      skipped,
+      failed: count('failed'),
+      cancelled,
+      durationMs: Date.now() - started,
+      failures,
+    };
   }
 }

@@ -1,22 +1,60 @@
 import { createHash } from 'node:crypto';
+import { normalizePaths, type PathRoots } from './normalize.js';
 
-// A task's signature: sha256 over a sorted, documented record of what the
-// task depends on. Same record → same output, so the task need not run.
+// A task's signature: sha256 over a sorted, documented record of everything
+// that decides the task's output. Same record → same output, so the task
+// need not run (its stamp says it ran) or its output can be restored from
+// the cache. The record is stored with the stamp and the cached output, and
+// `strata why` compares two of them to say, in words, what changed.
+
+export interface TaskInputs {
+  /**
+   * The variables the task reads, with their values: for a shell task its
+   * script variable as written (do_compile, unexpanded), every variable
+   * that script uses (expanded), and the variables exported to it. A
+   * variable the task does not use is not here, so changing it rebuilds
+   * nothing.
+   */
+  readonly vars?: Readonly<Record<string, string>>;
+  /** Files the task reads, by content: name → sha256 (sources by their declared sum, local files hashed). */
+  readonly files?: Readonly<Record<string, string>>;
+  /** Anything else that decides the output, as text (package patterns, the packages of a rootfs). */
+  readonly settings?: string;
+}
 
 export interface SignatureRecord {
   /** `recipe:task`, so two tasks with equal inputs still differ. */
   readonly task: string;
-  /** Strata's task-format version: bump it when a task implementation changes its output. */
+  /** Strata's task-format version: bumped when a task implementation changes its output. */
   readonly format: number;
-  /** What the task itself reads: its full script, its sources' sums, its settings. */
-  readonly inputs: string;
-  /** Signatures of the tasks it waits for, by key, sorted. */
+  readonly vars: Readonly<Record<string, string>>;
+  readonly files: Readonly<Record<string, string>>;
+  readonly settings: string;
+  /**
+   * What each task it waits for produced, by key: the hash of that task's
+   * output where Strata captures it (install, package, rootfs, image), else
+   * that task's signature. Output hashes make hash equivalence work: a
+   * dependency that re-ran and made byte-identical output changes nothing here.
+   */
   readonly deps: Readonly<Record<string, string>>;
 }
 
-export const TASK_FORMAT = 1;
+/** Bump when any task implementation changes what it produces from the same record. */
+export const TASK_FORMAT = 2;
+
+const sorted = (r: Readonly<Record<string, string>> = {}, roots?: PathRoots): Record<string, string> =>
+  Object.fromEntries(
+    Object.keys(r)
+      .sort()
+      .map((k) => [k, roots ? normalizePaths(r[k], roots) : r[k]]),
+  );
+
+/** The record of a task, with keys sorted and this build's absolute paths replaced by placeholders. */
+export function signatureRecord(task: string, inputs: TaskInputs | string, deps: Readonly<Record<string, string>>, roots: PathRoots): SignatureRecord {
+  const i: TaskInputs = typeof inputs === 'string' ? { settings: inputs } : inputs;
+  return { task, format: TASK_FORMAT, vars: sorted(i.vars, roots), files: sorted(i.files), settings: normalizePaths(i.settings ?? '', roots), deps: sorted(deps) };
+}
 
 export function signatureOf(record: SignatureRecord): string {
-  const deps = Object.keys(record.deps).sort().map((k) => [k, record.deps[k]]);
-  return createHash('sha256').update(JSON.stringify([record.task, record.format, record.inputs, deps])).digest('hex');
+  return createHash('sha256').update(JSON.stringify([record.task, record.format, record.vars, record.files, record.settings, record.deps])).digest('hex');
 }

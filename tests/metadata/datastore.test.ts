@@ -185,4 +185,10 @@ test('$${X} stays a literal ${X}, even when X is set or is not', () => {
   assert.is(bad.code, 'var-reference');
 });
 
+test('referencesOf: every variable a text uses, through other values, but not $${literals}', () => {
+  const ds = new DataStore([a('A', '${B} and ${C}', Level.Recipe, 1), a('B', '${D}', Level.Recipe, 2), a('C', 'plain $${NOT}', Level.Recipe, 3), a('D', 'd', Level.Recipe, 4), a('E', 'unused', Level.Recipe, 5)], OVR);
+  assert.equal(ds.referencesOf('make ${A} $${SHELLVAR}'), ['A', 'B', 'C', 'D']);
+  assert.equal(ds.referencesOf('no references'), []);
+});
+
 test.run();

@@ -1,17 +1,21 @@
 import { recipeSources, type RemoteSource } from '../../fetch/source.js';
 import { TaskFailed, type TaskImplementation } from '../context.js';
 import { writeFile } from 'node:fs/promises';
+import { treeHash } from '../../signature/tree-hash.js';
 
 // The fetch task of one recipe. The real downloading happens in the fetch
 // phase (all sources at once, before any build task); this task only
 // confirms that each verified file is in the download folder.
 
 export const fetchTask: TaskImplementation = {
+  // Sources by content: a downloaded one by its declared sha256 (the file is
+  // verified against it), a local file or folder of the layer by hashing it,
+  // so editing a patch re-runs what follows even though its name is the same.
   inputs(node) {
     if (!('recipe' in node.payload)) throw new Error('bug: fetch of an image');
-    return recipeSources(node.payload.recipe)
-      .map((s) => (s.kind === 'remote' ? `${s.name} ${s.sha256}` : `local ${s.name}`))
-      .join('\n');
+    const files: Record<string, string> = {};
+    for (const s of recipeSources(node.payload.recipe)) files[s.name] = s.kind === 'remote' ? s.sha256 : treeHash(s.path);
+    return { files };
   },
   async run(t) {
     if (!('recipe' in t.node.payload)) throw new Error('bug: fetch of an image');

@@ -42,7 +42,17 @@ function qemuBoot(plan: ImagePlan, ctx: BuildContext, initrd: string): QemuBootF
   };
 }
 
+/** The files the image task deploys: what is captured, cached and restored. */
+function deployedFiles(plan: ImagePlan, ctx: BuildContext): string[] {
+  const base = imageBaseName(plan, ctx);
+  const deploy = deployDirOf(ctx);
+  const names = [...plan.image.types.map((t) => `${base}.${t}`), `Image-${ctx.cfg.machine.name}.bin`, `${base}.manifest`];
+  if (ctx.cfg.machine.qemu && plan.image.types.some((t) => t.startsWith('cpio'))) names.push(`${base}.qemuboot.json`);
+  return names.map((n) => join(deploy, n));
+}
+
 export const imageTask: TaskImplementation = {
+  outputs: (node, ctx) => deployedFiles(planOf(node.payload), ctx),
   inputs(node, ctx) {
     const plan = planOf(node.payload);
     return JSON.stringify({ types: plan.image.types, boot: ctx.cfg.machine.qemu ? qemuBoot(plan, ctx, '') : null, epoch: ctx.sourceDateEpoch });

@@ -13,6 +13,7 @@ export const packagesDir = (r: Recipe): string => join(r.data.get('WORKDIR'), 'p
 
 export const packageTask: TaskImplementation = {
   inputs: (node) => JSON.stringify(recipeOf(node.payload).packages.map((p) => [p.name, p.patterns])),
+  outputs: (node) => [packagesDir(recipeOf(node.payload))],
   async run(t) {
     const r = recipeOf(t.node.payload);
     const D = r.data.get('D');

@@ -1,7 +1,7 @@
 import { taskVariable } from '../../metadata/body.js';
 import type { Recipe } from '../../resolve/recipe.js';
 import type { TaskImplementation } from '../context.js';
-import { recipeScript, runShellTask } from '../shell-task.js';
+import { recipeScript, runShellTask, scriptVariables } from '../shell-task.js';
 
 // configure, compile and install run the recipe's own scripts (`tasks:` in
 // YAML, i.e. the do_<task> variables), from the build folder ${B}.
@@ -17,7 +17,10 @@ function script(r: Recipe, task: string): string {
 export function recipeScriptTask(task: 'configure' | 'compile' | 'install'): TaskImplementation {
   const recipe = (p: unknown) => (p as { recipe: Recipe }).recipe;
   return {
-    inputs: (node) => script(recipe(node.payload), task),
+    inputs: (node) => ({ vars: scriptVariables(recipe(node.payload), task) }),
     run: (t) => runShellTask(t, recipe(t.node.payload), task, script(recipe(t.node.payload), task)),
+    // install's ${D} is what later tasks and other recipes' sysroots use;
+    // configure and compile only change the work folder.
+    outputs: task === 'install' ? (node) => [recipe(node.payload).data.get('D')] : undefined,
   };
 }

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { ImagePlan } from '../../graph/plan.js';
 import { buildRootfs } from '../../rootfs/build-rootfs.js';
 import type { ManifestEntry } from '../../rootfs/manifest.js';
-import type { TaskImplementation } from '../context.js';
+import { workdirOf, type TaskImplementation } from '../context.js';
 import { packagesDir } from './package.js';
 
 const planOf = (p: unknown): ImagePlan => (p as { plan: ImagePlan }).plan;
@@ -11,6 +11,7 @@ export const rootfsManifestPath = (workdir: string): string => join(workdir, 'ro
 
 export const rootfsTask: TaskImplementation = {
   inputs: (node) => planOf(node.payload).packages.map((p) => `${p.name} ${p.recipe.name} ${p.recipe.version}`).join('\n'),
+  outputs: (node, ctx) => [rootfsManifestPath(workdirOf(node, ctx))],
   async run(t) {
     const plan = planOf(t.node.payload);
     const entries: ManifestEntry[] = buildRootfs(plan.packages.map((p) => ({ name: p.name, dir: packagesDir(p.recipe) })));

@@ -13,12 +13,13 @@ const TOOLS: [RegExp, string][] = [
   [/\.(tar\.zst|tzst)$/, 'zstd'],
 ];
 
-export async function* decompressed(path: string): AsyncGenerator<Buffer> {
-  if (/\.(tar\.gz|tgz)$/.test(path)) {
+/** `name` picks the format when the file is under another name (a temporary one). */
+export async function* decompressed(path: string, name = path): AsyncGenerator<Buffer> {
+  if (/\.(tar\.gz|tgz)$/.test(name)) {
     yield* createReadStream(path, { highWaterMark: 1 << 20 }).pipe(createGunzip({ chunkSize: 1 << 20 }));
     return;
   }
-  const tool = TOOLS.find(([re]) => re.test(path))?.[1];
+  const tool = TOOLS.find(([re]) => re.test(name))?.[1];
   if (!tool) {
     yield* createReadStream(path, { highWaterMark: 1 << 20 });
     return;

@@ -1,4 +1,5 @@
-import { recipeSources, type RemoteSource } from '../../fetch/source.js';
+import { gitTarballPresent } from '../../fetch/git-fetch.js';
+import { recipeSources } from '../../fetch/source.js';
 import { TaskFailed, type TaskImplementation } from '../context.js';
 import { writeFile } from 'node:fs/promises';
 
@@ -10,15 +11,18 @@ export const fetchTask: TaskImplementation = {
   inputs(node) {
     if (!('recipe' in node.payload)) throw new Error('bug: fetch of an image');
     return recipeSources(node.payload.recipe)
-      .map((s) => (s.kind === 'remote' ? `${s.name} ${s.sha256}` : `local ${s.name}`))
+      .map((s) => (s.kind === 'remote' ? `${s.name} ${s.sha256}` : s.kind === 'git' ? `${s.name} git ${s.rev}` : `local ${s.name}`))
       .join('\n');
   },
   async run(t) {
     if (!('recipe' in t.node.payload)) throw new Error('bug: fetch of an image');
     const lines: string[] = [];
-    for (const s of recipeSources(t.node.payload.recipe).filter((x): x is RemoteSource => x.kind === 'remote')) {
-      if ((await t.ctx.fetcher.dir.check(s.name, s.sha256)) !== 'ok') throw new TaskFailed(`${s.recipe}: ${s.name} is not in the download folder; run \`strata fetch\``);
-      lines.push(`${s.name}: sha256 ${s.sha256} verified in ${t.ctx.fetcher.dir.dir}`);
+    for (const s of recipeSources(t.node.payload.recipe)) {
+      if (s.kind === 'local') continue;
+      const dir = t.ctx.fetcher.dir;
+      const present = s.kind === 'git' ? await gitTarballPresent(dir, s) : await dir.check(s.name, s.sha256);
+      if (present !== 'ok') throw new TaskFailed(`${s.recipe}: ${s.name} is not in the download folder; run \`strata fetch\``);
+      lines.push(s.kind === 'git' ? `${s.name}: tarball of commit ${s.rev} in ${dir.dir}` : `${s.name}: sha256 ${s.sha256} verified in ${dir.dir}`);
     }
     await writeFile(t.log, lines.join('\n') + '\n');
   },

@@ -12,7 +12,7 @@ const ARCHIVE = /\.(tar|tar\.gz|tgz|tar\.bz2|tbz2|tar\.xz|txz|tar\.zst)$/;
 export const isPatch = (s: Source): boolean => /\.(patch|diff)$/.test(s.name);
 
 function pathOf(s: Source, ctx: BuildContext): string {
-  return s.kind === 'remote' ? ctx.fetcher.dir.finalPath(s.name) : s.path;
+  return s.kind === 'local' ? s.path : ctx.fetcher.dir.finalPath(s.name);
 }
 
 export function unpackScript(r: Recipe, ctx: BuildContext): string {
@@ -23,6 +23,8 @@ export function unpackScript(r: Recipe, ctx: BuildContext): string {
   if (S !== workdir && S.startsWith(workdir + '/')) lines.push(`rm -rf ${quote(S)}`);
   for (const s of recipeSources(r).filter((x) => !isPatch(x))) {
     const p = quote(pathOf(s, ctx));
+    // A git tarball holds one folder, the checkout: replace it whole.
+    if (s.kind === 'git' && s.unpack) lines.push(`rm -rf ${quote(`${workdir}/${s.checkout}`)}`);
     if (s.unpack && ARCHIVE.test(s.name)) lines.push(`tar -xf ${p} -C ${quote(workdir)} --no-same-owner --no-same-permissions`);
     else if (s.unpack && s.name.endsWith('.deb')) lines.push(`dpkg-deb -x ${p} ${quote(`${workdir}/${basename(s.name, '.deb')}`)}`);
     else lines.push(`rm -rf ${quote(`${workdir}/${s.name}`)}`, `cp -R ${p} ${quote(`${workdir}/${s.name}`)}`);

@@ -5,7 +5,7 @@ import { diag, type Diagnostic } from '../diagnostics/diagnostic.js';
 import type { Sha256 } from '../model/ids.js';
 import { sha256File } from './checksum.js';
 import type { DownloadDir } from './download-dir.js';
-import { BareClone, ensureCommit } from './git.js';
+import { BareClone, ensureCommit, redactText } from './git.js';
 import type { GitSource } from './git-source.js';
 import { gitTarballProblem } from './git-tarball-verify.js';
 import { writeGitTarball } from './git-tarball.js';
@@ -111,28 +111,20 @@ export async function fetchGitSource(src: GitSource, s: GitFetchSettings, onEven
 
   for (const m of s.premirrors) if (await fromMirror(m)) return done(m);
 
+  // The clone: a failure to run git or gzip is one more place tried, so a mirror can still serve.
   const clone = BareClone.of(dir.dir, src);
-  const ready = await ensureCommit(clone, src, s.offline, () => onEvent({ source: src, state: 'fetching', from: `${redactUrl(src.url)} (${src.ref.kind} ${src.ref.name})` }));
-  if (ready && !('missing' in ready)) {
+  let made: 'done' | Diagnostic | { missing: string };
+  try {
+    made = await fromClone(clone, src, s, onEvent);
+  } catch (e) {
+    made = { missing: `${clone.path}: ${redactText((e as Error).message)}` };
+  }
+  if (made === 'done') return done(clone.path);
+  if (!('missing' in made)) {
     onEvent({ source: src, state: 'failed' });
-    return ready;
+    return made;
   }
-  if (!ready) {
-    const tmp = dir.tempPath(src.name);
-    try {
-      await writeGitTarball(clone, src, tmp);
-      // Made from objects git itself verified; only a sha256 in the recipe can disagree.
-      const problem = await accept(dir, src, tmp, false);
-      if (!problem) return done(clone.path);
-      onEvent({ source: src, state: 'failed' });
-      return diag('fetch-checksum', `${src.recipe}: the tarball of ${describeRev(src)} does not match the recipe's sha256: ${problem}`, src.loc, {
-        hint: 'the tarball of a commit is the same bytes whoever makes it, so the sha256 in the recipe is probably wrong; nothing was stored',
-      });
-    } finally {
-      await rm(tmp, { force: true });
-    }
-  }
-  tried.push(ready.missing);
+  tried.push(made.missing);
 
   for (const m of s.mirrors) if (await fromMirror(m)) return done(m);
 
@@ -140,6 +132,24 @@ export async function fetchGitSource(src: GitSource, s: GitFetchSettings, onEven
   return diag('fetch-missing', `${src.recipe}: cannot fetch git ${describeRev(src)} (${src.name})`, src.loc, {
     hint: (s.offline ? 'offline: only the download folder and mirrors are used. ' : '') + `tried: ${tried.join('; ')}`,
   });
+}
+
+/** The tarball made from the bare clone (fetched first when it lacks the commit and may use the network). */
+async function fromClone(clone: BareClone, src: GitSource, s: GitFetchSettings, onEvent: (e: GitFetchEvent) => void): Promise<'done' | Diagnostic | { missing: string }> {
+  const ready = await ensureCommit(clone, src, s.offline, () => onEvent({ source: src, state: 'fetching', from: `${redactUrl(src.url)} (${src.ref.kind} ${src.ref.name})` }));
+  if (ready) return ready;
+  const tmp = s.dir.tempPath(src.name);
+  try {
+    await writeGitTarball(clone, src, tmp);
+    // Made from objects git itself verified; only a sha256 in the recipe can disagree.
+    const problem = await accept(s.dir, src, tmp, false);
+    if (!problem) return 'done';
+    return diag('fetch-checksum', `${src.recipe}: the tarball of ${describeRev(src)} does not match the recipe's sha256: ${problem}`, src.loc, {
+      hint: 'the tarball of a commit is the same bytes whoever makes it, so the sha256 in the recipe is probably wrong; nothing was stored',
+    });
+  } finally {
+    await rm(tmp, { force: true });
+  }
 }
 
 export interface MirrorTarball {

@@ -93,7 +93,9 @@ export class BareClone {
 /**
  * Makes sure the clone holds `src.rev`, reachable from its branch or tag:
  * from the clone alone when it already does, else by fetching the ref
- * (never when offline). Returns undefined when ready, or why not.
+ * (never when offline). Returns undefined when ready, `missing` when this
+ * clone cannot provide it (mirrors may), or a diagnostic when upstream
+ * itself says the pin is wrong.
  */
 export function ensureCommit(clone: BareClone, src: GitSource, offline: boolean, onNetwork: () => void = () => {}): Promise<{ missing: string } | Diagnostic | undefined> {
   // Sources of one repository are fetched one at a time: concurrent fetches
@@ -114,9 +116,8 @@ async function ensureCommitNow(clone: BareClone, src: GitSource, offline: boolea
   if (offline) return { missing: clone.exists() ? `${clone.path}: has no commit ${src.rev} on ${refWords(src.ref)}` : `${clone.path}: no clone` };
   onNetwork();
   const failed = await clone.fetch(src.url, src.ref);
-  if (failed) {
-    return diag('git-fetch', `${src.recipe}: cannot fetch ${refWords(src.ref)} of ${redactUrl(src.url)}`, src.loc, { hint: failed });
-  }
+  // Upstream unreachable is not the end: mirrors come next, and this goes in the list of places tried.
+  if (failed) return { missing: `git fetch of ${refWords(src.ref)} from ${redactUrl(src.url)} failed: ${failed}` };
   if (await ready()) return undefined;
   const tip = await clone.refCommit(src.ref);
   return diag('git-rev-unreachable', `${src.recipe}: commit ${src.rev} is not on ${refWords(src.ref)} of ${redactUrl(src.url)}`, src.loc, {

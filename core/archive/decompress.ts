@@ -16,7 +16,11 @@ const TOOLS: [RegExp, string][] = [
 /** `name` picks the format when the file is under another name (a temporary one). */
 export async function* decompressed(path: string, name = path): AsyncGenerator<Buffer> {
   if (/\.(tar\.gz|tgz)$/.test(name)) {
-    yield* createReadStream(path, { highWaterMark: 1 << 20 }).pipe(createGunzip({ chunkSize: 1 << 20 }));
+    const input = createReadStream(path, { highWaterMark: 1 << 20 });
+    const gunzip = createGunzip({ chunkSize: 1 << 20 });
+    // pipe() does not pass a read error on; without this a missing file would hang the reader.
+    input.on('error', (e) => gunzip.destroy(e));
+    yield* input.pipe(gunzip);
     return;
   }
   const tool = TOOLS.find(([re]) => re.test(name))?.[1];

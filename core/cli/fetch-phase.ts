@@ -1,6 +1,7 @@
 import { UserError } from '../diagnostics/diagnostic.js';
 import { SourceFetcher } from '../fetch/fetch-sources.js';
 import type { Fetcher } from '../fetch/fetcher.js';
+import type { GitSource } from '../fetch/git-source.js';
 import { recipeSources, type RemoteSource } from '../fetch/source.js';
 import type { BuildPlan } from '../graph/plan.js';
 import type { Project } from '../config/project.js';
@@ -15,7 +16,7 @@ export function sourceFetcher(project: Project, fetchers: readonly Fetcher[]): S
 }
 
 export async function fetchPhase(plan: BuildPlan, fetcher: SourceFetcher): Promise<number> {
-  const sources = plan.recipes.flatMap(recipeSources).filter((s): s is RemoteSource => s.kind === 'remote');
+  const sources = plan.recipes.flatMap(recipeSources).filter((s): s is RemoteSource | GitSource => s.kind !== 'local');
   const failures = await fetcher.fetchAll(sources, fetchReporter());
   if (failures.length) throw new UserError(failures);
   return sources.length;

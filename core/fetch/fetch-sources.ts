@@ -3,6 +3,8 @@ import { rm } from 'node:fs/promises';
 import { diag, type Diagnostic } from '../diagnostics/diagnostic.js';
 import type { Fetcher } from './fetcher.js';
 import { DownloadDir } from './download-dir.js';
+import { fetchGitSource } from './git-fetch.js';
+import type { GitSource } from './git-source.js';
 import { httpDownload } from './http.js';
 import { mirrorCandidates } from './mirror.js';
 import { redactUrl } from './redact.js';
@@ -22,7 +24,7 @@ export interface FetchSettings {
 }
 
 export interface FetchEvent {
-  readonly source: RemoteSource;
+  readonly source: RemoteSource | GitSource;
   readonly state: 'present' | 'fetching' | 'done' | 'failed';
   readonly from?: string;
 }
@@ -50,7 +52,9 @@ export class SourceFetcher {
   }
 
   /** Makes one source present in the download folder, or says why it cannot. */
-  async fetchOne(src: RemoteSource, onEvent: (e: FetchEvent) => void = () => {}): Promise<Diagnostic | undefined> {
+  async fetchOne(src: RemoteSource | GitSource, onEvent: (e: FetchEvent) => void = () => {}): Promise<Diagnostic | undefined> {
+    // Git sources are made from a clone, not downloaded: their own path, same order and folder.
+    if (src.kind === 'git') return fetchGitSource(src, { ...this.settings, dir: this.dir }, onEvent);
     await this.dir.prepare();
     const present = await this.dir.check(src.name, src.sha256);
     if (present === 'ok') {
@@ -99,7 +103,7 @@ export class SourceFetcher {
   }
 
   /** Fetches all sources (each name once), `parallel` at a time; returns every failure. */
-  async fetchAll(sources: readonly RemoteSource[], onEvent?: (e: FetchEvent) => void): Promise<Diagnostic[]> {
+  async fetchAll(sources: readonly (RemoteSource | GitSource)[], onEvent?: (e: FetchEvent) => void): Promise<Diagnostic[]> {
     const unique = [...new Map(sources.map((s) => [s.name + ' ' + s.sha256, s])).values()];
     const failures: Diagnostic[] = [];
     let next = 0;

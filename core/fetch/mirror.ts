@@ -5,11 +5,12 @@ import type { RemoteSource } from './source.js';
 // checksum (`sha256/<hex>`), so it can be filled from any origin: what makes
 // a file right is its sha256, never where it came from.
 
-export function mirrorCandidates(mirror: string, src: RemoteSource): string[] {
+/** Places in one mirror for a file, by checksum first; by name only when the checksum is not known (git tarballs). */
+export function mirrorCandidates(mirror: string, src: Pick<RemoteSource, 'name'> & { readonly sha256?: string }): string[] {
   const byName = encodeURIComponent(src.name);
   if (/^https?:\/\//.test(mirror)) {
     const base = mirror.replace(/\/$/, '');
-    return [`${base}/sha256/${src.sha256}`, `${base}/${byName}`];
+    return [...(src.sha256 ? [`${base}/sha256/${src.sha256}`] : []), `${base}/${byName}`];
   }
-  return [join(mirror, 'sha256', src.sha256), join(mirror, src.name)];
+  return [...(src.sha256 ? [join(mirror, 'sha256', src.sha256)] : []), join(mirror, src.name)];
 }

@@ -1,4 +1,4 @@
-import type { SourceLocation } from '../diagnostics/diagnostic.js';
+import { diag, UserError, type SourceLocation } from '../diagnostics/diagnostic.js';
 import { assignment, Level, type Assignment } from './assignment.js';
 import { asMapEntries, asSeq, asString, asStringList, asText, get, readMap } from './schema.js';
 import type { LEntry } from './yaml.js';
@@ -8,7 +8,7 @@ import type { LEntry } from './yaml.js';
 // exactly these fields, so one reader serves all three.
 
 export interface SourceSpec {
-  /** As written; may hold `${version}` and friends, expanded per recipe. */
+  /** As written; may hold `${version}` and friends, expanded per recipe. For `git:` sources, the repository. */
   readonly url: string;
   readonly sha256?: string;
   /** File name in the download folder, when the URL's last segment is a poor one. */
@@ -16,6 +16,20 @@ export interface SourceSpec {
   /** Unpack archives (default true). */
   readonly unpack: boolean;
   readonly loc: SourceLocation;
+  /** Present for `git:` sources: the pin as written (checked in core/fetch/git-source.ts). */
+  readonly git?: GitSpec;
+}
+
+/** A value as written, with where it was written. */
+export interface Located<T> {
+  readonly value: T;
+  readonly loc: SourceLocation;
+}
+
+export interface GitSpec {
+  readonly rev?: Located<string>;
+  readonly branch?: Located<string>;
+  readonly tag?: Located<string>;
 }
 
 export interface PackageSpec {
@@ -38,22 +52,39 @@ export interface Body {
 
 export const BODY_KEYS = ['inherit', 'depends', 'provides', 'sources', 'vars', 'tasks', 'packages', 'rdepends'] as const;
 
-const SOURCE_KEYS = ['url', 'sha256', 'name', 'unpack'];
+const SOURCE_KEYS = ['url', 'git', 'sha256', 'name', 'unpack', 'rev', 'branch', 'tag'];
+const GIT_KEYS = ['rev', 'branch', 'tag'];
+
+function readGit(m: Map<string, LEntry>): GitSpec {
+  const field = (key: string): Located<string> | undefined => {
+    const e = m.get(key);
+    return e ? { value: asString(e.value, `git source ${key}`), loc: e.value.loc } : undefined;
+  };
+  return { rev: field('rev'), branch: field('branch'), tag: field('tag') };
+}
 
 function readSources(v: LEntry['value'] | undefined): SourceSpec[] {
   if (!v) return [];
   return asSeq(v, 'sources').map((item) => {
     if (item.kind === 'scalar') return { url: asString(item, 'source url'), unpack: true, loc: item.loc };
-    const m = readMap(item, SOURCE_KEYS, 'source', ['url']);
+    const m = readMap(item, SOURCE_KEYS, 'source');
+    // A source is either a file to download (`url:`) or a git repository (`git:`).
+    const isGit = m.has('git');
+    if (isGit === m.has('url')) {
+      throw new UserError(diag('schema-missing-key', isGit ? "source: 'url' and 'git' cannot both be given" : "source: missing required key 'url' (or 'git')", item.loc));
+    }
+    const stray = isGit ? undefined : GIT_KEYS.find((k) => m.has(k));
+    if (stray) throw new UserError(diag('schema-unknown-key', `source: '${stray}' belongs to git sources`, m.get(stray)!.keyLoc, { hint: 'write the repository as `git: <url>` instead of `url:`' }));
     const sha = get(m, 'sha256');
     const name = get(m, 'name');
     const unpack = get(m, 'unpack');
     return {
-      url: asString(get(m, 'url')!, 'source url'),
+      url: asString(get(m, isGit ? 'git' : 'url')!, isGit ? 'git repository url' : 'source url'),
       sha256: sha ? asString(sha, 'source sha256') : undefined,
       downloadName: name ? asString(name, 'source name') : undefined,
       unpack: unpack ? unpack.kind === 'scalar' && unpack.value === true : true,
       loc: item.loc,
+      git: isGit ? readGit(m) : undefined,
     };
   });
 }

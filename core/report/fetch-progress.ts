@@ -5,6 +5,9 @@ import type { FetchEvent } from '../fetch/fetch-sources.js';
 export function fetchReporter(out: NodeJS.WritableStream = process.stdout): (e: FetchEvent) => void {
   return (e) => {
     if (e.state === 'fetching') out.write(`fetch   ${e.source.name} from ${e.from}\n`);
-    if (e.state === 'done') out.write(`fetched ${e.source.name} (sha256 ${e.source.sha256.slice(0, 12)}… verified)\n`);
+    if (e.state === 'done') {
+      const how = e.source.kind === 'git' ? `commit ${e.source.rev.slice(0, 12)}… verified` : `sha256 ${e.source.sha256.slice(0, 12)}… verified`;
+      out.write(`fetched ${e.source.name} (${how})\n`);
+    }
   };
 }

@@ -68,6 +68,19 @@ test('unknown key in a recipe: schema-unknown-key with a "did you mean" hint', (
   assert.match(far.hint ?? '', 'allowed keys: name, version', 'no close match: lists the allowed keys');
 });
 
+test('a source is either url: or git:, and git fields need git:', () => {
+  const both = recipeDiag('name: r\nversion: "1.0"\nsources:\n  - url: https://example.org/a.tar.gz\n    git: https://example.org/a.git\n');
+  assert.is(both.d.code, 'schema-missing-key');
+  assert.match(both.d.message, "'url' and 'git' cannot both be given");
+  assert.is(both.d.location?.line, 4);
+  const stray = recipeDiag('name: r\nversion: "1.0"\nsources:\n  - url: https://example.org/a.tar.gz\n    rev: 0123456789abcdef0123456789abcdef01234567\n');
+  assert.is(stray.d.code, 'schema-unknown-key');
+  assert.match(stray.d.message, "'rev' belongs to git sources");
+  assert.equal(stray.d.location, { file: stray.file, line: 5, column: 5 });
+  const neither = recipeDiag('name: r\nversion: "1.0"\nsources:\n  - sha256: abc\n');
+  assert.is(neither.d.code, 'schema-missing-key');
+});
+
 test('wrong type: schema-type at the value', () => {
   const { file, d } = recipeDiag('name: r\nversion: "1.0"\ndepends: 3\n');
   assert.is(d.code, 'schema-type');

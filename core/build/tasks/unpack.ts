@@ -1,19 +1,35 @@
+import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
+import { archiveProblems } from '../../archive/unpack-safety.js';
+import { diag, type SourceLocation } from '../../diagnostics/diagnostic.js';
+import { formatDiagnostic } from '../../diagnostics/printer.js';
 import { quote } from '../../exec/task-script.js';
 import { recipeSources, type Source } from '../../fetch/source.js';
 import type { Recipe } from '../../resolve/recipe.js';
-import type { BuildContext, TaskImplementation } from '../context.js';
+import { TaskFailed, type BuildContext, type TaskImplementation } from '../context.js';
+import { parsePatchFailure, patchMarker } from '../patch-failure.js';
 import { recipeScript, runShellTask } from '../shell-task.js';
 
 // unpack and patch are ordinary shell scripts Strata writes for the recipe,
-// so they are logged and re-runnable like every other task.
+// so they are logged and re-runnable like every other task. Before the
+// unpack script runs, every archive is listed and refused if a member could
+// land outside the work folder or is a device (core/archive/unpack-safety.ts);
+// after a failed patch, patch's own output is read back to name the patch,
+// where the recipe lists it, and the hunks that failed.
 
 const ARCHIVE = /\.(tar|tar\.gz|tgz|tar\.bz2|tbz2|tar\.xz|txz|tar\.zst)$/;
 export const isPatch = (s: Source): boolean => /\.(patch|diff)$/.test(s.name);
 
 function pathOf(s: Source, ctx: BuildContext): string {
-  return s.kind === 'remote' ? ctx.fetcher.dir.finalPath(s.name) : s.path;
+  return s.kind === 'local' ? s.path : ctx.fetcher.dir.finalPath(s.name);
 }
+
+/** Sources with where each is written; recipeSources keeps the order of `r.sources`, one for one. */
+function locatedSources(r: Recipe): { src: Source; loc: SourceLocation }[] {
+  return recipeSources(r).map((src, i) => ({ src, loc: r.sources[i].loc }));
+}
+
+const isArchive = (s: Source): boolean => s.unpack && ARCHIVE.test(s.name);
 
 export function unpackScript(r: Recipe, ctx: BuildContext): string {
   const workdir = r.data.get('WORKDIR');
@@ -23,7 +39,9 @@ export function unpackScript(r: Recipe, ctx: BuildContext): string {
   if (S !== workdir && S.startsWith(workdir + '/')) lines.push(`rm -rf ${quote(S)}`);
   for (const s of recipeSources(r).filter((x) => !isPatch(x))) {
     const p = quote(pathOf(s, ctx));
-    if (s.unpack && ARCHIVE.test(s.name)) lines.push(`tar -xf ${p} -C ${quote(workdir)} --no-same-owner --no-same-permissions`);
+    // A git tarball holds one folder, the checkout: replace it whole.
+    if (s.kind === 'git' && s.unpack) lines.push(`rm -rf ${quote(`${workdir}/${s.checkout}`)}`);
+    if (isArchive(s)) lines.push(`tar -xf ${p} -C ${quote(workdir)} --no-same-owner --no-same-permissions`);
     else if (s.unpack && s.name.endsWith('.deb')) lines.push(`dpkg-deb -x ${p} ${quote(`${workdir}/${basename(s.name, '.deb')}`)}`);
     else lines.push(`rm -rf ${quote(`${workdir}/${s.name}`)}`, `cp -R ${p} ${quote(`${workdir}/${s.name}`)}`);
   }
@@ -31,21 +49,69 @@ export function unpackScript(r: Recipe, ctx: BuildContext): string {
   return recipeScript(r, 'unpack', lines.join('\n'), workdir);
 }
 
+/** Refuses the whole unpack, before anything is extracted, when any archive holds a hostile member. */
+async function checkArchives(r: Recipe, ctx: BuildContext): Promise<void> {
+  const failures: string[] = [];
+  for (const { src, loc } of locatedSources(r).filter((x) => isArchive(x.src))) {
+    const path = pathOf(src, ctx);
+    let problems;
+    try {
+      problems = await archiveProblems(path);
+    } catch (e) {
+      failures.push(formatDiagnostic(diag('unpack-unreadable', `${r.name}: cannot read ${path}: ${(e as Error).message}`, loc)));
+      continue;
+    }
+    if (!problems.length) continue;
+    const shown = problems.slice(0, 10).map((p) => `member '${p.member}' ${p.reason}`);
+    if (problems.length > 10) shown.push(`… and ${problems.length - 10} more`);
+    const d = diag('unpack-unsafe-member', `${r.name}: refusing to unpack ${path}:\n    ${shown.join('\n    ')}`, loc, {
+      hint: 'nothing was extracted; archive members must stay inside the work folder and be files, folders or links (no devices or fifos). If the archive is what upstream publishes, extract it in a task instead (unpack: false).',
+    });
+    failures.push(formatDiagnostic(d));
+  }
+  if (failures.length) throw new TaskFailed(failures.join('\n'));
+}
+
 export function patchScript(r: Recipe, ctx: BuildContext): string {
-  const lines = recipeSources(r)
-    .filter(isPatch)
-    .map((s) => `echo "applying ${s.name}"\npatch -p1 --forward --batch -d "$S" < ${quote(pathOf(s, ctx))}`);
+  const patches = recipeSources(r).filter(isPatch);
+  const lines = patches.map((s, i) => `echo ${quote(patchMarker(i, patches.length, s.name))}\npatch -p1 --forward --batch -d "$S" < ${quote(pathOf(s, ctx))}`);
   return recipeScript(r, 'patch', lines.join('\n') || ': no patches', r.data.get('S'));
+}
+
+/** Rewrites a failed patch task's error so it names the patch, where it is listed, and the failed hunks. */
+async function explainPatchFailure(r: Recipe, ctx: BuildContext, log: string, failed: TaskFailed): Promise<TaskFailed> {
+  const text = await readFile(log, 'utf8').catch(() => '');
+  const f = parsePatchFailure(text);
+  const patch = f && locatedSources(r).filter((x) => isPatch(x.src))[f.index];
+  if (!f || !patch) return failed;
+  const S = r.data.get('S');
+  const d = diag('patch-failed', `${r.name}: patch ${f.name} does not apply to ${S}:\n    ${f.problems.join('\n    ')}`, patch.loc, {
+    related: [{ message: `the patch: ${pathOf(patch.src, ctx)}` }],
+    hint: `${f.rejects.length ? `rejected hunks are in ${f.rejects.map((x) => `${S}/${x}`).join(', ')}; ` : ''}refresh the patch against this version of the sources (log: ${log})`,
+  });
+  return new TaskFailed(formatDiagnostic(d), log);
 }
 
 const recipeOf = (payload: unknown): Recipe => (payload as { recipe: Recipe }).recipe;
 
 export const unpackTask: TaskImplementation = {
   inputs: (node, ctx) => unpackScript(recipeOf(node.payload), ctx),
-  run: (t) => runShellTask(t, recipeOf(t.node.payload), 'unpack', unpackScript(recipeOf(t.node.payload), t.ctx)),
+  async run(t) {
+    const r = recipeOf(t.node.payload);
+    await checkArchives(r, t.ctx);
+    await runShellTask(t, r, 'unpack', unpackScript(r, t.ctx));
+  },
 };
 
 export const patchTask: TaskImplementation = {
   inputs: (node, ctx) => patchScript(recipeOf(node.payload), ctx),
-  run: (t) => runShellTask(t, recipeOf(t.node.payload), 'patch', patchScript(recipeOf(t.node.payload), t.ctx)),
+  async run(t) {
+    const r = recipeOf(t.node.payload);
+    try {
+      await runShellTask(t, r, 'patch', patchScript(r, t.ctx));
+    } catch (e) {
+      if (e instanceof TaskFailed && !t.signal.aborted) throw await explainPatchFailure(r, t.ctx, t.log, e);
+      throw e;
+    }
+  },
 };

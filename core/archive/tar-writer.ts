@@ -1,0 +1,112 @@
+// Tar headers written byte for byte by us, so an archive depends only on what
+// goes into it, never on the tar or libarchive version of the machine that
+// makes it. Format: POSIX.1-2001 pax (IEEE Std 1003.1, "pax Interchange
+// Format"): a ustar header per member, preceded by an extended header ('x')
+// when the name, link target or size does not fit in ustar's fields.
+
+export const BLOCK = 512;
+
+export type TarMemberType = 'file' | 'dir' | 'symlink' | 'hardlink' | 'chardev' | 'blockdev' | 'fifo';
+
+const TYPEFLAG: Record<TarMemberType, string> = { file: '0', hardlink: '1', symlink: '2', chardev: '3', blockdev: '4', dir: '5', fifo: '6' };
+
+export interface TarMember {
+  /** Path inside the archive, as bytes (git paths need not be UTF-8). */
+  readonly path: Buffer | string;
+  readonly type: TarMemberType;
+  readonly mode: number;
+  readonly mtime: number;
+  readonly size?: number;
+  /** Link target of a symlink or hard link. */
+  readonly linkname?: Buffer | string;
+  readonly devmajor?: number;
+  readonly devminor?: number;
+  /** Extra pax records for this member (e.g. `comment`). */
+  readonly pax?: Record<string, Buffer | string>;
+}
+
+const bytes = (v: Buffer | string): Buffer => (typeof v === 'string' ? Buffer.from(v, 'utf8') : v);
+const isAscii = (b: Buffer): boolean => b.every((c) => c >= 0x20 && c < 0x7f);
+// ustar's size field holds 11 octal digits: up to 8 GiB - 1.
+const MAX_USTAR_SIZE = 0o77777777777;
+
+function octal(buf: Buffer, offset: number, width: number, value: number): void {
+  buf.write(value.toString(8).padStart(width - 1, '0') + '\0', offset, width, 'ascii');
+}
+
+/** One pax record: "<length> <key>=<value>\n", where length counts the whole record. */
+export function paxRecord(key: string, value: Buffer | string): Buffer {
+  const body = Buffer.concat([Buffer.from(` ${key}=`, 'utf8'), bytes(value), Buffer.from('\n')]);
+  let len = body.length + 1;
+  while (String(len).length + body.length !== len) len = String(len).length + body.length;
+  return Buffer.concat([Buffer.from(String(len), 'ascii'), body]);
+}
+
+export const padding = (size: number): Buffer => Buffer.alloc((BLOCK - (size % BLOCK)) % BLOCK);
+
+/** Two zero blocks end an archive. */
+export const tarEnd = (): Buffer => Buffer.alloc(2 * BLOCK);
+
+function ustarHeader(name: Buffer, typeflag: string, mode: number, size: number, mtime: number, linkname: Buffer, dev: [number, number]): Buffer {
+  const h = Buffer.alloc(BLOCK);
+  name.copy(h, 0, 0, Math.min(name.length, 100));
+  octal(h, 100, 8, mode);
+  octal(h, 108, 8, 0); // uid: owners are root, whoever makes the archive
+  octal(h, 116, 8, 0); // gid
+  octal(h, 124, 12, Math.min(size, MAX_USTAR_SIZE));
+  octal(h, 136, 12, mtime);
+  h.write(typeflag, 156, 1, 'ascii');
+  linkname.copy(h, 157, 0, Math.min(linkname.length, 100));
+  h.write('ustar\0', 257, 6, 'ascii');
+  h.write('00', 263, 2, 'ascii');
+  h.write('root', 265, 32, 'ascii');
+  h.write('root', 297, 32, 'ascii');
+  octal(h, 329, 8, dev[0]);
+  octal(h, 337, 8, dev[1]);
+  // The checksum is computed with its own field read as eight spaces.
+  h.fill(0x20, 148, 156);
+  let sum = 0;
+  for (const c of h) sum += c;
+  h.write(sum.toString(8).padStart(6, '0') + '\0 ', 148, 8, 'ascii');
+  return h;
+}
+
+function extendedHeader(typeflag: 'x' | 'g', records: Buffer[], mtime: number): Buffer {
+  const data = Buffer.concat(records);
+  // The extended header's own name is fixed so it carries nothing of the host.
+  const name = Buffer.from(typeflag === 'g' ? 'pax_global_header' : 'PaxHeader', 'ascii');
+  return Buffer.concat([ustarHeader(name, typeflag, 0o644, data.length, mtime, Buffer.alloc(0), [0, 0]), data, padding(data.length)]);
+}
+
+/** A global extended header ('g'): records that describe the whole archive. */
+export function paxGlobalHeader(records: Record<string, Buffer | string>, mtime: number): Buffer {
+  return extendedHeader('g', Object.entries(records).map(([k, v]) => paxRecord(k, v)), mtime);
+}
+
+/** The header block(s) of one member; its data and padding follow. */
+export function tarHeader(m: TarMember): Buffer {
+  const path = bytes(m.path);
+  const link = bytes(m.linkname ?? '');
+  const size = m.type === 'file' ? (m.size ?? 0) : 0;
+  const records: Buffer[] = [];
+  if (path.length > 100 || !isAscii(path)) records.push(paxRecord('path', path));
+  if (link.length > 100 || !isAscii(link)) records.push(paxRecord('linkpath', link));
+  if (size > MAX_USTAR_SIZE) records.push(paxRecord('size', String(size)));
+  // pax names are UTF-8 unless declared otherwise; git paths may be any bytes.
+  if ([path, link].some((b) => !isAscii(b) && Buffer.from(b.toString('utf8'), 'utf8').compare(b) !== 0)) records.unshift(paxRecord('hdrcharset', 'BINARY'));
+  for (const [k, v] of Object.entries(m.pax ?? {})) records.push(paxRecord(k, v));
+  const header = ustarHeader(path, TYPEFLAG[m.type], m.mode, size, m.mtime, link, [m.devmajor ?? 0, m.devminor ?? 0]);
+  return records.length ? Buffer.concat([extendedHeader('x', records, m.mtime), header]) : header;
+}
+
+/** A whole small archive in memory: for tests and tiny fixtures. */
+export function tarArchive(members: readonly (TarMember & { data?: Buffer | string })[]): Buffer {
+  const parts: Buffer[] = [];
+  for (const m of members) {
+    const data = m.data === undefined ? Buffer.alloc(0) : bytes(m.data);
+    parts.push(tarHeader({ ...m, size: m.type === 'file' ? data.length : 0 }));
+    if (m.type === 'file') parts.push(data, padding(data.length));
+  }
+  parts.push(tarEnd());
+  return Buffer.concat(parts);
+}

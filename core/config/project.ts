@@ -6,7 +6,7 @@ import type { SourceLocation } from '../diagnostics/diagnostic.js';
 import type { Mask } from '../metadata/catalog.js';
 import { IncludeResolver } from '../metadata/include.js';
 import { asBoolean, asNumber, asSeq, asString, asStringList, get, readMap } from '../metadata/schema.js';
-import type { LEntry } from '../metadata/yaml.js';
+import type { LEntry, LValue } from '../metadata/yaml.js';
 import { readPreferredVersions, readVars, type PreferredVersion } from './vars.js';
 
 // The project: which layers, machine and distro, where sources come from and
@@ -35,6 +35,8 @@ export interface Project {
   /** Recipe, append and class files to ignore, as `<layer>/<path glob>`. */
   readonly masks: readonly Mask[];
   readonly preferredVersions: ReadonlyMap<string, PreferredVersion>;
+  /** The local cache of task outputs (shared by build folders that name the same one), or undefined when off. */
+  readonly cache?: string;
 }
 
 export interface CommandLineSettings {
@@ -47,10 +49,17 @@ export interface CommandLineSettings {
   vars?: readonly Assignment[];
 }
 
-const KEYS = ['layers', 'machine', 'distro', 'premirrors', 'mirrors', 'downloads', 'build', 'offline', 'jobs', 'vars', 'masks', 'preferred-versions'];
+const KEYS = ['layers', 'machine', 'distro', 'premirrors', 'mirrors', 'downloads', 'build', 'offline', 'jobs', 'vars', 'masks', 'preferred-versions', 'cache'];
 
 /** A mirror is a folder (relative to the project) or an http(s) URL. */
 const place = (dir: string, p: string): string => (/^[a-z]+:\/\//.test(p) ? p : resolve(dir, p));
+
+/** `cache: <folder>` (default `cache/` in the project), or `cache: false` for none. */
+function cacheDir(dir: string, v: LValue | undefined): string | undefined {
+  if (!v) return resolve(dir, 'cache');
+  if (v.kind === 'scalar' && v.value === false) return undefined;
+  return resolve(dir, asString(v, 'cache'));
+}
 
 export function loadProject(dir: string, cli: CommandLineSettings = {}): Project {
   const file = resolve(dir, 'strata.yaml');
@@ -75,5 +84,6 @@ export function loadProject(dir: string, cli: CommandLineSettings = {}): Project
     layersLoc: m.get('layers')?.keyLoc,
     masks: get(m, 'masks') ? asSeq(get(m, 'masks')!, 'masks').map((v) => ({ pattern: asString(v, 'mask'), loc: v.loc })) : [],
     preferredVersions: readPreferredVersions(m),
+    cache: cacheDir(dir, get(m, 'cache')),
   };
 }

@@ -11,6 +11,7 @@ import { mirrorCommand } from './mirror.js';
 import { recipesCommand } from './recipes.js';
 import { runqemuCommand } from './runqemu.js';
 import { testimageCommand } from './testimage.js';
+import { whyCommand } from './why.js';
 
 // Strata's command line. Each command lives in its own file; this one only
 // dispatches and turns errors into exit codes: 0 ok, 1 a build or test
@@ -26,6 +27,7 @@ const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; summa
   env: { run: envCommand, summary: 'show variables and the history of every assignment' },
   layers: { run: layersCommand, summary: 'list layers: priority, version, path, depends, masks' },
   recipes: { run: recipesCommand, summary: 'list recipes: versions, chosen version, layer, appends' },
+  why: { run: whyCommand, summary: "say what changed since a recipe's tasks last ran" },
   graph: { run: graphCommand, summary: 'print the task graph of a target (dot or json)' },
 };
 

@@ -28,7 +28,7 @@ import type { TaskCache } from './task-cache.js';
 // (-k), when only the tasks behind the failure are left. Every transition
 // is published on `events` for reporters.
 
-type Plan = 'stamped' | 'restore' | 'run';
+export type Plan = 'stamped' | 'restore' | 'run';
 
 export interface RunQueueOptions {
   readonly jobs: number;
@@ -46,7 +46,8 @@ export class RunQueue {
   readonly signatures = new Map<string, { signature: string; record: SignatureRecord }>();
   /** What each finished task produced: its output hash, or its signature when its output is not captured. */
   private readonly outputs = new Map<string, string>();
-  private readonly plans = new Map<string, Plan>();
+  /** What plan() decided for each task; read by `strata why`. */
+  readonly plans = new Map<string, Plan>();
   private readonly needed = new Set<string>();
 
   constructor(

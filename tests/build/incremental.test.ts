@@ -40,8 +40,15 @@ test('an unrelated variable changes nothing', async () => {
   assert.equal(ran, [], ran.join(' '));
 });
 
-test('a variable one task uses re-runs that task and what its output reaches, nothing else', async () => {
+test('a variable one task uses re-runs that task and what its output reaches, nothing else; strata why says so first', async () => {
   writeFileSync(recipeFile, LIBA('hello again'));
+  const why = await strata(['why', 'liba'], { cwd: s.dir });
+  assert.is(why.code, 0, why.stderr);
+  assert.match(why.stdout, 'liba:configure: up to date');
+  assert.match(why.stdout, `liba:compile must run again:\n  variable MSG changed: "hello" → "hello again" (set at ${recipeFile}:4:3)`);
+  assert.match(why.stdout, 'liba:install must run again:\n  dependency liba:compile changed');
+  const downstream = await strata(['why', 'app:configure'], { cwd: s.dir });
+  assert.match(downstream.stdout, 'app:configure must run again:\n  waits for app:prepare_sysroot, which must run again\n  because liba:compile: variable MSG changed');
   const ran = await build();
   // liba's install output reaches the sysroots of app and of all (which
   // holds its dependencies' dependencies too); app and all then install the

@@ -1,0 +1,32 @@
+import type { SignatureRecord } from './signature.js';
+
+// Two signature records of one task, compared in words: what `strata why`
+// prints. Each line names one thing that changed.
+
+const show = (v: string, max = 120) => {
+  const one = JSON.stringify(v);
+  return one.length > max ? one.slice(0, max - 4) + '…"' : one;
+};
+
+function diffMap(kind: string, before: Readonly<Record<string, string>>, after: Readonly<Record<string, string>>, describe: (name: string, old: string, now: string) => string): string[] {
+  const out: string[] = [];
+  for (const name of [...new Set([...Object.keys(before), ...Object.keys(after)])].sort()) {
+    const old = before[name];
+    const now = after[name];
+    if (old === now) continue;
+    if (old === undefined) out.push(`${kind} ${name} is new: ${show(now)}`);
+    else if (now === undefined) out.push(`${kind} ${name} is no longer used (was ${show(old)})`);
+    else out.push(describe(name, old, now));
+  }
+  return out;
+}
+
+export function explainChange(before: SignatureRecord, after: SignatureRecord): string[] {
+  const out: string[] = [];
+  if (before.format !== after.format) out.push(`Strata's task format changed (${before.format} → ${after.format})`);
+  out.push(...diffMap('variable', before.vars, after.vars, (n, o, v) => `variable ${n} changed: ${show(o)} → ${show(v)}`));
+  out.push(...diffMap('file', before.files, after.files, (n, o, v) => `file ${n} changed: sha256 ${o.slice(0, 12)}… → ${v.slice(0, 12)}…`));
+  if (before.settings !== after.settings) out.push(`its settings changed: ${show(before.settings, 80)} → ${show(after.settings, 80)}`);
+  out.push(...diffMap('dependency', before.deps, after.deps, (n) => `dependency ${n} changed`));
+  return out;
+}

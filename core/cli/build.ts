@@ -8,7 +8,7 @@ import { reportProgress } from '../report/progress.js';
 import { Configuration } from '../resolve/configuration.js';
 import { RunQueue } from '../scheduler/run-queue.js';
 import { buildRoots } from '../signature/build-roots.js';
-import { LocalCache } from '../cache/local-cache.js';
+import { projectCache } from '../cache/project-cache.js';
 import { plugins } from './container.js';
 import { fetchPhase, sourceFetcher } from './fetch-phase.js';
 import { COMMON_OPTIONS, parse, projectFrom } from './options.js';
@@ -36,7 +36,7 @@ export async function buildCommand(argv: string[]): Promise<number> {
     jobs: project.jobs,
     keepGoing: values['keep-going'] ?? false,
     roots: buildRoots(cfg),
-    cache: project.cache ? new LocalCache(project.cache) : undefined,
+    cache: projectCache(project),
   });
   reportProgress(queue.events, plan.graph.nodes.size);
   const stop = new AbortController();

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { StampStore } from '../build/stamps.js';
 import { TASKS } from '../build/tasks/registry.js';
-import { LocalCache } from '../cache/local-cache.js';
+import { projectCache } from '../cache/project-cache.js';
 import { diag, UserError } from '../diagnostics/diagnostic.js';
 import { formatLocation } from '../diagnostics/printer.js';
 import { planBuild } from '../graph/plan.js';
@@ -36,7 +36,7 @@ export async function whyCommand(argv: string[]): Promise<number> {
   const queue = new RunQueue(plan.graph, TASKS, { cfg, fetcher: sourceFetcher(project, fetchers), writers, sourceDateEpoch: 1704067200 }, stamps, {
     jobs: 1,
     roots: buildRoots(cfg),
-    cache: project.cache ? new LocalCache(project.cache) : undefined,
+    cache: projectCache(project),
   });
   await queue.plan();
   const keys = [...plan.graph.nodes.values()].filter((n) => n.id.recipe === recipe.name && (!only || n.id.task === only)).map((n) => n.key);

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Level, type Assignment } from '../metadata/assignment.js';
-import type { SourceLocation } from '../diagnostics/diagnostic.js';
+import { diag, UserError, type SourceLocation } from '../diagnostics/diagnostic.js';
 import type { Mask } from '../metadata/catalog.js';
 import { IncludeResolver } from '../metadata/include.js';
 import { asBoolean, asNumber, asSeq, asString, asStringList, get, readMap } from '../metadata/schema.js';
@@ -37,6 +37,8 @@ export interface Project {
   readonly preferredVersions: ReadonlyMap<string, PreferredVersion>;
   /** The local cache of task outputs (shared by build folders that name the same one), or undefined when off. */
   readonly cache?: string;
+  /** A shared cache over HTTP(S): read always, written when `write: true`. */
+  readonly remoteCache?: { readonly url: string; readonly write: boolean };
 }
 
 export interface CommandLineSettings {
@@ -49,7 +51,7 @@ export interface CommandLineSettings {
   vars?: readonly Assignment[];
 }
 
-const KEYS = ['layers', 'machine', 'distro', 'premirrors', 'mirrors', 'downloads', 'build', 'offline', 'jobs', 'vars', 'masks', 'preferred-versions', 'cache'];
+const KEYS = ['layers', 'machine', 'distro', 'premirrors', 'mirrors', 'downloads', 'build', 'offline', 'jobs', 'vars', 'masks', 'preferred-versions', 'cache', 'remote-cache'];
 
 /** A mirror is a folder (relative to the project) or an http(s) URL. */
 const place = (dir: string, p: string): string => (/^[a-z]+:\/\//.test(p) ? p : resolve(dir, p));
@@ -59,6 +61,20 @@ function cacheDir(dir: string, v: LValue | undefined): string | undefined {
   if (!v) return resolve(dir, 'cache');
   if (v.kind === 'scalar' && v.value === false) return undefined;
   return resolve(dir, asString(v, 'cache'));
+}
+
+/** `remote-cache: <url>` (read-only) or `remote-cache: { url: <url>, write: true }`. */
+function remoteCache(v: LValue | undefined): Project['remoteCache'] {
+  if (!v) return undefined;
+  if (v.kind === 'scalar') return { url: checkedUrl(v), write: false };
+  const m = readMap(v, ['url', 'write'], 'remote-cache', ['url']);
+  return { url: checkedUrl(get(m, 'url')!), write: get(m, 'write') ? asBoolean(get(m, 'write')!, 'remote-cache write') : false };
+}
+
+function checkedUrl(v: LValue): string {
+  const url = asString(v, 'remote-cache url');
+  if (!/^https?:\/\//.test(url)) throw new UserError(diag('schema-type', `remote-cache: '${url}' is not an http(s) URL`, v.loc, { hint: 'for a shared folder, use `cache: <folder>` instead' }));
+  return url;
 }
 
 export function loadProject(dir: string, cli: CommandLineSettings = {}): Project {
@@ -85,5 +101,6 @@ export function loadProject(dir: string, cli: CommandLineSettings = {}): Project
     masks: get(m, 'masks') ? asSeq(get(m, 'masks')!, 'masks').map((v) => ({ pattern: asString(v, 'mask'), loc: v.loc })) : [],
     preferredVersions: readPreferredVersions(m),
     cache: cacheDir(dir, get(m, 'cache')),
+    remoteCache: remoteCache(get(m, 'remote-cache')),
   };
 }

@@ -1,0 +1,93 @@
+import { createReadStream, createWriteStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import http from 'node:http';
+import https from 'node:https';
+
+// The few HTTP requests the remote cache makes, with a time limit on every
+// one: a cache that hangs must not hang the build. Basic auth comes from
+// credentials in the URL (never printed; see redact.ts).
+
+export class CacheHttpError extends Error {
+  constructor(message: string, readonly status?: number) {
+    super(message);
+  }
+}
+
+const TIMEOUT_MS = 15000;
+
+/** Splits credentials out of a URL into Node's `auth` option. */
+function target(url: string): { u: URL; auth?: string; lib: typeof http | typeof https } {
+  const u = new URL(url);
+  const auth = u.username ? `${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}` : undefined;
+  u.username = '';
+  u.password = '';
+  return { u, auth, lib: u.protocol === 'https:' ? https : http };
+}
+
+function get(url: string): Promise<http.IncomingMessage> {
+  return new Promise((resolve, reject) => {
+    const { u, auth, lib } = target(url);
+    const req = lib.request(u, { method: 'GET', auth });
+    req.setTimeout(TIMEOUT_MS, () => req.destroy(new Error(`no answer for ${TIMEOUT_MS / 1000} s`)));
+    req.on('error', (e) => reject(new CacheHttpError((e as NodeJS.ErrnoException).code ?? e.message)));
+    req.on('response', resolve);
+    req.end();
+  });
+}
+
+/** GET into memory; undefined on 404. */
+export async function getText(url: string): Promise<string | undefined> {
+  const res = await get(url);
+  if (res.statusCode === 404) {
+    res.resume();
+    return undefined;
+  }
+  if (res.statusCode !== 200) {
+    res.resume();
+    throw new CacheHttpError(`HTTP ${res.statusCode}`, res.statusCode);
+  }
+  const chunks: Buffer[] = [];
+  for await (const c of res) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** GET into a file; false on 404. */
+export async function getFile(url: string, dest: string): Promise<boolean> {
+  const res = await get(url);
+  if (res.statusCode === 404) {
+    res.resume();
+    return false;
+  }
+  if (res.statusCode !== 200) {
+    res.resume();
+    throw new CacheHttpError(`HTTP ${res.statusCode}`, res.statusCode);
+  }
+  await new Promise<void>((resolve, reject) => {
+    const out = createWriteStream(dest);
+    res.on('error', reject);
+    res.on('aborted', () => reject(new CacheHttpError('connection cut off')));
+    out.on('error', reject);
+    out.on('finish', () => (res.complete ? resolve() : reject(new CacheHttpError('connection cut off'))));
+    res.pipe(out);
+  });
+  return true;
+}
+
+/** PUT a file (WebDAV-style servers create the folders). */
+export function putFile(url: string, file: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    stat(file).then((st) => {
+      const { u, auth, lib } = target(url);
+      const req = lib.request(u, { method: 'PUT', auth, headers: { 'content-length': st.size, 'content-type': 'application/octet-stream' } });
+      req.setTimeout(TIMEOUT_MS, () => req.destroy(new Error(`no answer for ${TIMEOUT_MS / 1000} s`)));
+      req.on('error', (e) => reject(new CacheHttpError((e as NodeJS.ErrnoException).code ?? e.message)));
+      req.on('response', (res) => {
+        res.resume();
+        const s = res.statusCode ?? 0;
+        if (s >= 200 && s < 300) resolve();
+        else reject(new CacheHttpError(`HTTP ${s}`, s));
+      });
+      createReadStream(file).on('error', reject).pipe(req);
+    }, reject);
+  });
+}

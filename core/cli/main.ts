@@ -2,6 +2,7 @@
 import { UserError } from '../diagnostics/diagnostic.js';
 import { printDiagnostics } from '../diagnostics/printer.js';
 import { buildCommand } from './build.js';
+import { cacheCommand } from './cache.js';
 import { cleanCommand } from './clean.js';
 import { envCommand } from './env.js';
 import { fetchCommand } from './fetch.js';
@@ -19,6 +20,7 @@ import { whyCommand } from './why.js';
 
 const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; summary: string }> = {
   build: { run: buildCommand, summary: 'fetch, then build an image or recipe offline' },
+  cache: { run: cacheCommand, summary: 'show the size of the task-output cache, or prune objects not used lately' },
   clean: { run: cleanCommand, summary: "forget a recipe's work folder and stamps (not downloads or cache)" },
   fetch: { run: fetchCommand, summary: "download and verify every source of a target's closure" },
   mirror: { run: mirrorCommand, summary: 'file downloaded sources into a mirror folder by checksum' },

@@ -36,9 +36,14 @@ export class StampStore {
     await rm(this.path(id), { force: true });
   }
 
+  private readonly made = new Set<string>();
+
   async write(id: TaskId, stamp: Stamp): Promise<void> {
     const p = this.path(id);
-    await mkdir(dirname(p), { recursive: true });
+    if (!this.made.has(dirname(p))) {
+      await mkdir(dirname(p), { recursive: true });
+      this.made.add(dirname(p));
+    }
     await writeFile(`${p}.tmp`, JSON.stringify(stamp, null, 1) + '\n');
     await rename(`${p}.tmp`, p);
   }

@@ -108,10 +108,17 @@ export class RunQueue {
   }
 
   /** Marks a task as needed, and, when it must run, everything it waits for. */
-  private need(key: string): void {
-    if (this.needed.has(key)) return;
-    this.needed.add(key);
-    if (this.plans.get(key) === 'run') for (const d of this.graph.get(key).deps) this.need(d);
+  private need(key: string): string[] {
+    const added: string[] = [];
+    const stack = [key];
+    while (stack.length) {
+      const k = stack.pop()!;
+      if (this.needed.has(k)) continue;
+      this.needed.add(k);
+      added.push(k);
+      if (this.plans.get(k) === 'run') stack.push(...this.graph.get(k).deps);
+    }
+    return added;
   }
 
   async run(signal: AbortSignal): Promise<BuildSummary> {
@@ -124,9 +131,21 @@ export class RunQueue {
     const running = new Set<Promise<void>>();
     let stopping = false;
 
+    const madeDirs = new Set<string>();
     const DONE: readonly TaskState[] = ['succeeded', 'cached', 'restored'];
     const isDone = (k: string) => DONE.includes(this.state.get(k)!);
     const isReady = (n: GraphNode<TaskPayload>) => this.state.get(n.key) === 'pending' && this.needed.has(n.key) && (this.plans.get(n.key) !== 'run' || n.deps.every(isDone));
+    // Candidates for starting, kept up to date as tasks finish, so each
+    // step looks at the few tasks that may have become ready, not at all.
+    const dependents = new Map<string, string[]>();
+    for (const n of nodes) for (const d of n.deps) dependents.set(d, [...(dependents.get(d) ?? []), n.key]);
+    const candidates = new Set<string>(nodes.filter(isReady).map((n) => n.key));
+    const consider = (key: string) => {
+      if (isReady(this.graph.get(key))) candidates.add(key);
+    };
+    const done = this.events.subscribe((e) => {
+      if (DONE.includes(e.state)) for (const k of dependents.get(e.key) ?? []) consider(k);
+    });
 
     const finish = async (node: GraphNode<TaskPayload>, signed: { signature: string; record: SignatureRecord }, t0: number) => {
       const impl = this.tasks[node.payload.kind];
@@ -149,8 +168,11 @@ export class RunQueue {
           // as up to date or restorable keeps its planned signature (what it
           // waits for may be skipped).
           const planned = this.plans.get(node.key)!;
+          const before = this.signatures.get(node.key)?.signature;
           const signed = planned === 'run' ? (await this.sign(node, this.outputs))! : this.signatures.get(node.key)!;
-          const stamp: Stamp | undefined = await this.stamps.read(node.id);
+          // The plan read the stamp already; read it again only for a
+          // signature the plan could not know (hash equivalence may match it).
+          const stamp: Stamp | undefined = planned === 'run' && signed.signature === before ? undefined : await this.stamps.read(node.id);
           if (stamp?.signature === signed.signature) {
             this.outputs.set(node.key, stamp.output ?? signed.signature);
             this.set(node, 'cached');
@@ -172,7 +194,7 @@ export class RunQueue {
             // corrupt cache object, a removed stamp): it runs after all, and
             // so needs everything it waits for.
             this.plans.set(node.key, 'run');
-            for (const d of node.deps) this.need(d);
+            for (const d of node.deps) this.need(d).forEach(consider);
             if (!node.deps.every(isDone)) {
               this.set(node, 'pending', { message: 'must run: its cached output was not usable' });
               return;
@@ -182,7 +204,10 @@ export class RunQueue {
           const now = this.signatures.get(node.key)!;
           this.set(node, 'running');
           const workdir = workdirOf(node, this.ctx);
-          await mkdir(workdir, { recursive: true });
+          if (!madeDirs.has(workdir)) {
+            await mkdir(workdir, { recursive: true });
+            madeDirs.add(workdir);
+          }
           await this.stamps.clear(node.id);
           await impl.run({ node, ctx: this.ctx, workdir, log: join(workdir, `log.${node.id.task}`), signal });
           await finish(node, now, t0);
@@ -203,12 +228,19 @@ export class RunQueue {
     while (true) {
       if (signal.aborted) stopping = true;
       if (!stopping) {
-        const ready = nodes.filter(isReady).sort((a, b) => priority.get(b.key)! - priority.get(a.key)! || a.key.localeCompare(b.key));
-        for (const node of ready.slice(0, Math.max(0, this.options.jobs - running.size))) start(node);
+        const ready = [...candidates]
+          .map((k) => this.graph.get(k))
+          .filter(isReady)
+          .sort((a, b) => priority.get(b.key)! - priority.get(a.key)! || a.key.localeCompare(b.key));
+        for (const node of ready.slice(0, Math.max(0, this.options.jobs - running.size))) {
+          candidates.delete(node.key);
+          start(node);
+        }
       }
       if (running.size === 0) break;
       await Promise.race(running);
     }
+    done.unsubscribe();
     let cancelled = 0;
     let skipped = 0;
     for (const n of nodes) {

@@ -1,14 +1,15 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT, strata, tempDir } from '../helpers/strata.js';
 
 // The main job, as a user runs it: build the default image `minimal` for
 // qemuarm64 offline from the mirror that `npm run setup` fills (real cross
 // gcc, real musl and busybox builds), boot it in QEMU and run its checks,
-// then rebuild with nothing changed.
+// then rebuild with nothing changed, build again in a second folder (same
+// bytes) and restore it in a third folder from the first one's cache.
 
 const project = tempDir('strata-e2e-');
 const deploy = join(project, 'build/deploy/images/qemuarm64');
@@ -55,6 +56,19 @@ test('a build in another folder gives the same image, bit for bit', async () => 
   assert.is(r.code, 0, r.stdout.slice(-3000) + r.stderr);
   const sum = (d: string) => createHash('sha256').update(readFileSync(join(d, 'build/deploy/images/qemuarm64/minimal-qemuarm64.cpio.gz'))).digest('hex');
   assert.is(sum(other), sum(project));
+});
+
+test("a third folder sharing the first one's cache restores minimal without compiling anything, same bytes", async () => {
+  const third = tempDir('strata-e2e-restore-');
+  writeFileSync(join(third, 'strata.yaml'), `cache: ${join(project, 'cache')}\n`);
+  const r = await strata(['build', 'minimal', '--machine', 'qemuarm64', '--offline', '--project', third], { timeoutMs: 300_000 });
+  assert.is(r.code, 0, r.stdout.slice(-3000) + r.stderr);
+  assert.not.match(r.stdout, /^(start|done) +\S+:(configure|compile|install)/m, 'no configure, compile or install task ran');
+  assert.match(r.stdout, /minimal: 0 tasks run, 0 up to date, \d+ restored from the cache/);
+  const sum = (d: string) => createHash('sha256').update(readFileSync(join(d, 'build/deploy/images/qemuarm64/minimal-qemuarm64.cpio.gz'))).digest('hex');
+  assert.is(sum(third), sum(project));
+  const boot = await strata(['testimage', 'minimal', '--machine', 'qemuarm64', '--project', third], { timeoutMs: 300_000 });
+  assert.is(boot.code, 0, boot.stdout + boot.stderr);
 });
 
 test.run();

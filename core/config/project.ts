@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Level, type Assignment } from '../metadata/assignment.js';
 import { diag, UserError, type SourceLocation } from '../diagnostics/diagnostic.js';
+import { Level, type Assignment } from '../metadata/assignment.js';
 import type { Mask } from '../metadata/catalog.js';
 import { IncludeResolver } from '../metadata/include.js';
 import { asBoolean, asNumber, asSeq, asString, asStringList, get, readMap } from '../metadata/schema.js';
@@ -29,6 +29,9 @@ export interface Project {
   readonly buildDir: string;
   readonly offline: boolean;
   readonly jobs: number;
+  /** Upstream hosts the fetch phase may contact (`allowed-hosts:`); undefined: any. */
+  readonly allowedHosts?: { readonly patterns: readonly string[]; readonly loc: SourceLocation };
+  readonly fetch: FetchTuning;
   readonly assignments: readonly Assignment[];
   /** Where the layers are listed, for errors about layers. */
   readonly layersLoc?: SourceLocation;
@@ -41,6 +44,17 @@ export interface Project {
   readonly remoteCache?: { readonly url: string; readonly write: boolean };
 }
 
+/** How the fetch phase treats the network: `fetch-*` keys of strata.yaml. */
+export interface FetchTuning {
+  /** Sources downloaded at once. */
+  readonly parallel: number;
+  /** Tries after the first on a transient failure (reset, cut off, timeout, 5xx). */
+  readonly retries: number;
+  readonly connectTimeoutMs: number;
+  /** Longest silence on a connection before it counts as failed. */
+  readonly idleTimeoutMs: number;
+}
+
 export interface CommandLineSettings {
   machine?: string;
   distro?: string;
@@ -51,7 +65,10 @@ export interface CommandLineSettings {
   vars?: readonly Assignment[];
 }
 
-const KEYS = ['layers', 'machine', 'distro', 'premirrors', 'mirrors', 'downloads', 'build', 'offline', 'jobs', 'vars', 'masks', 'preferred-versions', 'cache', 'remote-cache'];
+const KEYS = [
+  'layers', 'machine', 'distro', 'premirrors', 'mirrors', 'downloads', 'build', 'offline', 'jobs', 'vars', 'masks', 'preferred-versions', 'cache', 'remote-cache',
+  'allowed-hosts', 'fetch-parallel', 'fetch-retries', 'fetch-connect-timeout', 'fetch-idle-timeout',
+];
 
 /** A mirror is a folder (relative to the project) or an http(s) URL. */
 const place = (dir: string, p: string): string => (/^[a-z]+:\/\//.test(p) ? p : resolve(dir, p));
@@ -83,6 +100,14 @@ export function loadProject(dir: string, cli: CommandLineSettings = {}): Project
   const m = existsSync(file) ? readMap(new IncludeResolver().read(file), KEYS, 'strata.yaml') : new Map<string, LEntry>();
   const str = (k: string) => (get(m, k) ? asString(get(m, k)!, k) : undefined);
   const list = (k: string) => (get(m, k) ? asStringList(get(m, k)!, k) : undefined);
+  const num = (k: string, fallback: number, min: number, whole: boolean): number => {
+    const v = get(m, k);
+    if (!v) return fallback;
+    const n = asNumber(v, k);
+    if (n < min || (whole && !Number.isInteger(n))) throw new UserError(diag('schema-range', `${k}: expected a ${whole ? 'whole ' : ''}number of at least ${min}, found ${n}`, v.loc));
+    return n;
+  };
+  const hosts = get(m, 'allowed-hosts');
   const mirrors = [...(cli.mirrors ?? []).map((p) => place(process.cwd(), p)), ...(list('mirrors')?.map((p) => place(dir, p)) ?? [resolve(STRATA_ROOT, 'mirror')])];
   return {
     dir,
@@ -96,6 +121,14 @@ export function loadProject(dir: string, cli: CommandLineSettings = {}): Project
     buildDir: resolve(dir, str('build') ?? 'build'),
     offline: cli.offline || (get(m, 'offline') ? asBoolean(get(m, 'offline')!, 'offline') : false),
     jobs: cli.jobs ?? (get(m, 'jobs') ? asNumber(get(m, 'jobs')!, 'jobs') : 2),
+    allowedHosts: hosts ? { patterns: asStringList(hosts, 'allowed-hosts'), loc: m.get('allowed-hosts')!.keyLoc } : undefined,
+    fetch: {
+      parallel: num('fetch-parallel', 4, 1, true),
+      retries: num('fetch-retries', 3, 0, true),
+      // Written in seconds, like timeouts in wget and curl options.
+      connectTimeoutMs: num('fetch-connect-timeout', 15, 0.001, false) * 1000,
+      idleTimeoutMs: num('fetch-idle-timeout', 30, 0.001, false) * 1000,
+    },
     assignments: [...readVars(m, Level.Project), ...(cli.vars ?? [])],
     layersLoc: m.get('layers')?.keyLoc,
     masks: get(m, 'masks') ? asSeq(get(m, 'masks')!, 'masks').map((v) => ({ pattern: asString(v, 'mask'), loc: v.loc })) : [],

@@ -1,11 +1,15 @@
-import { createWriteStream } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
-import { redactUrl } from './redact.js';
+import { DownloadError } from './download-error.js';
 import type { Fetcher } from './fetcher.js';
+import { PartialFile } from './partial-file.js';
 
-// Plain HTTP(S) download with redirects and an idle timeout. The caller
-// hashes the file it lands in; nothing here decides whether bytes are good.
+// One HTTP(S) GET into a partial file: redirects, a connect and an idle
+// timeout, and continuing a partial file with a Range request (RFC 9110
+// §14) when the server answers 206 for exactly the offset asked. A server
+// that ignores Range (200) or cannot satisfy it (416) gets the whole file
+// instead. Nothing here retries or decides whether bytes are good: the
+// retry loop (retry.ts) and the sha256 (fetch-sources.ts) do.
 
 export class HttpFetcher implements Fetcher {
   readonly schemes = ['http', 'https'];
@@ -14,31 +18,140 @@ export class HttpFetcher implements Fetcher {
   }
 }
 
-export class DownloadError extends Error {}
+export interface HttpOptions {
+  readonly connectTimeoutMs: number;
+  /** Longest silence on the connection once connected, headers and body alike. */
+  readonly idleTimeoutMs: number;
+  readonly maxRedirects: number;
+  /** Checked for the host of the URL and of every redirect; undefined allows all. */
+  readonly allowHost?: (host: string) => boolean;
+}
 
-export function httpDownload(url: string, dest: string, onBytes: (n: number) => void = () => {}, redirects = 5, idleMs = 30000): Promise<void> {
+export const DEFAULT_HTTP: HttpOptions = { connectTimeoutMs: 15_000, idleTimeoutMs: 30_000, maxRedirects: 5 };
+
+/** Where the body goes: a PartialFile, in practice. */
+export interface BodySink {
+  readonly bytes: number;
+  resumeOffset(): number;
+  write(chunk: Buffer): Promise<void>;
+  restart(): Promise<void>;
+}
+
+/** Bytes in the sink so far, and the whole size when the server said it. */
+export type OnProgress = (bytes: number, total: number | undefined) => void;
+
+export function hostOf(url: string): string {
+  return new URL(url).hostname.replace(/^\[(.*)\]$/, '$1').toLowerCase();
+}
+
+/** Fills `sink` from `url`, continuing from the bytes already in it when the server allows. */
+export async function httpGet(url: string, sink: BodySink, opts: HttpOptions = DEFAULT_HTTP, onProgress: OnProgress = () => {}): Promise<void> {
+  let current = url;
+  for (let hops = 0; ; hops++) {
+    if (opts.allowHost && !opts.allowHost(hostOf(current))) throw new DownloadError({ reason: 'host-not-allowed', url: current, host: hostOf(current) });
+    const next = await getOnce(current, sink, opts, onProgress);
+    if (next === undefined) return;
+    if (next === current) continue; // asked again without Range; not a hop
+    if (hops >= opts.maxRedirects) throw new DownloadError({ reason: 'redirects', url });
+    current = next;
+  }
+}
+
+/** One request. Resolves to a URL to ask next (a redirect, or the same URL without Range), or undefined when the body is in the sink. */
+function getOnce(url: string, sink: BodySink, opts: HttpOptions, onProgress: OnProgress): Promise<string | undefined> {
   return new Promise((resolve, reject) => {
+    let settled = false;
+    const settle = (e: Error | undefined, next?: string) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(connectTimer);
+      if (e) {
+        req.destroy();
+        reject(e instanceof DownloadError ? e : networkFailure(url, e));
+      } else resolve(next);
+    };
+    const offset = sink.resumeOffset();
+    const headers: Record<string, string> = { 'accept-encoding': 'identity', 'user-agent': 'strata' };
+    if (offset > 0) headers.range = `bytes=${offset}-`;
     const get = url.startsWith('https:') ? https.get : http.get;
-    const req = get(url, (res) => {
+    const req = get(url, { headers }, (res) => {
       const status = res.statusCode ?? 0;
-      if (status >= 300 && status < 400 && res.headers.location) {
+      const done = (next?: string) => {
         res.resume();
-        if (redirects <= 0) return reject(new DownloadError(`${redactUrl(url)}: too many redirects`));
-        return httpDownload(new URL(res.headers.location, url).toString(), dest, onBytes, redirects - 1, idleMs).then(resolve, reject);
+        settle(undefined, next);
+      };
+      if (status >= 300 && status < 400 && res.headers.location) return done(new URL(res.headers.location, url).toString());
+      if (offset > 0 && (status === 200 || status === 416 || (status === 206 && rangeStart(res.headers['content-range']) !== offset))) {
+        // Ignored (200), unsatisfiable (416: the kept part is as long as the
+        // file or longer, so it is wrong) or another range than asked:
+        // start over. A 200 already carries the whole body; use it.
+        res.pause();
+        sink.restart().then(() => (status === 200 ? body(0) : done(url)), (e) => settle(e));
+        return;
       }
-      if (status !== 200) {
-        res.resume();
-        return reject(new DownloadError(`${redactUrl(url)}: HTTP ${status}`));
+      if (status === 200 || (status === 206 && offset > 0)) return body(offset);
+      res.resume();
+      settle(new DownloadError({ reason: 'status', url, status }));
+
+      function body(start: number) {
+        const length = Number(res.headers['content-length'] ?? NaN);
+        const total = Number.isFinite(length) ? start + length : undefined;
+        let got = 0;
+        onProgress(sink.bytes, total);
+        res.on('data', (chunk: Buffer) => {
+          got += chunk.length;
+          res.pause();
+          sink.write(chunk).then(() => {
+            onProgress(sink.bytes, total);
+            res.resume();
+          }, (e) => settle(e));
+        });
+        // The stream is paused during each write, so 'end' comes after the last one landed.
+        res.on('end', () => {
+          const cut = !res.complete || (Number.isFinite(length) && got !== length);
+          settle(cut ? new DownloadError({ reason: 'cut-off', url, got: start + got, expected: total }) : undefined);
+        });
+        res.on('error', () => settle(new DownloadError({ reason: 'cut-off', url, got: start + got, expected: total })));
+        res.on('close', () => {
+          if (!res.complete) settle(new DownloadError({ reason: 'cut-off', url, got: start + got, expected: total }));
+        });
+        res.resume(); // also after the pause above, when a 200 answered a Range request
       }
-      const out = createWriteStream(dest);
-      res.on('data', (chunk: Buffer) => onBytes(chunk.length));
-      res.on('error', (e) => reject(new DownloadError(`${redactUrl(url)}: ${e.message}`)));
-      res.on('aborted', () => reject(new DownloadError(`${redactUrl(url)}: connection cut off`)));
-      out.on('error', (e) => reject(new DownloadError(`cannot write ${dest}: ${e.message}`)));
-      out.on('finish', () => (res.complete ? resolve() : reject(new DownloadError(`${redactUrl(url)}: connection cut off`))));
-      res.pipe(out);
     });
-    req.setTimeout(idleMs, () => req.destroy(new Error(`no data for ${idleMs / 1000} s`)));
-    req.on('error', (e) => reject(new DownloadError(`${redactUrl(url)}: ${e.message}`)));
+    const connectTimer = setTimeout(() => settle(new DownloadError({ reason: 'timeout', url, phase: 'connect', ms: opts.connectTimeoutMs })), opts.connectTimeoutMs);
+    req.on('socket', (socket) => {
+      const connected = () => {
+        clearTimeout(connectTimer);
+        req.setTimeout(opts.idleTimeoutMs, () => settle(new DownloadError({ reason: 'timeout', url, phase: 'idle', ms: opts.idleTimeoutMs })));
+      };
+      if (socket.connecting) socket.once('connect', connected);
+      else connected();
+    });
+    req.on('error', (e) => settle(e));
   });
+}
+
+/**
+ * Downloads `url` whole into a new file at `dest`, for callers that verify
+ * the file by other means and keep no partial (git tarballs from a mirror).
+ */
+export async function httpDownload(url: string, dest: string, opts: HttpOptions = DEFAULT_HTTP): Promise<void> {
+  const file = await PartialFile.open(dest);
+  try {
+    await httpGet(url, file, opts);
+    await file.finish();
+  } catch (e) {
+    await file.discard();
+    throw e;
+  }
+}
+
+function rangeStart(contentRange: string | undefined): number | undefined {
+  const m = /^bytes (\d+)-\d+\/(\d+|\*)$/.exec(contentRange?.trim() ?? '');
+  return m ? Number(m[1]) : undefined;
+}
+
+function networkFailure(url: string, e: Error): DownloadError {
+  const code = (e as NodeJS.ErrnoException).code ?? 'EUNKNOWN';
+  return new DownloadError({ reason: 'network', url, code, detail: e.message });
 }

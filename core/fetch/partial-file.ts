@@ -126,13 +126,14 @@ export class PartialFile {
     return { sha256: this.hash.digest('hex') as Sha256, size: this.size };
   }
 
-  /** Writes what is pending and closes, keeping the file so a later run can resume it. */
+  /** Writes what is pending and closes, keeping the file so a later run can resume it (an empty one is removed). */
   async keep(): Promise<void> {
     try {
       await this.flush();
     } finally {
       await this.fh.close();
     }
+    if (this.size === 0) await rm(this.path, { force: true });
   }
 
   /** Closes and deletes the file. */

@@ -41,8 +41,9 @@ export interface FetchEvent {
   /** progress: bytes so far and the whole size when known. */
   readonly bytes?: number;
   readonly total?: number;
-  /** waiting: the process that holds the file's lock. */
+  /** waiting: the process that holds the file's lock, and whether it is dead (its lock is then removed). */
   readonly holder?: LockOwner;
+  readonly stale?: boolean;
   /** retry: what went wrong. */
   readonly detail?: string;
 }
@@ -101,7 +102,7 @@ export class SourceFetcher {
       if (present === undefined) onEvent({ source: src, state: 'present' });
       return present;
     }
-    const lock = await this.dir.lock(src.name, { onWait: (holder) => onEvent({ source: src, state: 'waiting', holder }) });
+    const lock = await this.dir.lock(src.name, { onWait: (holder, stale) => onEvent({ source: src, state: 'waiting', holder, stale }) });
     try {
       // Another process may have fetched it while we waited for the lock.
       const now = await this.presence(src);

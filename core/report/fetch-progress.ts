@@ -48,7 +48,8 @@ export function fetchReporter(out: NodeJS.WritableStream & { isTTY?: boolean; co
         line(`fetch   ${name} from ${e.from}`);
         break;
       case 'waiting':
-        line(`wait    ${name}: process ${e.holder?.pid} on ${e.holder?.host} is fetching it`);
+        if (e.stale) line(`unlock  ${name}: process ${e.holder?.pid} died while fetching it; its lock is removed and any partial download it left is resumed, then verified`);
+        else line(`wait    ${name}: process ${e.holder?.pid} on ${e.holder?.host} is fetching it`);
         break;
       case 'retry':
         line(`retry   ${name}: ${e.detail}`);

@@ -234,7 +234,7 @@ export class SourceFetcher {
         await withRetries(() => httpGet(url, tmp, { ...this.http, allowHost: this.allowHost }), this.retry);
         const { sha256, size } = await tmp.finish();
         return diag('source-no-checksum', base, u.loc, {
-          hint: `add  sha256: ${sha256}  to it. That is the sum of the ${size} bytes ${redactUrl(url)} serves now; compare it with a sum the project publishes before you trust it`,
+          hint: `add  sha256: ${sha256}  to this source: the sum of the ${size} bytes ${redactUrl(url)} serves now (compare it with a sum upstream publishes before trusting it)`,
         });
       } catch (e) {
         if (!(e instanceof DownloadError)) throw e;

@@ -106,7 +106,8 @@ function getOnce(url: string, sink: BodySink, opts: HttpOptions, onProgress: OnP
             res.resume();
           }, (e) => settle(e));
         });
-        // The stream is paused during each write, so 'end' comes after the last one landed.
+        // The body is complete once every byte reached the sink; the caller's
+        // finish() then waits for the sink's queued writes to land.
         res.on('end', () => {
           const cut = !res.complete || (Number.isFinite(length) && got !== length);
           settle(cut ? new DownloadError({ reason: 'cut-off', url, got: start + got, expected: total }) : undefined);

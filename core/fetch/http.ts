@@ -51,17 +51,19 @@ export async function httpGet(url: string, sink: BodySink, opts: HttpOptions = D
     if (opts.allowHost && !opts.allowHost(hostOf(current))) throw new DownloadError({ reason: 'host-not-allowed', url: current, host: hostOf(current) });
     const next = await getOnce(current, sink, opts, onProgress);
     if (next === undefined) return;
-    if (next === current) continue; // asked again without Range; not a hop
+    if (next === AGAIN) continue; // the same URL without Range; not a hop
     if (hops >= opts.maxRedirects) throw new DownloadError({ reason: 'redirects', url });
     current = next;
   }
 }
 
-/** One request. Resolves to a URL to ask next (a redirect, or the same URL without Range), or undefined when the body is in the sink. */
-function getOnce(url: string, sink: BodySink, opts: HttpOptions, onProgress: OnProgress): Promise<string | undefined> {
+const AGAIN = Symbol('ask again without Range');
+
+/** One request. Resolves to where a redirect points, to AGAIN, or to undefined when the body is in the sink. */
+function getOnce(url: string, sink: BodySink, opts: HttpOptions, onProgress: OnProgress): Promise<string | typeof AGAIN | undefined> {
   return new Promise((resolve, reject) => {
     let settled = false;
-    const settle = (e: Error | undefined, next?: string) => {
+    const settle = (e: Error | undefined, next?: string | typeof AGAIN) => {
       if (settled) return;
       settled = true;
       clearTimeout(connectTimer);
@@ -76,7 +78,7 @@ function getOnce(url: string, sink: BodySink, opts: HttpOptions, onProgress: OnP
     const get = url.startsWith('https:') ? https.get : http.get;
     const req = get(url, { headers }, (res) => {
       const status = res.statusCode ?? 0;
-      const done = (next?: string) => {
+      const done = (next?: string | typeof AGAIN) => {
         res.resume();
         settle(undefined, next);
       };
@@ -86,7 +88,7 @@ function getOnce(url: string, sink: BodySink, opts: HttpOptions, onProgress: OnP
         // file or longer, so it is wrong) or another range than asked:
         // start over. A 200 already carries the whole body; use it.
         res.pause();
-        sink.restart().then(() => (status === 200 ? body(0) : done(url)), (e) => settle(e));
+        sink.restart().then(() => (status === 200 ? body(0) : done(AGAIN)), (e) => settle(e));
         return;
       }
       if (status === 200 || (status === 206 && offset > 0)) return body(offset);

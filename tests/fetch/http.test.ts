@@ -29,6 +29,7 @@ test.before(async () => {
   server = await serve({
     '/file.bin': BODY,
     '/old/file.bin': (_req, res) => res.writeHead(302, { location: '/file.bin' }).end(),
+    '/loop/file.bin': (_req, res) => res.writeHead(301, { location: '/loop/file.bin' }).end(),
     '/busy/file.bin': (_req, res) => (nth('busy') === 1 ? res.writeHead(503).end('busy') : res.writeHead(200, { 'content-length': BODY.length }).end(BODY)),
     '/slow/file.bin': (_req, res) => {
       res.writeHead(200, { 'content-length': BODY.length });
@@ -61,6 +62,12 @@ test('a redirect is followed and the file lands verified under its final name', 
   assert.equal(readdirSync(dir).sort(), ['file.bin', 'file.bin.sha256'], 'no lock or partial is left behind');
   const last = events.filter((e) => e.state === 'progress').pop();
   assert.equal([last?.bytes, last?.total], [BODY.length, BODY.length], 'progress counts bytes up to the size the server gave');
+});
+
+test('a redirect loop ends after five hops', async () => {
+  const { diag } = await fetchWithEvents(testFetcher(tempDir()), remoteSource(`${server.url}/loop/file.bin`, BODY));
+  assert.match(diag!.hint!, 'too many redirects');
+  assert.is(requestsTo('/loop').length, 6);
 });
 
 test('404 is not retried and is reported with the URL', async () => {

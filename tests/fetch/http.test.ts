@@ -1,6 +1,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { connect } from 'node:net';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { backoffDelay } from '../../core/fetch/retry.js';
@@ -96,6 +98,31 @@ test('a server that stops sending is given up on after the idle timeout, retried
   assert.is(requestsTo('/slow').length, 2, 'a timeout is transient: tried twice');
   assert.is(requestsTo('/slow')[1].headers.range, 'bytes=1000-', 'the retry continues after the bytes that came');
   assert.not.ok(existsSync(join(dir, 'file.bin')));
+});
+
+test('a server that never takes the connection is given up on after the connect timeout', async () => {
+  // A listener with a backlog of 1 whose process never accepts: once two
+  // connections wait in its queue (Linux takes backlog + 1), the kernel
+  // leaves the next one unanswered.
+  const listener = spawn(process.execPath, [
+    '-e',
+    `const s = require('net').createServer().listen({ port: 0, host: '127.0.0.1', backlog: 1 }, () => {
+       console.log(s.address().port);
+       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0); // block: never accept
+     });`,
+  ]);
+  try {
+    const port = await new Promise<number>((resolve) => listener.stdout.once('data', (d) => resolve(Number(String(d).trim()))));
+    const queued = [connect(port, '127.0.0.1'), connect(port, '127.0.0.1')];
+    await Promise.all(queued.map((c) => new Promise((resolve) => c.once('connect', resolve))));
+    const f = testFetcher(tempDir(), { http: { connectTimeoutMs: 300 }, retry: { retries: 0 } });
+    const { diag } = await fetchWithEvents(f, remoteSource(`http://127.0.0.1:${port}/file.bin`, BODY));
+    queued.forEach((c) => c.destroy());
+    assert.is(diag?.code, 'fetch-missing');
+    assert.match(diag!.hint!, 'no connection within 0.3 s');
+  } finally {
+    listener.kill('SIGKILL');
+  }
 });
 
 test('a connection cut off mid-body is resumed with a Range request and the whole file verified', async () => {

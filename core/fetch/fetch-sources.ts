@@ -94,15 +94,24 @@ export class SourceFetcher {
 
   /** Makes one source present in the download folder, or says why it cannot. */
   async fetchOne(src: RemoteSource | GitSource, onEvent: (e: FetchEvent) => void = () => {}): Promise<Diagnostic | undefined> {
-    // Git sources are made from a clone, not downloaded: their own path, same order and folder.
-    if (src.kind === 'git') return fetchGitSource(src, { ...this.settings, dir: this.dir }, onEvent);
     await this.dir.prepare();
+    const onWait = (holder: LockOwner, stale: boolean) => onEvent({ source: src, state: 'waiting', holder, stale });
+    if (src.kind === 'git') {
+      // Git sources are made from a clone, not downloaded: their own path, same order and folder.
+      // Their tarball's name is locked like any other, so two processes never write it at once.
+      const lock = await this.dir.lock(src.name, { onWait });
+      try {
+        return await fetchGitSource(src, { ...this.settings, dir: this.dir }, onEvent);
+      } finally {
+        await lock.release();
+      }
+    }
     const present = await this.presence(src);
     if (present !== 'absent') {
       if (present === undefined) onEvent({ source: src, state: 'present' });
       return present;
     }
-    const lock = await this.dir.lock(src.name, { onWait: (holder, stale) => onEvent({ source: src, state: 'waiting', holder, stale }) });
+    const lock = await this.dir.lock(src.name, { onWait });
     try {
       // Another process may have fetched it while we waited for the lock.
       const now = await this.presence(src);

@@ -71,7 +71,7 @@ test('mirrors are not limited by allowed-hosts', async () => {
 });
 
 test('strata fetch: the refusal points at the recipe and at allowed-hosts in strata.yaml', async () => {
-  const dir = fetchProject({ guarded: [{ url: `${server.url}/file.txt`, sha256: sha256(BODY) }] }, ['allowed-hosts: ["*.example.org", git.example.com]']);
+  const dir = fetchProject(tempDir(), { guarded: [{ url: `${server.url}/file.txt`, sha256: sha256(BODY) }] }, ['allowed-hosts: ["*.example.org", git.example.com]']);
   const r = await strata(['fetch', 'guarded', '--project', dir]);
   assert.is(r.code, 2, r.stdout + r.stderr);
   assert.match(r.stderr, `${join(dir, 'layer/recipes/guarded.yaml')}:5:`);

@@ -62,7 +62,7 @@ async function until(check: () => boolean): Promise<void> {
   while (!check()) await sleep(10);
 }
 
-const project = () => fetchProject({ big: [{ url: `${server.url}/big.bin`, sha256: sha256(BODY) }] }, [], tempDir());
+const project = () => fetchProject(tempDir(), { big: [{ url: `${server.url}/big.bin`, sha256: sha256(BODY) }] });
 
 test('two fetches at once on one download folder: one downloads, the other waits, both succeed', async () => {
   const dir = project();
@@ -109,7 +109,7 @@ test('four fetches of twelve files at once: each file downloaded once, all verif
   const files = Array.from({ length: 12 }, (_, i) => ({ path: `/many/f${i}.bin`, body: randomBytes(200_000 + i) }));
   const many = await serve(Object.fromEntries(files.map((f) => [f.path, f.body])));
   try {
-    const dir = fetchProject({ big: files.map((f) => ({ url: `${many.url}${f.path}`, sha256: sha256(f.body) })) }, [], tempDir());
+    const dir = fetchProject(tempDir(), { big: files.map((f) => ({ url: `${many.url}${f.path}`, sha256: sha256(f.body) })) });
     const runs = Array.from({ length: 4 }, () => fetchProcess(dir));
     for (const r of runs) assert.is(await r.exit, 0, r.stdout());
     for (const f of files) {

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { tempDir, writeTree } from './strata.js';
+import { writeTree } from './strata.js';
 
 // A project whose one layer holds recipes written by the test, for fetch
 // tests that need a source's URL or sum only known at run time.
@@ -9,8 +9,8 @@ export interface SourceLine {
   readonly sha256?: string;
 }
 
-/** Writes strata.yaml (plus `extra` lines) and a layer with one recipe per entry of `recipes`. */
-export function fetchProject(recipes: Record<string, SourceLine[]>, extra: string[] = [], dir = tempDir()): string {
+/** Writes into `dir` (a scratch folder) strata.yaml (plus `extra` lines) and a layer with one recipe per entry of `recipes`. */
+export function fetchProject(dir: string, recipes: Record<string, SourceLine[]>, extra: string[] = []): string {
   const files: Record<string, string> = {
     'strata.yaml': ['layers: [layer]', 'mirrors: []', ...extra, ''].join('\n'),
     'layer/layer.yaml': 'name: fetchtest\npriority: 5\n',

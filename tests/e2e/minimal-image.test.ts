@@ -50,9 +50,16 @@ test('a second build with nothing changed runs no task and says so', async () =>
   assert.equal(readdirSync(join(project, 'build/work/qemuarm64/busybox-1.35.0')).filter((f) => f.startsWith('log.')), logsBefore);
 });
 
-test('a build in another folder gives the same image, bit for bit', async () => {
+test('a mirror made by `strata mirror create` rebuilds the image in another folder, offline, bit for bit', async () => {
+  const mirror = join(tempDir('strata-e2e-mirror-'), 'minimal-sources');
+  const made = await strata(['mirror', 'create', mirror, 'minimal', '--machine', 'qemuarm64', '--offline', '--project', project]);
+  assert.is(made.code, 0, made.stdout + made.stderr);
+  const verified = await strata(['mirror', 'verify', mirror]);
+  assert.is(verified.code, 0, verified.stdout + verified.stderr);
   const other = tempDir('strata-e2e-again-');
-  const r = await strata(['build', 'minimal', '--machine', 'qemuarm64', '--offline', '--project', other], { timeoutMs: 900_000 });
+  // Only the new mirror: not mirror/, not the first folder's downloads or cache.
+  writeFileSync(join(other, 'strata.yaml'), `mirrors: [${mirror}]\noffline: true\ncache: false\n`);
+  const r = await strata(['build', 'minimal', '--machine', 'qemuarm64', '--project', other], { timeoutMs: 900_000 });
   assert.is(r.code, 0, r.stdout.slice(-3000) + r.stderr);
   const sum = (d: string) => createHash('sha256').update(readFileSync(join(d, 'build/deploy/images/qemuarm64/minimal-qemuarm64.cpio.gz'))).digest('hex');
   assert.is(sum(other), sum(project));

@@ -1,8 +1,9 @@
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { basename, resolve } from 'node:path';
 import { diag, UserError } from '../diagnostics/diagnostic.js';
 import { createMirror } from '../fetch/mirror-create.js';
 import { importIntoMirror } from '../fetch/mirror-import.js';
+import { readMirrorIndex, writeMirrorIndex } from '../fetch/mirror-index.js';
 import { verifyMirror } from '../fetch/mirror-verify.js';
 import { planBuild } from '../graph/plan.js';
 import type { Recipe } from '../resolve/recipe.js';
@@ -35,10 +36,15 @@ export async function mirrorCommand(argv: string[]): Promise<number> {
     if (!rest.length) throw new UserError(diag('usage', 'mirror import needs files to import', undefined, { hint: USAGE }));
     const missing = rest.filter((f) => !existsSync(f));
     if (missing.length) throw new UserError(missing.map((f) => diag('mirror-import-missing', `cannot import ${f}: no such file`)));
+    const entries = new Map((await readMirrorIndex(mirror))?.files.map((e) => [e.path, e]) ?? []);
     for (const f of rest) {
       const { sha256, path } = await importIntoMirror(mirror, resolve(f));
+      const rel = `sha256/${sha256}`;
+      // Listed so `mirror verify` checks it; origin and licence are what we know.
+      if (!entries.has(rel)) entries.set(rel, { path: rel, name: basename(f), sha256, size: statSync(path).size, url: `file://${resolve(f)}`, license: 'unknown', recipes: [] });
       process.stdout.write(`${f} -> ${path} (sha256 ${sha256})\n`);
     }
+    await writeMirrorIndex(mirror, [...entries.values()]);
     return 0;
   }
   if (sub === 'create') {

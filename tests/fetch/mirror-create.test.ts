@@ -64,4 +64,18 @@ test('verify reports corrupt, missing and extra files and exits 1', async () => 
   assert.match(none.stderr, 'no readable index.json');
 });
 
+test('mirror import lists what it files, so verify checks it too', async () => {
+  const dir = tempDir('strata-import-');
+  const file = join(dir, 'busybox_1.35.0.orig.tar.bz2');
+  writeFileSync(file, 'pretend tarball\n');
+  const folder = join(dir, 'mirror');
+  const r = await strata(['mirror', 'import', folder, file]);
+  assert.is(r.code, 0, r.stderr);
+  const index = JSON.parse(readFileSync(join(folder, 'index.json'), 'utf8'));
+  assert.is(index.files[0].name, 'busybox_1.35.0.orig.tar.bz2');
+  assert.is(index.files[0].url, `file://${file}`);
+  const ok = await strata(['mirror', 'verify', folder]);
+  assert.is(ok.code, 0, ok.stdout + ok.stderr);
+});
+
 test.run();

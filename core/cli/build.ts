@@ -4,6 +4,7 @@ import { deployDirOf, type BuildContext } from '../build/context.js';
 import { StampStore } from '../build/stamps.js';
 import { TASKS } from '../build/tasks/registry.js';
 import { planBuild } from '../graph/plan.js';
+import { writeJsonEvents } from '../report/json-events.js';
 import { reportProgress } from '../report/progress.js';
 import { Configuration } from '../resolve/configuration.js';
 import { RunQueue } from '../scheduler/run-queue.js';
@@ -13,10 +14,10 @@ import { plugins } from './container.js';
 import { fetchPhase, sourceFetcher } from './fetch-phase.js';
 import { COMMON_OPTIONS, parse, projectFrom } from './options.js';
 
-export const USAGE = 'strata build <image|recipe> [--machine M] [--distro D] [--offline] [--mirror DIR]… [-j N] [-k] [--set VAR=VALUE]… [--project DIR]';
+export const USAGE = 'strata build <image|recipe> [--machine M] [--distro D] [--offline] [--mirror DIR]… [-j N] [-k] [--set VAR=VALUE]… [--json EVENTS-FILE] [--project DIR]';
 
 export async function buildCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parse(argv, { ...COMMON_OPTIONS, 'keep-going': { type: 'boolean', short: 'k' } }, USAGE);
+  const { values, positionals } = parse(argv, { ...COMMON_OPTIONS, 'keep-going': { type: 'boolean', short: 'k' }, json: { type: 'string' } }, USAGE);
   if (values.help || positionals.length !== 1) {
     process.stdout.write(`usage: ${USAGE}\n`);
     return values.help ? 0 : 2;
@@ -39,6 +40,7 @@ export async function buildCommand(argv: string[]): Promise<number> {
     cache: projectCache(project),
   });
   reportProgress(queue.events, plan.graph.nodes.size);
+  const eventsWritten = values.json ? writeJsonEvents(queue.events, values.json) : Promise.resolve();
   const stop = new AbortController();
   const onSignal = () => stop.abort();
   process.once('SIGINT', onSignal);
@@ -48,6 +50,7 @@ export async function buildCommand(argv: string[]): Promise<number> {
     process.off('SIGTERM', onSignal);
   });
 
+  await eventsWritten;
   for (const f of summary.failures) process.stderr.write(`\nerror: ${f.message}\n`);
   const total = plan.graph.nodes.size;
   const took = ((Date.now() - started) / 1000).toFixed(1);

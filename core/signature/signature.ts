@@ -49,10 +49,18 @@ const sorted = (r: Readonly<Record<string, string>> = {}, roots?: PathRoots): Re
       .map((k) => [k, roots ? normalizePaths(r[k], roots) : r[k]]),
   );
 
+/**
+ * Variables left out of every signature because they cannot change what a
+ * task produces, only how fast: JOBS (from -j). Building with -j 8 after -j 2
+ * must not rebuild anything.
+ */
+export const NOT_IN_SIGNATURES: ReadonlySet<string> = new Set(['JOBS']);
+
 /** The record of a task, with keys sorted and this build's absolute paths replaced by placeholders. */
 export function signatureRecord(task: string, inputs: TaskInputs | string, deps: Readonly<Record<string, string>>, roots: PathRoots): SignatureRecord {
   const i: TaskInputs = typeof inputs === 'string' ? { settings: inputs } : inputs;
-  return { task, format: TASK_FORMAT, vars: sorted(i.vars, roots), files: sorted(i.files), settings: normalizePaths(i.settings ?? '', roots), deps: sorted(deps) };
+  const vars = Object.fromEntries(Object.entries(i.vars ?? {}).filter(([k]) => !NOT_IN_SIGNATURES.has(k)));
+  return { task, format: TASK_FORMAT, vars: sorted(vars, roots), files: sorted(i.files), settings: normalizePaths(i.settings ?? '', roots), deps: sorted(deps) };
 }
 
 export function signatureOf(record: SignatureRecord): string {

@@ -8,7 +8,7 @@ import { recipeSources, type Source } from '../../fetch/source.js';
 import type { Recipe } from '../../resolve/recipe.js';
 import { TaskFailed, type BuildContext, type TaskImplementation } from '../context.js';
 import { parsePatchFailure, patchMarker } from '../patch-failure.js';
-import { recipeScript, runShellTask } from '../shell-task.js';
+import { recipeScript, runShellTask, scriptVariables } from '../shell-task.js';
 
 // unpack and patch are ordinary shell scripts Strata writes for the recipe,
 // so they are logged and re-runnable like every other task. Before the
@@ -32,6 +32,11 @@ function locatedSources(r: Recipe): { src: Source; loc: SourceLocation }[] {
 const isArchive = (s: Source): boolean => s.unpack && ARCHIVE.test(s.name);
 
 export function unpackScript(r: Recipe, ctx: BuildContext): string {
+  return recipeScript(r, 'unpack', unpackBody(r, ctx), r.data.get('WORKDIR'));
+}
+
+/** The commands of the unpack task, without the script's fixed header. */
+function unpackBody(r: Recipe, ctx: BuildContext): string {
   const workdir = r.data.get('WORKDIR');
   const S = r.data.get('S');
   const lines: string[] = [];
@@ -46,7 +51,7 @@ export function unpackScript(r: Recipe, ctx: BuildContext): string {
     else lines.push(`rm -rf ${quote(`${workdir}/${s.name}`)}`, `cp -R ${p} ${quote(`${workdir}/${s.name}`)}`);
   }
   lines.push(`mkdir -p ${quote(S)}`);
-  return recipeScript(r, 'unpack', lines.join('\n'), workdir);
+  return lines.join('\n');
 }
 
 /** Refuses the whole unpack, before anything is extracted, when any archive holds a hostile member. */
@@ -73,9 +78,13 @@ async function checkArchives(r: Recipe, ctx: BuildContext): Promise<void> {
 }
 
 export function patchScript(r: Recipe, ctx: BuildContext): string {
+  return recipeScript(r, 'patch', patchBody(r, ctx), r.data.get('S'));
+}
+
+function patchBody(r: Recipe, ctx: BuildContext): string {
   const patches = recipeSources(r).filter(isPatch);
   const lines = patches.map((s, i) => `echo ${quote(patchMarker(i, patches.length, s.name))}\npatch -p1 --forward --batch -d "$S" < ${quote(pathOf(s, ctx))}`);
-  return recipeScript(r, 'patch', lines.join('\n') || ': no patches', r.data.get('S'));
+  return lines.join('\n') || ': no patches';
 }
 
 /** Rewrites a failed patch task's error so it names the patch, where it is listed, and the failed hunks. */
@@ -95,7 +104,9 @@ async function explainPatchFailure(r: Recipe, ctx: BuildContext, log: string, fa
 const recipeOf = (payload: unknown): Recipe => (payload as { recipe: Recipe }).recipe;
 
 export const unpackTask: TaskImplementation = {
-  inputs: (node, ctx) => unpackScript(recipeOf(node.payload), ctx),
+  // The commands (sources' contents are in the fetch task's record, which
+  // this task depends on) and the variables its script uses.
+  inputs: (node, ctx) => ({ vars: scriptVariables(recipeOf(node.payload), 'unpack', 'WORKDIR'), settings: unpackBody(recipeOf(node.payload), ctx) }),
   async run(t) {
     const r = recipeOf(t.node.payload);
     await checkArchives(r, t.ctx);
@@ -104,7 +115,7 @@ export const unpackTask: TaskImplementation = {
 };
 
 export const patchTask: TaskImplementation = {
-  inputs: (node, ctx) => patchScript(recipeOf(node.payload), ctx),
+  inputs: (node, ctx) => ({ vars: scriptVariables(recipeOf(node.payload), 'patch', 'S'), settings: patchBody(recipeOf(node.payload), ctx) }),
   async run(t) {
     const r = recipeOf(t.node.payload);
     try {

@@ -35,17 +35,19 @@ function get(url: string): Promise<http.IncomingMessage> {
   });
 }
 
+/** A 200 response to read, undefined for 404 (not in the cache), an error for anything else. */
+async function getFound(url: string): Promise<http.IncomingMessage | undefined> {
+  const res = await get(url);
+  if (res.statusCode === 200) return res;
+  res.resume();
+  if (res.statusCode === 404) return undefined;
+  throw new CacheHttpError(`HTTP ${res.statusCode}`, res.statusCode);
+}
+
 /** GET into memory; undefined on 404. */
 export async function getText(url: string): Promise<string | undefined> {
-  const res = await get(url);
-  if (res.statusCode === 404) {
-    res.resume();
-    return undefined;
-  }
-  if (res.statusCode !== 200) {
-    res.resume();
-    throw new CacheHttpError(`HTTP ${res.statusCode}`, res.statusCode);
-  }
+  const res = await getFound(url);
+  if (!res) return undefined;
   const chunks: Buffer[] = [];
   for await (const c of res) chunks.push(c as Buffer);
   return Buffer.concat(chunks).toString('utf8');
@@ -53,15 +55,8 @@ export async function getText(url: string): Promise<string | undefined> {
 
 /** GET into a file; false on 404. */
 export async function getFile(url: string, dest: string): Promise<boolean> {
-  const res = await get(url);
-  if (res.statusCode === 404) {
-    res.resume();
-    return false;
-  }
-  if (res.statusCode !== 200) {
-    res.resume();
-    throw new CacheHttpError(`HTTP ${res.statusCode}`, res.statusCode);
-  }
+  const res = await getFound(url);
+  if (!res) return false;
   await new Promise<void>((resolve, reject) => {
     const out = createWriteStream(dest);
     res.on('error', reject);

@@ -11,6 +11,7 @@ import { gitTarballProblem } from './git-tarball-verify.js';
 import { writeGitTarball } from './git-tarball.js';
 import { httpDownload } from './http.js';
 import { mirrorCandidates } from './mirror.js';
+import { hostAllowed, type AllowedHosts } from './allowed-hosts.js';
 import { redactUrl } from './redact.js';
 
 // The fetch phase's path for git sources. What the build needs is the
@@ -25,6 +26,19 @@ export interface GitFetchSettings {
   readonly premirrors: readonly string[];
   readonly mirrors: readonly string[];
   readonly offline: boolean;
+  /** Upstream hosts the clone may fetch from (allowed-hosts.ts); not set: any. */
+  readonly allowedHosts?: AllowedHosts;
+}
+
+/** The host of a git URL, also for scp-like `user@host:path`; '' for local paths and file://. */
+function gitHost(url: string): string {
+  const scp = /^(?:[^@/]+@)?([^:/]+):(?!\/\/)/.exec(url);
+  if (scp && !/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) return scp[1];
+  try {
+    return new URL(url).hostname;
+  } catch {
+    return '';
+  }
 }
 
 export interface GitFetchEvent {
@@ -112,10 +126,15 @@ export async function fetchGitSource(src: GitSource, s: GitFetchSettings, onEven
   for (const m of s.premirrors) if (await fromMirror(m)) return done(m);
 
   // The clone: a failure to run git or gzip is one more place tried, so a mirror can still serve.
+  // A host outside allowed-hosts is never contacted; a clone that already
+  // holds the commit is still used, as it would be offline.
+  const host = gitHost(src.url);
+  const refused = Boolean(host && s.allowedHosts && !hostAllowed(host, s.allowedHosts.patterns));
+  if (refused) tried.push(`${redactUrl(src.url)}: refused, host ${host} is not in allowed-hosts`);
   const clone = BareClone.of(dir.dir, src);
   let made: 'done' | Diagnostic | { missing: string };
   try {
-    made = await fromClone(clone, src, s, onEvent);
+    made = await fromClone(clone, src, refused ? { ...s, offline: true } : s, onEvent);
   } catch (e) {
     made = { missing: `${clone.path}: ${redactText((e as Error).message)}` };
   }

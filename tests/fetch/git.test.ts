@@ -186,6 +186,15 @@ test('offline with neither clone nor mirror: the git source is listed as missing
   assert.match(r.stderr, 'no clone');
 });
 
+test('allowed-hosts: a git host outside the list is never contacted; the source is missing, saying why', async () => {
+  const dir = gitProject({ git: `${daemon.url}/widget`, rev: repo.commits.second, branch: 'main' });
+  writeTree(dir, { 'strata.yaml': readFileSync(join(dir, 'strata.yaml'), 'utf8') + 'allowed-hosts: [git.example.org]\n' });
+  const r = await strata(['fetch', 'widget', '--project', dir]);
+  assert.is(r.code, 2, r.stdout + r.stderr);
+  assert.match(r.stderr, `${daemon.url}/widget: refused, host 127.0.0.1 is not in allowed-hosts`);
+  assert.equal(tarballs(dir), [], 'no tarball was made');
+});
+
 test('credentials in a git URL never reach a message', async () => {
   const url = 'http://builder:s3cret@127.0.0.1:9/widget.git';
   const d = await fetchGitSource(source(url, repo.commits.second, { branch: 'main' }), settings(tempDir()));

@@ -23,9 +23,10 @@ const components = (p: string): string[] => p.split('/').filter((c) => c !== '' 
  * folder), following symlinks the archive itself creates. Returns the
  * resolved components, or undefined when the path leaves the folder.
  */
-function resolveInside(from: string[], target: string, symlinks: ReadonlyMap<string, string>, depth = 0): string[] | undefined {
-  if (target.startsWith('/') || depth > MAX_LINK_DEPTH) return undefined;
-  let at = [...from];
+function resolveInside(from: string[], target: string, symlinks: ReadonlyMap<string, string>, rooted: boolean, depth = 0): string[] | undefined {
+  if (depth > MAX_LINK_DEPTH) return undefined;
+  if (target.startsWith('/') && !rooted) return undefined;
+  let at = target.startsWith('/') ? [] : [...from];
   for (const c of components(target)) {
     if (c === '..') {
       if (at.length === 0) return undefined;
@@ -35,7 +36,7 @@ function resolveInside(from: string[], target: string, symlinks: ReadonlyMap<str
     at.push(c);
     const link = symlinks.get(at.join('/'));
     if (link !== undefined) {
-      const next = resolveInside(at.slice(0, -1), link, symlinks, depth + 1);
+      const next = resolveInside(at.slice(0, -1), link, symlinks, rooted, depth + 1);
       if (!next) return undefined;
       at = next;
     }
@@ -52,8 +53,17 @@ function describe(e: TarEntry): string | undefined {
   return undefined;
 }
 
-/** Every problem of one member list (pure: the tests feed it directly). */
-export function memberProblems(entries: readonly TarEntry[]): MemberProblem[] {
+/**
+ * Every problem of one member list (pure: the tests feed it directly).
+ *
+ * `rooted` is for a package's file tree (a .deb's data), which is extracted
+ * into a folder that stands for the device's `/`: there an absolute symlink
+ * like `lib/modules/6.1/build -> /usr/src/linux-headers-6.1` is normal and
+ * means a path under that folder. It is allowed, but no member may be
+ * written through such a link, since on the build machine it leads out.
+ */
+export function memberProblems(entries: readonly TarEntry[], opts: { rooted?: boolean } = {}): MemberProblem[] {
+  const rooted = opts.rooted ?? false;
   const problems: MemberProblem[] = [];
   const symlinks = new Map<string, string>();
   for (const e of entries) if (e.type === 'symlink') symlinks.set(components(e.path).join('/'), e.linkname);
@@ -63,12 +73,20 @@ export function memberProblems(entries: readonly TarEntry[]): MemberProblem[] {
       problems.push({ member: e.path, reason: plain });
       continue;
     }
+    if (rooted) {
+      const parts = components(e.path);
+      const through = parts.slice(0, -1).findIndex((_, i) => symlinks.get(parts.slice(0, i + 1).join('/'))?.startsWith('/'));
+      if (through >= 0) {
+        problems.push({ member: e.path, reason: `is written through the absolute symlink '${parts.slice(0, through + 1).join('/')}', which leads out of the work folder` });
+        continue;
+      }
+    }
     if (e.type === 'symlink') {
       const dir = components(e.path).slice(0, -1);
-      if (!resolveInside(dir, e.linkname, symlinks)) problems.push({ member: e.path, reason: `is a symlink to '${e.linkname}', outside the work folder` });
+      if (!resolveInside(dir, e.linkname, symlinks, rooted)) problems.push({ member: e.path, reason: `is a symlink to '${e.linkname}', outside the work folder` });
     } else if (e.type === 'hardlink') {
       // A hard link names another member, relative to the archive's root.
-      if (!resolveInside([], e.linkname, symlinks)) problems.push({ member: e.path, reason: `is a hard link to '${e.linkname}', outside the work folder` });
+      if (!resolveInside([], e.linkname, symlinks, false)) problems.push({ member: e.path, reason: `is a hard link to '${e.linkname}', outside the work folder` });
     }
   }
   return problems;

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
+import { debProblems } from '../../archive/deb-safety.js';
 import { archiveProblems } from '../../archive/unpack-safety.js';
 import { diag, type SourceLocation } from '../../diagnostics/diagnostic.js';
 import { formatDiagnostic } from '../../diagnostics/printer.js';
@@ -30,6 +31,7 @@ function locatedSources(r: Recipe): { src: Source; loc: SourceLocation }[] {
 }
 
 const isArchive = (s: Source): boolean => s.unpack && ARCHIVE.test(s.name);
+const isDeb = (s: Source): boolean => s.unpack && s.name.endsWith('.deb');
 
 export function unpackScript(r: Recipe, ctx: BuildContext): string {
   return recipeScript(r, 'unpack', unpackBody(r, ctx), r.data.get('WORKDIR'));
@@ -47,7 +49,7 @@ function unpackBody(r: Recipe, ctx: BuildContext): string {
     // A git tarball holds one folder, the checkout: replace it whole.
     if (s.kind === 'git' && s.unpack) lines.push(`rm -rf ${quote(`${workdir}/${s.checkout}`)}`);
     if (isArchive(s)) lines.push(`tar -xf ${p} -C ${quote(workdir)} --no-same-owner --no-same-permissions`);
-    else if (s.unpack && s.name.endsWith('.deb')) lines.push(`dpkg-deb -x ${p} ${quote(`${workdir}/${basename(s.name, '.deb')}`)}`);
+    else if (isDeb(s)) lines.push(`dpkg-deb -x ${p} ${quote(`${workdir}/${basename(s.name, '.deb')}`)}`);
     else lines.push(`rm -rf ${quote(`${workdir}/${s.name}`)}`, `cp -R ${p} ${quote(`${workdir}/${s.name}`)}`);
   }
   lines.push(`mkdir -p ${quote(S)}`);
@@ -57,11 +59,11 @@ function unpackBody(r: Recipe, ctx: BuildContext): string {
 /** Refuses the whole unpack, before anything is extracted, when any archive holds a hostile member. */
 async function checkArchives(r: Recipe, ctx: BuildContext): Promise<void> {
   const failures: string[] = [];
-  for (const { src, loc } of locatedSources(r).filter((x) => isArchive(x.src))) {
+  for (const { src, loc } of locatedSources(r).filter((x) => isArchive(x.src) || isDeb(x.src))) {
     const path = pathOf(src, ctx);
     let problems;
     try {
-      problems = await archiveProblems(path);
+      problems = isDeb(src) ? await debProblems(path) : await archiveProblems(path);
     } catch (e) {
       failures.push(formatDiagnostic(diag('unpack-unreadable', `${r.name}: cannot read ${path}: ${(e as Error).message}`, loc)));
       continue;

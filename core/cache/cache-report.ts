@@ -54,3 +54,32 @@ export function formatBytes(n: number): string {
   }
   return `${v.toFixed(i ? 1 : 0)} ${units[i]}`;
 }
+
+/**
+ * Leftovers of processes killed while writing to the cache: staging
+ * folders and temporary files (their names start with a dot). Never used
+ * by a build; prune removes those older than an hour (younger ones may
+ * belong to a build running now).
+ */
+export function cacheLeftovers(dir: string, olderThanMs = 3600e3): string[] {
+  const cutoff = Date.now() - olderThanMs;
+  const out: string[] = [];
+  const consider = (p: string) => {
+    try {
+      if (statSync(p).mtimeMs < cutoff) out.push(p);
+    } catch {
+      /* gone meanwhile */
+    }
+  };
+  let names: string[] = [];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return out;
+  }
+  for (const n of names) {
+    if (n.startsWith('.staging-')) consider(join(dir, n));
+    else if (/^[0-9a-f]{2}$/.test(n)) for (const f of readdirSync(join(dir, n))) if (f.startsWith('.')) consider(join(dir, n, f));
+  }
+  return out;
+}

@@ -1,5 +1,6 @@
 import { LocalCache } from '../cache/local-cache.js';
-import { formatBytes, listCache, parseAge } from '../cache/cache-report.js';
+import { rm } from 'node:fs/promises';
+import { cacheLeftovers, formatBytes, listCache, parseAge } from '../cache/cache-report.js';
 import { diag, UserError } from '../diagnostics/diagnostic.js';
 import { COMMON_OPTIONS, parse, projectFrom } from './options.js';
 
@@ -32,9 +33,14 @@ export async function cacheCommand(argv: string[]): Promise<number> {
     const cutoff = Date.now() - age;
     const old = entries.filter((e) => e.lastUsed < cutoff);
     const cache = new LocalCache(project.cache);
-    if (!values['dry-run']) for (const e of old) await cache.discard(e.signature);
+    const leftovers = cacheLeftovers(project.cache);
+    if (!values['dry-run']) {
+      for (const e of old) await cache.discard(e.signature);
+      for (const p of leftovers) await rm(p, { recursive: true, force: true });
+    }
     const freed = old.reduce((n, e) => n + e.bytes, 0);
-    process.stdout.write(`${values['dry-run'] ? 'would remove' : 'removed'} ${old.length} of ${entries.length} objects not used for ${values['older-than']}, ${formatBytes(freed)}; ${formatBytes(total - (values['dry-run'] ? 0 : freed))} left\n`);
+    const litter = leftovers.length ? `, and ${leftovers.length} leftovers of interrupted builds` : '';
+    process.stdout.write(`${values['dry-run'] ? 'would remove' : 'removed'} ${old.length} of ${entries.length} objects not used for ${values['older-than']}, ${formatBytes(freed)}${litter}; ${formatBytes(total - (values['dry-run'] ? 0 : freed))} left\n`);
     return 0;
   }
   throw new UserError(diag('usage', `unknown cache command '${sub}'`, undefined, { hint: USAGE }));

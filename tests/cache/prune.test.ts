@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { readdirSync, utimesSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { layerSet } from '../helpers/layer-set.js';
 import { scratchDirs, strata } from '../helpers/strata.js';
@@ -22,8 +22,14 @@ test('size reports objects and bytes; prune --older-than removes what was not us
   const dry = await strata(['cache', 'prune', '--older-than', '30d', '--dry-run'], { cwd: s.dir });
   assert.match(dry.stdout, /^would remove 1 of 2 objects not used for 30d/);
   assert.is(jsons().length, 2);
+  // What a build killed while storing an object leaves behind, two hours ago.
+  const staging = join(s.dir, 'cache', '.staging-4242-abcd');
+  mkdirSync(staging);
+  const twoHoursAgo = new Date(Date.now() - 2 * 3600e3);
+  utimesSync(staging, twoHoursAgo, twoHoursAgo);
   const pruned = await strata(['cache', 'prune', '--older-than', '30d'], { cwd: s.dir });
-  assert.match(pruned.stdout, /^removed 1 of 2 objects not used for 30d/);
+  assert.match(pruned.stdout, /^removed 1 of 2 objects not used for 30d, [\d.]+ KiB, and 1 leftovers of interrupted builds/);
+  assert.not.ok(existsSync(staging));
   assert.equal(jsons().filter((f) => f === old), []);
   const bad = await strata(['cache', 'prune', '--older-than', 'a while'], { cwd: s.dir });
   assert.is(bad.code, 2);

@@ -13,7 +13,7 @@ import { plugins } from './container.js';
 import { sourceFetcher } from './fetch-phase.js';
 import { COMMON_OPTIONS, parse, projectFrom } from './options.js';
 
-export const USAGE = 'strata why <recipe>[:<task>] [--machine M] [--project DIR]';
+export const USAGE = 'strata why <recipe|image>[:<task>] [--machine M] [--project DIR]';
 
 // Says, in words, why a recipe's tasks would run in the next build: for
 // each task, up to date, restorable from the cache, or what changed since
@@ -29,8 +29,11 @@ export async function whyCommand(argv: string[]): Promise<number> {
   const [recipeName, only] = positionals[0].split(':');
   const project = projectFrom(values);
   const cfg = new Configuration(project);
-  const recipe = cfg.provider(recipeName, 'the command line');
-  const plan = planBuild(cfg, recipe.name);
+  // An image name asks about the image's own tasks (rootfs, image).
+  const isImage = cfg.catalog.listConfigs('images').includes(recipeName) && !cfg.catalog.recipes.has(recipeName);
+  const recipe = isImage ? undefined : cfg.provider(recipeName, 'the command line');
+  const name = recipe?.name ?? recipeName;
+  const plan = planBuild(cfg, name);
   const { fetchers, writers } = plugins();
   const stamps = new StampStore(join(project.buildDir, 'stamps', cfg.machine.name));
   const queue = new RunQueue(plan.graph, TASKS, { cfg, fetcher: sourceFetcher(project, fetchers), writers, sourceDateEpoch: 1704067200 }, stamps, {
@@ -39,8 +42,8 @@ export async function whyCommand(argv: string[]): Promise<number> {
     cache: projectCache(project),
   });
   await queue.plan();
-  const keys = [...plan.graph.nodes.values()].filter((n) => n.id.recipe === recipe.name && (!only || n.id.task === only)).map((n) => n.key);
-  if (!keys.length) throw new UserError(diag('usage', `${recipe.name} has no task '${only}'`, undefined, { hint: `tasks: ${[...plan.graph.nodes.values()].filter((n) => n.id.recipe === recipe.name).map((n) => n.id.task).join(', ')}` }));
+  const keys = [...plan.graph.nodes.values()].filter((n) => n.id.recipe === name && (!only || n.id.task === only)).map((n) => n.key);
+  if (!keys.length) throw new UserError(diag('usage', `${name} has no task '${only}'`, undefined, { hint: `tasks: ${[...plan.graph.nodes.values()].filter((n) => n.id.recipe === name).map((n) => n.id.task).join(', ')}` }));
 
   const reasons = new Map<string, string[]>();
   const explain = async (key: string): Promise<string[]> => {

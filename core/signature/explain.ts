@@ -22,8 +22,9 @@ function diffMap(kind: string, before: Readonly<Record<string, string>>, after: 
 }
 
 export function explainChange(before: SignatureRecord, after: SignatureRecord): string[] {
+  // A record from another task format may have other fields: the format is the change.
+  if (before.format !== after.format) return [`it was built by a Strata with another task format (${before.format}; now ${after.format})`];
   const out: string[] = [];
-  if (before.format !== after.format) out.push(`Strata's task format changed (${before.format} → ${after.format})`);
   out.push(...diffMap('variable', before.vars, after.vars, (n, o, v) => `variable ${n} changed: ${show(o)} → ${show(v)}`));
   out.push(...diffMap('file', before.files, after.files, (n, o, v) => `file ${n} changed: sha256 ${o.slice(0, 12)}… → ${v.slice(0, 12)}…`));
   if (before.settings !== after.settings) out.push(`its settings changed: ${show(before.settings, 80)} → ${show(after.settings, 80)}`);

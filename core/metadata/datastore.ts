@@ -27,12 +27,13 @@ interface Computed {
   /** Every assignment to the variable, weakest level first. */
   readonly all: readonly Assignment[];
   readonly winner?: Assignment;
+  /** The expanded value, once asked for (kept here, not in a second map: a parse holds a million of these). */
+  value?: string;
 }
 
 export class DataStore {
   private readonly byName = new Map<string, Assignment[]>();
   private readonly computed = new Map<string, Computed>();
-  private readonly expanded = new Map<string, string>();
   private readonly rank: Map<string, number>;
 
   /** `assignments` in level order then file order; `overrides` weakest first. */
@@ -101,7 +102,7 @@ export class DataStore {
       }
       if (value !== undefined && removals) value = value.split(/\s+/).filter((w) => w && !removals!.has(w)).join(' ');
     }
-    const result = { raw: value, all, winner };
+    const result: Computed = { raw: value, all, winner };
     this.computed.set(name, result);
     return result;
   }
@@ -156,8 +157,8 @@ export class DataStore {
   }
 
   private expandVar(name: string, chain: string[]): string {
-    const done = this.expanded.get(name);
-    if (done !== undefined) return done;
+    const c = this.compute(name);
+    if (c.value !== undefined) return c.value;
     if (chain.includes(name)) {
       const cycle = [...chain.slice(chain.indexOf(name)), name];
       throw new UserError(
@@ -166,12 +167,11 @@ export class DataStore {
         }),
       );
     }
-    const c = this.compute(name);
     if (c.raw === undefined) throw new UserError(diag('var-undefined', `variable '${name}' is not set`));
     chain.push(name);
     const value = this.expandText(c.raw, chain, { where: `variable ${name}`, loc: c.winner?.loc });
     chain.pop();
-    this.expanded.set(name, value);
+    c.value = value;
     return value;
   }
 

@@ -11,7 +11,8 @@ import { gitTarballProblem } from './git-tarball-verify.js';
 import { writeGitTarball } from './git-tarball.js';
 import { httpDownload } from './http.js';
 import { mirrorCandidates } from './mirror.js';
-import { hostAllowed, type AllowedHosts } from './allowed-hosts.js';
+import { hostAllowed } from './allowed-hosts.js';
+import type { FetchSettings } from './fetch-sources.js';
 import { redactUrl } from './redact.js';
 
 // The fetch phase's path for git sources. What the build needs is the
@@ -21,14 +22,8 @@ import { redactUrl } from './redact.js';
 // mirror is checked against the commit id itself (git-tarball-verify.ts)
 // and, when the recipe gives one, against its sha256.
 
-export interface GitFetchSettings {
-  readonly dir: DownloadDir;
-  readonly premirrors: readonly string[];
-  readonly mirrors: readonly string[];
-  readonly offline: boolean;
-  /** Upstream hosts the clone may fetch from (allowed-hosts.ts); not set: any. */
-  readonly allowedHosts?: AllowedHosts;
-}
+/** The fetch phase's settings a git source uses, with the download folder itself. */
+export type GitFetchSettings = Pick<FetchSettings, 'premirrors' | 'mirrors' | 'offline' | 'allowedHosts'> & { readonly dir: DownloadDir };
 
 /** The host of a git URL, also for scp-like `user@host:path`; '' for local paths and file://. */
 function gitHost(url: string): string {

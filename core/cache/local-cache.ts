@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { sha256File } from '../fetch/checksum.js';
 import type { CachedOutputInfo, SaveRequest, TaskCache } from '../scheduler/task-cache.js';
@@ -18,9 +18,10 @@ import type { SignatureRecord } from '../signature/signature.js';
 //
 // Both are written under temporary names and renamed, the json last, so an
 // object is either complete or absent. A restore checks the tar's sha256,
-// unpacks next to each target, checks the unpacked files against the output
-// hash, and only then moves them into place; an object failing any check is
-// deleted and the task runs instead. Using an object touches its json, which
+// unpacks beside the outputs (the cache may be on another filesystem),
+// checks the unpacked files against the output hash, and only then moves
+// them into place; an object failing any check is deleted and the task runs
+// instead. Using an object touches its json, which
 // `strata cache prune --older-than` goes by.
 
 export interface CacheObjectInfo extends CachedOutputInfo {
@@ -82,9 +83,16 @@ export class LocalCache implements TaskCache {
       await this.discard(signature);
       return undefined;
     }
-    const staging = await mkdirTemp(this.dir);
+    // Unpack beside the outputs, not in the cache folder: the cache may be on
+    // another filesystem (a shared mount), and the final step is a rename.
+    const staging = await mkdirTemp(dirname(paths[0]));
     try {
-      await tar(['-xf', tarPath, '-C', staging, '--no-same-owner']);
+      try {
+        await tar(['-xf', tarPath, '-C', staging, '--no-same-owner']);
+      } catch {
+        await this.discard(signature);
+        return undefined;
+      }
       const unpacked = paths.map((_, i) => join(staging, String(i)));
       // Compare by content under the original base names, as the output hash was made.
       const check = await withNames(unpacked, paths);
@@ -92,19 +100,22 @@ export class LocalCache implements TaskCache {
         await this.discard(signature);
         return undefined;
       }
-      for (let i = 0; i < paths.length; i++) {
-        await mkdir(dirname(paths[i]), { recursive: true });
-        const old = temp(paths[i]);
-        if (existsSync(paths[i])) await rename(paths[i], old);
-        if (existsSync(check.paths[i])) await rename(check.paths[i], paths[i]);
-        await rm(old, { recursive: true, force: true });
+      try {
+        for (let i = 0; i < paths.length; i++) {
+          await mkdir(dirname(paths[i]), { recursive: true });
+          const old = temp(paths[i]);
+          if (existsSync(paths[i])) await rename(paths[i], old);
+          if (existsSync(check.paths[i])) await move(check.paths[i], paths[i]);
+          await rm(old, { recursive: true, force: true });
+        }
+      } catch {
+        // The object is fine but could not be put in place (permissions, a
+        // full disk): keep it, and let the task run instead.
+        return undefined;
       }
       const now = new Date();
       await utimes(json, now, now).catch(() => {});
       return { output: info.output };
-    } catch {
-      await this.discard(signature);
-      return undefined;
     } finally {
       await rm(staging, { recursive: true, force: true });
     }
@@ -114,7 +125,6 @@ export class LocalCache implements TaskCache {
     const { tar: tarPath, json } = this.objectPaths(signature);
     if (await this.info(signature)) return;
     await mkdir(dirname(tarPath), { recursive: true });
-    const staging = await mkdirTemp(this.dir);
     const tmpTar = temp(tarPath);
     try {
       // Each output path goes in as member `<index>`: tar reads it from its
@@ -130,8 +140,20 @@ export class LocalCache implements TaskCache {
       await rename(tmpJson, json);
     } finally {
       await rm(tmpTar, { force: true });
-      await rm(staging, { recursive: true, force: true });
     }
+  }
+}
+
+/** Renames, or copies then removes when `to` is on another filesystem (outputs spread over mounts). */
+async function move(from: string, to: string): Promise<void> {
+  try {
+    await rename(from, to);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EXDEV') throw e;
+    const tmp = temp(to);
+    await cp(from, tmp, { recursive: true, verbatimSymlinks: true, preserveTimestamps: true });
+    await rename(tmp, to);
+    await rm(from, { recursive: true, force: true });
   }
 }
 

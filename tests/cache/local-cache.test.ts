@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { existsSync, readFileSync, readlinkSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readlinkSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LocalCache } from '../../core/cache/local-cache.js';
 import { treeHashOf } from '../../core/signature/output-hash.js';
@@ -41,6 +41,23 @@ test('save then restore gives back the same files, modes and links, and the same
   assert.is(statSync(join(D, 'usr/bin/app')).mode & 0o777, 0o755);
   assert.is(readlinkSync(join(D, 'usr/bin/app-link')), 'app');
   assert.is(readFileSync(manifest, 'utf8'), 'app 1\n');
+});
+
+test('a cache on another filesystem than the build restores too, and keeps its object', async () => {
+  if (!existsSync('/dev/shm')) return;
+  const cacheDir = mkdtempSync('/dev/shm/strata-cache-');
+  try {
+    const cache = new LocalCache(cacheDir);
+    const { D, paths } = outputs();
+    const output = treeHashOf(paths);
+    await cache.save(SIG, { node: 'app:install', record: RECORD, output, paths });
+    rmSync(D, { recursive: true });
+    assert.equal(await cache.restore(SIG, paths), { output });
+    assert.is(treeHashOf(paths), output);
+    assert.equal(await cache.lookup(SIG), { output }, 'the object is still there');
+  } finally {
+    rmSync(cacheDir, { recursive: true, force: true });
+  }
 });
 
 test('a corrupt or truncated object is discarded, never used', async () => {

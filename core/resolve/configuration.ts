@@ -36,7 +36,10 @@ export class Configuration {
   }
 
   image(name: string): Image {
-    return loadImage(this.catalog.findConfig('images', name), this.catalog.includes.read);
+    const image = loadImage(this.catalog.findConfig('images', name), this.catalog.includes.read);
+    // Image files are read on demand, so their conditional assignments are checked here.
+    if (image.assignments.some((a) => a.overrides.length)) checkOverrideNames(image.assignments, this.knownOverrideNames());
+    return image;
   }
 
   /**

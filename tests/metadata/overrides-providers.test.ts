@@ -53,6 +53,13 @@ test('the distro and project files are checked too', () => {
   assert.is(d.location?.file, join(s.dir, 'strata.yaml'));
 });
 
+test('an image file is checked when it is used', async () => {
+  const s = layerSet(tempDir, { core: { 'recipes/app.yaml': recipe('app'), 'images/img.yaml': 'install: [app]\nvars:\n  MOTD:bord: hi\n' } });
+  const d = diagOf(() => planBuild(new Configuration(s.project()), 'img'));
+  assert.is(d.code, 'var-override-unknown');
+  assert.equal(d.location, { file: join(s.layer('core'), 'images/img.yaml'), line: 3, column: 3 });
+});
+
 test('nothing provides: the message names who asked and through which chain, the location is the depends entry', () => {
   const s = layerSet(tempDir, {
     core: {

@@ -59,6 +59,14 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+// `strata why … | head`: once the reader is gone, stop quietly, as cat does.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+    process.exit(process.exitCode ?? 0);
+  });
+}
+
 main(process.argv.slice(2)).then(
   (code) => (process.exitCode = code),
   (e) => {

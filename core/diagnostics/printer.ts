@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Diagnostic, SourceLocation } from './diagnostic.js';
+import { printable } from './printable.js';
 
 // The one place diagnostics become text: `file:line:col: error[code]: message`,
 // the offending source line with a caret, related locations, then the hint.
@@ -32,7 +33,7 @@ export function formatDiagnostic(d: Diagnostic): string {
     out.push(`  note: ${r.location ? formatLocation(r.location) + ': ' : ''}${r.message}`);
   }
   if (d.hint) out.push(`  hint: ${d.hint}`);
-  return out.join('\n');
+  return printable(out.join('\n'));
 }
 
 export function printDiagnostics(diags: readonly Diagnostic[], write: (s: string) => void = (s) => process.stderr.write(s)): void {

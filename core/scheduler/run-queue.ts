@@ -201,7 +201,7 @@ export class RunQueue {
           // The plan read the stamp already; read it again only for a
           // signature the plan could not know (hash equivalence may match it).
           const stamp: Stamp | undefined = planned === 'run' && signed.signature === before ? undefined : await this.stamps.read(node.id);
-          if (stamp?.signature === signed.signature) {
+          if (stamp?.signature === signed.signature && (await this.stillThere(node, stamp))) {
             this.outputs.set(node.key, stamp.output ?? signed.signature);
             this.set(node, 'cached');
             return;

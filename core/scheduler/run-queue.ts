@@ -173,7 +173,7 @@ export class RunQueue {
       if (paths && output) {
         warning = await this.options.cache?.save(signed.signature, { record: signed.record, output, paths, node: node.key }).then(
           () => undefined,
-          (e: NodeJS.ErrnoException) => `warning: ${node.key}: its output was not stored in the cache (${e.code ?? e.message}${e.path ? ` at ${e.path}` : ''}); the build goes on`,
+          (e: NodeJS.ErrnoException) => `warning: ${node.key}: its output was not stored in the cache (${e.code ?? firstCause(e.message)}${e.path ? ` at ${e.path}` : ''}); the build goes on`,
         );
       }
       this.set(node, 'succeeded', { durationMs: Date.now() - t0, ...(warning ? { message: warning } : {}) });
@@ -296,4 +296,10 @@ export class RunQueue {
       failures,
     };
   }
+}
+
+/** The line of a tool's error output that says why (tar ends with "Error is not recoverable"). */
+function firstCause(message: string): string {
+  const lines = message.split('\n');
+  return lines.find((l) => /No space left|Wrote only|Disk quota|Permission denied|Read-only file system/.test(l))?.trim() ?? lines[0];
 }

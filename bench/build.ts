@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { StampStore } from '../core/build/stamps.js';
 import { TASKS } from '../core/build/tasks/registry.js';
 import { plugins } from '../core/cli/container.js';
-import { fetchPhase, sourceFetcher } from '../core/cli/fetch-phase.js';
+import { fetchPhase, sourceFetcher } from '../core/fetch/phase.js';
 import { loadProject, STRATA_ROOT } from '../core/config/project.js';
 import { planBuild } from '../core/graph/plan.js';
 import { Configuration } from '../core/resolve/configuration.js';

@@ -4,8 +4,8 @@ import { mkdirSync, mkdtempSync, openSync, rmSync, writeSync, closeSync } from '
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SourceFetcher } from '../core/fetch/fetch-sources.js';
-import { HttpFetcher } from '../core/fetch/http.js';
+import { SourceFetcher } from '../core/fetch/orchestrator.js';
+import { HttpFetcher } from '../core/fetch/transport/http.js';
 import type { RemoteSource } from '../core/fetch/source.js';
 import type { Sha256 } from '../core/model/ids.js';
 

@@ -1,8 +1,8 @@
 import 'reflect-metadata';
 import { Container } from 'inversify';
-import { DebianArchiveFetcher } from '../fetch/debian.js';
+import { DebianArchiveFetcher } from '../fetch/transport/debian.js';
 import { FETCHERS, type Fetcher } from '../fetch/fetcher.js';
-import { HttpFetcher } from '../fetch/http.js';
+import { HttpFetcher } from '../fetch/transport/http.js';
 import { IMAGE_WRITERS, type ImageWriter } from '../image/image-writer.js';
 import { CpioGzWriter } from '../image/write-cpio-gz.js';
 

@@ -1,7 +1,7 @@
 import { planBuild } from '../graph/plan.js';
 import { Configuration } from '../resolve/configuration.js';
 import { plugins } from './container.js';
-import { fetchPhase, sourceFetcher } from './fetch-phase.js';
+import { fetchPhase, sourceFetcher } from '../fetch/phase.js';
 import { COMMON_OPTIONS, parse, projectFrom } from './options.js';
 
 export const USAGE = 'strata fetch <image|recipe> [--offline] [--mirror DIR]… [--project DIR]';

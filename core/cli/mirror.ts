@@ -1,15 +1,15 @@
 import { existsSync, statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { diag, UserError } from '../diagnostics/diagnostic.js';
-import { createMirror } from '../fetch/mirror-create.js';
-import { importIntoMirror } from '../fetch/mirror-import.js';
-import { readMirrorIndex, writeMirrorIndex } from '../fetch/mirror-index.js';
-import { verifyMirror } from '../fetch/mirror-verify.js';
+import { createMirror } from '../fetch/mirror/create.js';
+import { importIntoMirror } from '../fetch/mirror/import.js';
+import { readMirrorIndex, writeMirrorIndex } from '../fetch/mirror/mirror-index.js';
+import { verifyMirror } from '../fetch/mirror/verify.js';
 import { planBuild } from '../graph/plan.js';
 import type { Recipe } from '../resolve/recipe.js';
 import { Configuration } from '../resolve/configuration.js';
 import { plugins } from './container.js';
-import { fetchPhase, sourceFetcher } from './fetch-phase.js';
+import { fetchPhase, sourceFetcher } from '../fetch/phase.js';
 import { COMMON_OPTIONS, parse, projectFrom } from './options.js';
 
 export const USAGE = [

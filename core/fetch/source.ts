@@ -3,7 +3,7 @@ import { basename, resolve } from 'node:path';
 import { diag, UserError, type SourceLocation } from '../diagnostics/diagnostic.js';
 import { isSha256, type Sha256 } from '../model/ids.js';
 import type { Recipe } from '../resolve/recipe.js';
-import { gitSource, type GitSource } from './git-source.js';
+import { gitSource, type GitSource } from './git/git-source.js';
 import { redactUrl } from './redact.js';
 
 // A recipe's sources with `${}` expanded: remote ones carry the sha256 that

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
-import { DownloadDir } from '../../core/fetch/download-dir.js';
-import { SourceFetcher, type FetchEvent, type FetchSettings } from '../../core/fetch/fetch-sources.js';
-import { HttpFetcher } from '../../core/fetch/http.js';
+import { DownloadDir } from '../../core/fetch/store/download-dir.js';
+import { SourceFetcher, type FetchEvent, type FetchSettings } from '../../core/fetch/orchestrator.js';
+import { HttpFetcher } from '../../core/fetch/transport/http.js';
 import type { Sha256 } from '../../core/model/ids.js';
 import type { RemoteSource } from '../../core/fetch/source.js';
 

@@ -1,5 +1,5 @@
 import { aptArchiveUris } from './apt-sources.js';
-import type { Fetcher } from './fetcher.js';
+import type { Fetcher } from '../fetcher.js';
 
 // `debian://pool/main/l/linux-signed-arm64/…deb` names a file by its path in
 // the Debian archive. The archive's hosts come from this machine's apt

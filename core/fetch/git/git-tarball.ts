@@ -2,8 +2,8 @@ import { spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
-import { ByteReader } from '../archive/byte-reader.js';
-import { paxGlobalHeader, padding, tarEnd, tarHeader } from '../archive/tar-writer.js';
+import { ByteReader } from '../../archive/byte-reader.js';
+import { paxGlobalHeader, padding, tarEnd, tarHeader } from '../../archive/tar-writer.js';
 import { git, type BareClone } from './git.js';
 import type { GitSource } from './git-source.js';
 

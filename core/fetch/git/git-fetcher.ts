@@ -1,19 +1,19 @@
 import { existsSync } from 'node:fs';
 import { copyFile, mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { diag, type Diagnostic } from '../diagnostics/diagnostic.js';
-import type { Sha256 } from '../model/ids.js';
-import { sha256File } from './checksum.js';
-import type { DownloadDir } from './download-dir.js';
+import { diag, type Diagnostic } from '../../diagnostics/diagnostic.js';
+import type { Sha256 } from '../../model/ids.js';
+import { sha256File } from '../checksum.js';
+import type { DownloadDir } from '../store/download-dir.js';
 import { BareClone, ensureCommit, redactText } from './git.js';
 import type { GitSource } from './git-source.js';
 import { gitTarballProblem } from './git-tarball-verify.js';
 import { writeGitTarball } from './git-tarball.js';
-import { httpDownload } from './http.js';
-import { mirrorCandidates } from './mirror.js';
-import { hostAllowed } from './allowed-hosts.js';
-import type { FetchSettings } from './fetch-sources.js';
-import { redactUrl } from './redact.js';
+import { httpDownload } from '../transport/http.js';
+import { mirrorCandidates } from '../mirror/places.js';
+import { hostAllowed } from '../transport/allowed-hosts.js';
+import type { FetchSettings } from '../orchestrator.js';
+import { redactUrl } from '../redact.js';
 
 // The fetch phase's path for git sources. What the build needs is the
 // commit's tarball in the download folder; it comes, in the usual order,

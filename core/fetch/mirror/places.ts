@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { RemoteSource } from './source.js';
+import type { RemoteSource } from '../source.js';
 
 // A mirror is a folder or an http(s) URL holding files by name and by
 // checksum (`sha256/<hex>`), so it can be filled from any origin: what makes

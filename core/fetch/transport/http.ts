@@ -1,8 +1,8 @@
 import http from 'node:http';
 import https from 'node:https';
 import { DownloadError } from './download-error.js';
-import type { Fetcher } from './fetcher.js';
-import { PartialFile } from './partial-file.js';
+import type { Fetcher } from '../fetcher.js';
+import { PartialFile } from '../store/partial-file.js';
 
 // One HTTP(S) GET into a partial file: redirects, a connect and an idle
 // timeout, and continuing a partial file with a Range request (RFC 9110

@@ -1,19 +1,19 @@
 import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { diag, type Diagnostic } from '../diagnostics/diagnostic.js';
-import { hostAllowed, type AllowedHosts } from './allowed-hosts.js';
-import { DownloadError, describeFailure } from './download-error.js';
+import { hostAllowed, type AllowedHosts } from './transport/allowed-hosts.js';
+import { DownloadError, describeFailure } from './transport/download-error.js';
 import type { Fetcher } from './fetcher.js';
-import { DownloadDir } from './download-dir.js';
-import { copyInto } from './file-copy.js';
-import type { LockOwner } from './file-lock.js';
-import { fetchGitSource } from './git-fetch.js';
-import type { GitSource } from './git-source.js';
-import { DEFAULT_HTTP, hostOf, httpGet, type HttpOptions } from './http.js';
-import { mirrorCandidates } from './mirror.js';
-import type { PartialFile } from './partial-file.js';
+import { DownloadDir } from './store/download-dir.js';
+import { copyInto } from './transport/file.js';
+import type { LockOwner } from './store/file-lock.js';
+import { fetchGitSource } from './git/git-fetcher.js';
+import type { GitSource } from './git/git-source.js';
+import { DEFAULT_HTTP, hostOf, httpGet, type HttpOptions } from './transport/http.js';
+import { mirrorCandidates } from './mirror/places.js';
+import type { PartialFile } from './store/partial-file.js';
 import { redactUrl } from './redact.js';
-import { DEFAULT_RETRY, withRetries, type RetryPolicy } from './retry.js';
+import { DEFAULT_RETRY, withRetries, type RetryPolicy } from './transport/retry.js';
 import type { RemoteSource, UnpinnedSource } from './source.js';
 
 // The fetch phase: every remote source of the target, in parallel, each

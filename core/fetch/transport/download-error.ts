@@ -1,4 +1,4 @@
-import { redactUrl } from './redact.js';
+import { redactUrl } from '../redact.js';
 
 // Why one download attempt failed, as a tagged union, so the retry loop and
 // the fetch phase decide by `reason` instead of by matching message text.

@@ -1,8 +1,8 @@
 import { UserError } from '../diagnostics/diagnostic.js';
-import { SourceFetcher } from '../fetch/fetch-sources.js';
-import type { Fetcher } from '../fetch/fetcher.js';
-import type { GitSource } from '../fetch/git-source.js';
-import { fetchableSources, type RemoteSource, type UnpinnedSource } from '../fetch/source.js';
+import { SourceFetcher } from './orchestrator.js';
+import type { Fetcher } from './fetcher.js';
+import type { GitSource } from './git/git-source.js';
+import { fetchableSources, type RemoteSource, type UnpinnedSource } from './source.js';
 import type { BuildPlan } from '../graph/plan.js';
 import type { Project } from '../config/project.js';
 import { fetchReporter } from '../report/fetch-progress.js';

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Sha256 } from '../model/ids.js';
-import { sha256File } from './checksum.js';
+import type { Sha256 } from '../../model/ids.js';
+import { sha256File } from '../checksum.js';
 import { FileLock, type LockWaitOptions } from './file-lock.js';
 import { PartialFile, type OpenPartial } from './partial-file.js';
 

@@ -1,26 +1,29 @@
 import { existsSync } from 'node:fs';
+import { isAbsolute } from 'node:path';
 import { rm } from 'node:fs/promises';
 import { diag, type Diagnostic } from '../diagnostics/diagnostic.js';
-import { hostAllowed, type AllowedHosts } from './transport/allowed-hosts.js';
-import { DownloadError, describeFailure } from './transport/download-error.js';
-import type { Fetcher } from './fetcher.js';
-import { DownloadDir } from './store/download-dir.js';
-import { copyInto } from './transport/file.js';
-import type { LockOwner } from './store/file-lock.js';
-import { fetchGitSource } from './git/git-fetcher.js';
+import type { Sha256 } from '../model/ids.js';
+import type { AnySource, Fetcher, FetchSource, Place, TransferContext } from './fetcher.js';
 import type { GitSource } from './git/git-source.js';
-import { DEFAULT_HTTP, hostOf, httpGet, type HttpOptions } from './transport/http.js';
-import { mirrorCandidates } from './mirror/places.js';
-import type { PartialFile } from './store/partial-file.js';
+import { mirrorPlaces } from './mirror/places.js';
 import { redactUrl } from './redact.js';
-import { DEFAULT_RETRY, withRetries, type RetryPolicy } from './transport/retry.js';
-import type { RemoteSource, UnpinnedSource } from './source.js';
+import { FetcherRegistry, schemeOf } from './registry.js';
+import type { UnpinnedSource } from './source.js';
+import { DownloadDir } from './store/download-dir.js';
+import type { LockOwner } from './store/file-lock.js';
+import { hostAllowed, type AllowedHosts } from './transport/allowed-hosts.js';
+import { DownloadError } from './transport/download-error.js';
+import { hostOf } from './transport/http-client.js';
+import { DEFAULT_HTTP, type HttpOptions } from './transport/http.js';
+import { DEFAULT_RETRY, type RetryPolicy } from './transport/retry.js';
 
-// The fetch phase: every remote source of the target, in parallel, each
-// looked up in order premirrors → upstream → mirrors (upstream skipped when
-// offline), verified before it gets its final name. All failures are
-// collected and reported together, before any build task starts.
-// core/fetch/README.md states the whole contract.
+// The one fetch orchestrator, for every kind of source: each is looked up
+// in order premirrors → upstream → mirrors (upstream skipped when offline,
+// except a place that needs no network), under its lock, and verified
+// before it gets its final name. Fetcher plugins (fetcher.ts) only say
+// where upstream is and move bytes. All failures are collected and
+// reported together, before any build task starts. core/fetch/README.md
+// states the whole contract.
 
 export interface FetchSettings {
   readonly downloads: string;
@@ -35,7 +38,7 @@ export interface FetchSettings {
 }
 
 export interface FetchEvent {
-  readonly source: RemoteSource | GitSource;
+  readonly source: FetchSource;
   readonly state: 'present' | 'waiting' | 'fetching' | 'progress' | 'retry' | 'done' | 'failed';
   readonly from?: string;
   /** progress: bytes so far and the whole size when known. */
@@ -48,70 +51,62 @@ export interface FetchEvent {
   readonly detail?: string;
 }
 
+type OnEvent = (e: FetchEvent) => void;
+
 const isWriteFailure = (e: unknown): boolean => e instanceof DownloadError && (e.failure.reason === 'disk-full' || e.failure.reason === 'write');
 
+/** A place with who reads it and whether it is upstream. */
 interface Candidate {
-  readonly from: string;
+  readonly place: Place;
+  readonly fetcher: Fetcher;
   readonly upstream: boolean;
 }
 
+/** What pins a source's content: its sum, or for a git source without one, its commit. */
+const pinOf = (src: FetchSource): string => src.sha256 ?? (src as GitSource).rev;
+
+/** The host a place contacts, '' for local ones. */
+const placeHost = (p: Place): string => p.host ?? (/^https?:\/\//i.test(p.url) ? hostOf(p.url) : '');
+
 export class SourceFetcher {
   readonly dir: DownloadDir;
+  readonly registry: FetcherRegistry;
   private readonly http: HttpOptions;
   private readonly retry: RetryPolicy;
   constructor(
-    private readonly fetchers: readonly Fetcher[],
-    private readonly settings: FetchSettings,
+    fetchers: readonly Fetcher[] | FetcherRegistry,
+    readonly settings: FetchSettings,
     dir?: DownloadDir,
   ) {
+    this.registry = fetchers instanceof FetcherRegistry ? fetchers : new FetcherRegistry(fetchers);
     this.dir = dir ?? new DownloadDir(settings.downloads);
     this.http = { ...DEFAULT_HTTP, ...settings.http };
     this.retry = { ...DEFAULT_RETRY, ...settings.retry };
   }
 
-  private upstream(url: string): string[] {
-    const scheme = url.slice(0, url.indexOf(':'));
-    const f = this.fetchers.find((x) => x.schemes.includes(scheme));
-    return f ? f.upstream(url) : [];
-  }
-
-  private plan(src: RemoteSource): Candidate[] {
+  private plan(src: FetchSource): Candidate[] {
     const { premirrors, mirrors, offline } = this.settings;
-    const mirror = (from: string): Candidate => ({ from, upstream: false });
-    return [
-      ...premirrors.flatMap((m) => mirrorCandidates(m, src)).map(mirror),
-      ...(offline ? [] : this.upstream(src.url)).map((from) => ({ from, upstream: true })),
-      ...mirrors.flatMap((m) => mirrorCandidates(m, src)).map(mirror),
-    ];
-  }
-
-  /** Where to look for a source, in order. */
-  candidates(src: RemoteSource): string[] {
-    return this.plan(src).map((c) => c.from);
+    const mirror = (m: string): Candidate[] =>
+      mirrorPlaces(m, src).flatMap((place) => {
+        const fetcher = this.registry.forPlace(place);
+        return fetcher ? [{ place, fetcher, upstream: false }] : [];
+      });
+    const own = this.registry.forSource(src);
+    const upstream = (own?.upstream(src) ?? []).filter((p) => !offline || p.local).map((place) => ({ place, fetcher: own!, upstream: true }));
+    return [...premirrors.flatMap(mirror), ...upstream, ...mirrors.flatMap(mirror)];
   }
 
   private allowHost = (host: string): boolean => !this.settings.allowedHosts || hostAllowed(host, this.settings.allowedHosts.patterns);
 
   /** Makes one source present in the download folder, or says why it cannot. */
-  async fetchOne(src: RemoteSource | GitSource, onEvent: (e: FetchEvent) => void = () => {}): Promise<Diagnostic | undefined> {
+  async fetchOne(src: FetchSource, onEvent: OnEvent = () => {}): Promise<Diagnostic | undefined> {
     await this.dir.prepare();
-    const onWait = (holder: LockOwner, stale: boolean) => onEvent({ source: src, state: 'waiting', holder, stale });
-    if (src.kind === 'git') {
-      // Git sources are made from a clone, not downloaded: their own path, same order and folder.
-      // Their tarball's name is locked like any other, so two processes never write it at once.
-      const lock = await this.dir.lock(src.name, { onWait });
-      try {
-        return await fetchGitSource(src, { ...this.settings, dir: this.dir }, onEvent);
-      } finally {
-        await lock.release();
-      }
-    }
     const present = await this.presence(src);
     if (present !== 'absent') {
       if (present === undefined) onEvent({ source: src, state: 'present' });
       return present;
     }
-    const lock = await this.dir.lock(src.name, { onWait });
+    const lock = await this.dir.lock(src.name, { onWait: (holder, stale) => onEvent({ source: src, state: 'waiting', holder, stale }) });
     try {
       // Another process may have fetched it while we waited for the lock.
       const now = await this.presence(src);
@@ -126,46 +121,60 @@ export class SourceFetcher {
   }
 
   /** undefined when verified in the download folder, 'absent', or the diagnostic for a wrong file there. */
-  private async presence(src: RemoteSource): Promise<Diagnostic | undefined | 'absent'> {
-    const present = await this.dir.check(src.name, src.sha256);
+  private async presence(src: FetchSource): Promise<Diagnostic | undefined | 'absent'> {
+    const present = await this.dir.checkPinned(src.name, src.sha256);
     if (present === 'ok') return undefined;
     if (present === 'absent') return 'absent';
-    return diag('fetch-checksum', `${src.recipe}: ${this.dir.finalPath(src.name)} is in the download folder with the wrong checksum`, undefined, {
+    return diag('fetch-checksum', `${src.recipe}: ${this.dir.finalPath(src.name)} is in the download folder with the wrong checksum`, src.loc, {
       hint: `expected sha256 ${src.sha256}, actual ${present.actual}; delete the file so it is fetched again`,
     });
   }
 
-  private async fetchLocked(src: RemoteSource, onEvent: (e: FetchEvent) => void): Promise<Diagnostic | undefined> {
+  private async fetchLocked(src: FetchSource, onEvent: OnEvent): Promise<Diagnostic | undefined> {
     const tried: string[] = [];
     const mismatches: string[] = [];
     const refused = new Set<string>();
+    const partialPath = this.dir.partialPath(src.name, pinOf(src));
     for (const c of this.plan(src)) {
-      const isUrl = /^https?:\/\//.test(c.from);
-      if (!isUrl && !existsSync(c.from)) {
-        tried.push(`${c.from}: not there`);
+      const { place } = c;
+      const from = redactUrl(place.url);
+      if (isAbsolute(place.url) && !existsSync(place.url)) {
+        tried.push(`${place.url}: not there`);
         continue;
       }
-      if (c.upstream && isUrl && !this.allowHost(hostOf(c.from))) {
-        refused.add(hostOf(c.from));
-        tried.push(`${redactUrl(c.from)}: refused, host ${hostOf(c.from)} is not in allowed-hosts`);
-        continue;
+      const host = c.upstream ? placeHost(place) : '';
+      const hostRefused = host !== '' && !this.allowHost(host);
+      if (hostRefused) {
+        refused.add(host);
+        tried.push(`${from}: refused, host ${host} is not in allowed-hosts`);
+        // A place that needs no network (a clone holding the commit) is still used.
+        if (!place.local) continue;
       }
-      onEvent({ source: src, state: 'fetching', from: redactUrl(c.from) });
+      if (!place.local) onEvent({ source: src, state: 'fetching', from });
       try {
-        let got = await this.attempt(src, c, onEvent);
+        const ctx = this.context(src, c, !this.settings.offline && !hostRefused, onEvent);
+        let got = await this.attempt(src, c, ctx);
+        if ('stop' in got) {
+          onEvent({ source: src, state: 'failed' });
+          return got.stop;
+        }
         if (got.sha256 !== src.sha256 && got.spliced) {
           // The part kept from an earlier attempt may be what is wrong:
           // fetch the whole file once more from the same place.
-          await rm(this.dir.partialPath(src.name, src.sha256), { force: true });
-          got = await this.attempt(src, c, onEvent);
+          await rm(partialPath, { force: true });
+          const again = await this.attempt(src, c, ctx);
+          if ('stop' in again) return again.stop;
+          got = again;
         }
-        if (got.sha256 === src.sha256) {
-          await this.dir.commitVerified(this.dir.partialPath(src.name, src.sha256), src.name, src.sha256, got.size);
-          onEvent({ source: src, state: 'done', from: redactUrl(c.from), bytes: got.size });
+        const problem = await this.verify(src, c, got.sha256);
+        if (!problem) {
+          await this.dir.commitVerified(partialPath, src.name, got.sha256);
+          onEvent({ source: src, state: 'done', from, bytes: got.size });
           return undefined;
         }
-        await rm(this.dir.partialPath(src.name, src.sha256), { force: true });
-        mismatches.push(`${redactUrl(c.from)} has sha256 ${got.sha256}`);
+        await rm(partialPath, { force: true });
+        if (problem === 'sum') mismatches.push(`${from} has sha256 ${got.sha256}`);
+        else tried.push(`${from}: ${problem}`);
       } catch (e) {
         if (!(e instanceof DownloadError)) throw e;
         if (isWriteFailure(e)) {
@@ -181,29 +190,43 @@ export class SourceFetcher {
       }
     }
     onEvent({ source: src, state: 'failed' });
-    if (mismatches.length) {
-      return diag('fetch-checksum', `${src.recipe}: checksum mismatch for ${redactUrl(src.url)}: expected sha256 ${src.sha256}, but ${mismatches.join('; ')}`, src.loc, {
-        hint: 'nothing was stored under the final name; fix the sha256 in the recipe if the new file is the trusted one',
-      });
-    }
-    if (refused.size) {
-      const hosts = [...refused].join(', ');
-      return diag('fetch-host-not-allowed', `${src.recipe}: ${redactUrl(src.url)} needs host ${hosts}, which is not in allowed-hosts`, src.loc, {
-        related: this.settings.allowedHosts?.loc ? [{ message: `allowed-hosts: ${this.settings.allowedHosts.patterns.join(', ') || '(none)'}`, location: this.settings.allowedHosts.loc }] : undefined,
-        hint: `add ${[...refused].map((h) => `'${h}'`).join(' or ')} to allowed-hosts in strata.yaml, or put the file in a mirror; tried: ${tried.join('; ')}`,
-      });
-    }
-    return diag('fetch-missing', `${src.recipe}: cannot fetch ${redactUrl(src.url)} (${src.name})`, src.loc, {
-      hint: (this.settings.offline ? 'offline: only the download folder and mirrors are used. ' : '') + `tried: ${tried.join('; ') || 'nowhere (no mirrors configured)'}`,
-    });
+    return this.failure(src, tried, mismatches, refused);
+  }
+
+  /** 'sum' when the sum is not the recipe's, another problem as text, or undefined when the bytes are right. */
+  private async verify(src: FetchSource, c: Candidate, sha256: Sha256): Promise<string | undefined> {
+    if (src.sha256 && sha256 !== src.sha256) return 'sum';
+    // Bytes from a fetcher's own upstream (a tarball git made from objects it verified) need nothing more.
+    if (c.upstream) return undefined;
+    return this.registry.forSource(src)?.verifyCopy?.(src, this.dir.partialPath(src.name, pinOf(src)));
+  }
+
+  private context(src: AnySource, c: Candidate, network: boolean, onEvent: OnEvent): TransferContext {
+    const from = redactUrl(c.place.url);
+    // A source without sha256 is only probed for its sum: nothing to report.
+    const emit = (e: Omit<FetchEvent, 'source'>) => src.kind !== 'unpinned' && onEvent({ source: src, ...e });
+    return {
+      upstream: c.upstream,
+      network,
+      allowHost: this.allowHost,
+      downloads: this.dir.dir,
+      http: this.http,
+      retry: this.retry,
+      onProgress: (bytes, total) => emit({ state: 'progress', from, bytes, total }),
+      onRetry: (detail) => emit({ state: 'retry', from, detail }),
+      onNetwork: (what) => emit({ state: 'fetching', from: what }),
+    };
   }
 
   /** Fills the source's partial file from one place; the partial stays for a later resume when this fails. */
-  private async attempt(src: RemoteSource, c: Candidate, onEvent: (e: FetchEvent) => void): Promise<{ sha256: string; size: number; spliced: boolean }> {
-    const partial = await this.dir.openPartial(src.name, src.sha256);
-    const from = redactUrl(c.from);
+  private async attempt(src: FetchSource, c: Candidate, ctx: TransferContext): Promise<{ sha256: Sha256; size: number; spliced: boolean } | { stop: Diagnostic }> {
+    const partial = await this.dir.openPartial(src.name, pinOf(src));
     try {
-      await this.transfer(partial, c, (bytes, total) => onEvent({ source: src, state: 'progress', from, bytes, total }), (detail) => onEvent({ source: src, state: 'retry', from, detail }));
+      const result = await c.fetcher.transfer(c.place, partial, ctx, src);
+      if (result) {
+        await partial.discard();
+        return result;
+      }
       const spliced = partial.isSpliced;
       return { ...(await partial.finish()), spliced };
     } catch (e) {
@@ -215,10 +238,22 @@ export class SourceFetcher {
     }
   }
 
-  private transfer(partial: PartialFile, c: Candidate, onProgress: (bytes: number, total?: number) => void, onRetry: (detail: string) => void): Promise<void> {
-    if (!/^https?:\/\//.test(c.from)) return copyInto(c.from, partial, onProgress);
-    const opts: HttpOptions = { ...this.http, allowHost: c.upstream ? this.allowHost : undefined };
-    return withRetries(() => httpGet(c.from, partial, opts, onProgress), this.retry, (f, n, ms) => onRetry(`${describeFailure(f)}; try ${n + 1} in ${(ms / 1000).toFixed(1)} s`));
+  private failure(src: FetchSource, tried: string[], mismatches: string[], refused: Set<string>): Diagnostic {
+    const what = src.kind === 'git' ? `git ${redactUrl(src.url)} at ${src.rev} (${src.ref.kind} ${src.ref.name})` : redactUrl(src.url);
+    if (mismatches.length) {
+      return diag('fetch-checksum', `${src.recipe}: checksum mismatch for ${what}: expected sha256 ${src.sha256}, but ${mismatches.join('; ')}`, src.loc, {
+        hint: 'nothing was stored under the final name; fix the sha256 in the recipe if the new file is the trusted one',
+      });
+    }
+    if (refused.size) {
+      return diag('fetch-host-not-allowed', `${src.recipe}: ${what} needs host ${[...refused].join(', ')}, which is not in allowed-hosts`, src.loc, {
+        related: this.settings.allowedHosts?.loc ? [{ message: `allowed-hosts: ${this.settings.allowedHosts.patterns.join(', ') || '(none)'}`, location: this.settings.allowedHosts.loc }] : undefined,
+        hint: `add ${[...refused].map((h) => `'${h}'`).join(' or ')} to allowed-hosts in strata.yaml, or put the file in a mirror; tried: ${tried.join('; ')}`,
+      });
+    }
+    return diag('fetch-missing', `${src.recipe}: cannot fetch ${what} (${src.name})`, src.loc, {
+      hint: (this.settings.offline ? 'offline: only the download folder and mirrors are used. ' : '') + `tried: ${tried.join('; ') || 'nowhere (no mirrors configured)'}`,
+    });
   }
 
   /**
@@ -230,20 +265,22 @@ export class SourceFetcher {
     const base = `${u.recipe}: source ${redactUrl(u.url)} has no sha256`;
     const plain = (why: string) => diag('source-no-checksum', base, u.loc, { hint: `every downloaded source needs \`sha256:\`; ${why}` });
     if (this.settings.offline) return plain('offline, so its sum could not be shown: fetch once online, or run `sha256sum` on a trusted copy');
-    const urls = this.upstream(u.url).filter((x) => /^https?:\/\//.test(x));
+    const src = u;
+    const own = this.registry.forSource(src);
     const problems: string[] = [];
     await this.dir.prepare();
-    for (const url of urls) {
-      if (!this.allowHost(hostOf(url))) {
-        problems.push(`${redactUrl(url)}: host ${hostOf(url)} is not in allowed-hosts`);
+    for (const place of own?.upstream(src) ?? []) {
+      const host = placeHost(place);
+      if (host && !this.allowHost(host)) {
+        problems.push(`${redactUrl(place.url)}: host ${host} is not in allowed-hosts`);
         continue;
       }
       const tmp = await this.dir.openTemp(u.name);
       try {
-        await withRetries(() => httpGet(url, tmp, { ...this.http, allowHost: this.allowHost }), this.retry);
+        await own!.transfer(place, tmp, this.context(src, { place, fetcher: own!, upstream: true }, true, () => {}), src);
         const { sha256, size } = await tmp.finish();
         return diag('source-no-checksum', base, u.loc, {
-          hint: `add  sha256: ${sha256}  to this source: the sum of the ${size} bytes ${redactUrl(url)} serves now (compare it with a sum upstream publishes before trusting it)`,
+          hint: `add  sha256: ${sha256}  to this source: the sum of the ${size} bytes ${redactUrl(place.url)} serves now (compare it with a sum upstream publishes before trusting it)`,
         });
       } catch (e) {
         if (!(e instanceof DownloadError)) throw e;
@@ -252,12 +289,12 @@ export class SourceFetcher {
         await tmp.discard();
       }
     }
-    return plain(`downloading it to show its sum failed: ${problems.join('; ') || 'no upstream URL'}`);
+    return plain(`downloading it to show its sum failed: ${problems.join('; ') || `no upstream URL (scheme '${schemeOf(u.url)}')`}`);
   }
 
   /** Fetches all sources (each name once), `parallel` at a time; returns every failure. */
-  async fetchAll(sources: readonly (RemoteSource | GitSource)[], onEvent?: (e: FetchEvent) => void): Promise<Diagnostic[]> {
-    const unique = [...new Map(sources.map((s) => [s.name + ' ' + s.sha256, s])).values()];
+  async fetchAll(sources: readonly FetchSource[], onEvent?: OnEvent): Promise<Diagnostic[]> {
+    const unique = [...new Map(sources.map((s) => [s.name + ' ' + pinOf(s), s])).values()];
     const failures: Diagnostic[] = [];
     let next = 0;
     const worker = async () => {

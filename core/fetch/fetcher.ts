@@ -1,8 +1,7 @@
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import type { GitSource } from './git/git-source.js';
 import type { RemoteSource, UnpinnedSource } from './source.js';
-import type { BodySink } from './transport/http.js';
-import type { HttpOptions } from './transport/http.js';
+import type { BodySink, HttpOptions } from './transport/http.js';
 import type { RetryPolicy } from './transport/retry.js';
 
 // The one interface every fetcher plugin implements (after BitBake's
@@ -23,8 +22,6 @@ export type AnySource = FetchSource | UnpinnedSource;
 export interface Place {
   /** A URL or an absolute path; may hold credentials, so it is printed only through redactUrl. */
   readonly url: string;
-  /** The scheme of the fetcher that transfers it, when not the URL's own (a git clone over https). */
-  readonly via?: string;
   /**
    * Usable without the network: a local clone that already holds what is
    * asked. Offline, or when the host is not in allowed-hosts, such a place

@@ -5,6 +5,7 @@ import { diag, type Diagnostic } from '../diagnostics/diagnostic.js';
 import type { Sha256 } from '../model/ids.js';
 import type { AnySource, Fetcher, FetchSource, Place, TransferContext } from './fetcher.js';
 import type { GitSource } from './git/git-source.js';
+import { fetchFailure } from './fetch-failure.js';
 import { mirrorPlaces } from './mirror/places.js';
 import { redactUrl } from './redact.js';
 import { FetcherRegistry, schemeOf } from './registry.js';
@@ -190,7 +191,7 @@ export class SourceFetcher {
       }
     }
     onEvent({ source: src, state: 'failed' });
-    return this.failure(src, tried, mismatches, refused);
+    return fetchFailure(src, { tried, mismatches, refused: [...refused] }, this.settings);
   }
 
   /** 'sum' when the sum is not the recipe's, another problem as text, or undefined when the bytes are right. */
@@ -236,24 +237,6 @@ export class SourceFetcher {
       else await partial.keep().catch(() => partial.discard());
       throw e;
     }
-  }
-
-  private failure(src: FetchSource, tried: string[], mismatches: string[], refused: Set<string>): Diagnostic {
-    const what = src.kind === 'git' ? `git ${redactUrl(src.url)} at ${src.rev} (${src.ref.kind} ${src.ref.name})` : redactUrl(src.url);
-    if (mismatches.length) {
-      return diag('fetch-checksum', `${src.recipe}: checksum mismatch for ${what}: expected sha256 ${src.sha256}, but ${mismatches.join('; ')}`, src.loc, {
-        hint: 'nothing was stored under the final name; fix the sha256 in the recipe if the new file is the trusted one',
-      });
-    }
-    if (refused.size) {
-      return diag('fetch-host-not-allowed', `${src.recipe}: ${what} needs host ${[...refused].join(', ')}, which is not in allowed-hosts`, src.loc, {
-        related: this.settings.allowedHosts?.loc ? [{ message: `allowed-hosts: ${this.settings.allowedHosts.patterns.join(', ') || '(none)'}`, location: this.settings.allowedHosts.loc }] : undefined,
-        hint: `add ${[...refused].map((h) => `'${h}'`).join(' or ')} to allowed-hosts in strata.yaml, or put the file in a mirror; tried: ${tried.join('; ')}`,
-      });
-    }
-    return diag('fetch-missing', `${src.recipe}: cannot fetch ${what} (${src.name})`, src.loc, {
-      hint: (this.settings.offline ? 'offline: only the download folder and mirrors are used. ' : '') + `tried: ${tried.join('; ') || 'nowhere (no mirrors configured)'}`,
-    });
   }
 
   /**

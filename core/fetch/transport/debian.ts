@@ -1,4 +1,4 @@
-import type { AnySource, Fetcher, FetchSource, Place, TransferContext, TransferResult } from '../fetcher.js';
+import type { AnySource, Fetcher, Place, TransferContext, TransferResult } from '../fetcher.js';
 import { aptArchiveUris } from './apt-sources.js';
 import { httpTransfer, type BodySink } from './http.js';
 

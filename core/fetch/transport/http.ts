@@ -1,4 +1,4 @@
-import type { AnySource, Fetcher, FetchSource, Place, TransferContext, TransferResult } from '../fetcher.js';
+import type { AnySource, Fetcher, Place, TransferContext, TransferResult } from '../fetcher.js';
 import { DownloadError, describeFailure } from './download-error.js';
 import { hostOf, openRequest } from './http-client.js';
 import { withRetries } from './retry.js';

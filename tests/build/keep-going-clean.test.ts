@@ -72,7 +72,7 @@ test('strata clean forgets one recipe: stamps and work folder go, other recipes 
   // The shared cache is not cleaned: the next build restores from it.
   const again = await strata(['build', 'good'], { cwd: s.dir });
   assert.is(again.code, 0, again.stderr);
-  assert.match(again.stdout, /good: 0 tasks run, 0 up to date, 1 restored from the cache, 7 not needed/);
+  assert.match(again.stdout, /good: \d+ tasks: 0 run, 1 restored from the cache, 7 not needed/);
   assert.ok(existsSync(join(work, 'packages-split/good/usr/share/good')));
 });
 

@@ -37,7 +37,7 @@ test('a second folder restores every output it needs and runs nothing', async ()
   assert.is(second.code, 0, second.stdout + second.stderr);
   assert.equal(ran(second.stdout), [], 'no task ran');
   assert.equal(restored(second.stdout), ['app:package', 'liba:package']);
-  assert.match(second.stdout, /app: 0 tasks run, 0 up to date, 2 restored from the cache, 14 not needed/);
+  assert.match(second.stdout, /app: \d+ tasks: 0 run, 2 restored from the cache, 14 not needed/);
   assert.is(readFileSync(join(dir, 'build/work/board/app-1/packages-split/app/usr/bin/app'), 'utf8'), 'app\n');
 
   const again = await strata(['build', 'app'], { cwd: dir });

@@ -155,17 +155,16 @@ export class SourceFetcher {
       try {
         const ctx = this.context(src, c, !this.settings.offline && !hostRefused, onEvent);
         let got = await this.attempt(src, c, ctx);
-        if ('stop' in got) {
-          onEvent({ source: src, state: 'failed' });
-          return got.stop;
-        }
-        if (got.sha256 !== src.sha256 && got.spliced) {
+        if (!('stop' in got) && got.sha256 !== src.sha256 && got.spliced) {
           // The part kept from an earlier attempt may be what is wrong:
           // fetch the whole file once more from the same place.
           await rm(partialPath, { force: true });
-          const again = await this.attempt(src, c, ctx);
-          if ('stop' in again) return again.stop;
-          got = again;
+          got = await this.attempt(src, c, ctx);
+        }
+        if ('stop' in got) {
+          // Upstream says the recipe itself is wrong (a commit not on its branch): no mirror can fix that.
+          onEvent({ source: src, state: 'failed' });
+          return got.stop;
         }
         const problem = await this.verify(src, c, got.sha256);
         if (!problem) {
@@ -248,11 +247,11 @@ export class SourceFetcher {
     const base = `${u.recipe}: source ${redactUrl(u.url)} has no sha256`;
     const plain = (why: string) => diag('source-no-checksum', base, u.loc, { hint: `every downloaded source needs \`sha256:\`; ${why}` });
     if (this.settings.offline) return plain('offline, so its sum could not be shown: fetch once online, or run `sha256sum` on a trusted copy');
-    const src = u;
-    const own = this.registry.forSource(src);
+    const own = this.registry.forSource(u);
+    if (!own) return plain(`no fetcher serves scheme '${schemeOf(u.url)}'`);
     const problems: string[] = [];
     await this.dir.prepare();
-    for (const place of own?.upstream(src) ?? []) {
+    for (const place of own.upstream(u)) {
       const host = placeHost(place);
       if (host && !this.allowHost(host)) {
         problems.push(`${redactUrl(place.url)}: host ${host} is not in allowed-hosts`);
@@ -260,7 +259,7 @@ export class SourceFetcher {
       }
       const tmp = await this.dir.openTemp(u.name);
       try {
-        await own!.transfer(place, tmp, this.context(src, { place, fetcher: own!, upstream: true }, true, () => {}), src);
+        await own.transfer(place, tmp, this.context(u, { place, fetcher: own, upstream: true }, true, () => {}), u);
         const { sha256, size } = await tmp.finish();
         return diag('source-no-checksum', base, u.loc, {
           hint: `add  sha256: ${sha256}  to this source: the sum of the ${size} bytes ${redactUrl(place.url)} serves now (compare it with a sum upstream publishes before trusting it)`,
@@ -272,7 +271,7 @@ export class SourceFetcher {
         await tmp.discard();
       }
     }
-    return plain(`downloading it to show its sum failed: ${problems.join('; ') || `no upstream URL (scheme '${schemeOf(u.url)}')`}`);
+    return plain(`downloading it to show its sum failed: ${problems.join('; ') || 'no upstream URL'}`);
   }
 
   /** Fetches all sources (each name once), `parallel` at a time; returns every failure. */

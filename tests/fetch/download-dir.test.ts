@@ -60,7 +60,7 @@ test('a live owner is waited for; once it lets go, the file it fetched is used a
   const src = remoteSource(`${server.url}/file.bin`, BODY);
   await f.dir.prepare();
   // Another process takes the lock and holds it until its stdin closes.
-  const lockModule = pathToFileURL(join(ROOT, 'dist/core/fetch/file-lock.js')).href;
+  const lockModule = pathToFileURL(join(ROOT, 'dist/core/fetch/store/file-lock.js')).href;
   const holder = spawn(process.execPath, [
     '--input-type=module',
     '-e',

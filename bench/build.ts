@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { StampStore } from '../core/build/stamps.js';
 import { TASKS } from '../core/build/tasks/registry.js';
 import { plugins } from '../core/cli/container.js';
-import { fetchPhase, sourceFetcher } from '../core/cli/fetch-phase.js';
+import { fetchPhase, sourceFetcher } from '../core/fetch/phase.js';
+import { fetchReporter } from '../core/report/fetch-progress.js';
 import { loadProject, STRATA_ROOT } from '../core/config/project.js';
 import { planBuild } from '../core/graph/plan.js';
 import { Configuration } from '../core/resolve/configuration.js';
@@ -27,7 +28,7 @@ const plan = planBuild(cfg, target);
 const tParsed = performance.now();
 const { fetchers, writers } = plugins();
 const fetcher = sourceFetcher(project, fetchers);
-await fetchPhase(plan, fetcher);
+await fetchPhase(plan, fetcher, fetchReporter());
 const tFetched = performance.now();
 
 const spans = new Map<string, { start: number; end: number; busy: number }>();

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { SourceFetcher } from '../fetch/fetch-sources.js';
+import type { SourceFetcher } from '../fetch/orchestrator.js';
 import type { GraphNode } from '../graph/task-graph.js';
 import type { TaskPayload } from '../graph/plan.js';
 import type { ImageWriter } from '../image/image-writer.js';

@@ -13,7 +13,8 @@ import { buildRoots } from '../signature/build-roots.js';
 import { projectCache } from '../cache/project-cache.js';
 import { lockBuildFolder } from '../build/build-lock.js';
 import { plugins } from './container.js';
-import { fetchPhase, sourceFetcher } from './fetch-phase.js';
+import { fetchPhase, sourceFetcher } from '../fetch/phase.js';
+import { fetchReporter } from '../report/fetch-progress.js';
 import { COMMON_OPTIONS, parse, projectFrom } from './options.js';
 
 export const USAGE = 'strata build <image|recipe> [--machine M] [--distro D] [--offline] [--mirror DIR]… [-j N] [-k] [--set VAR=VALUE]… [--json EVENTS-FILE] [--project DIR]';
@@ -41,7 +42,7 @@ async function buildLocked(cfg: Configuration, plan: ReturnType<typeof planBuild
   const { fetchers, writers } = plugins();
   const fetcher = sourceFetcher(project, fetchers);
   const started = Date.now();
-  const count = await fetchPhase(plan, fetcher);
+  const count = await fetchPhase(plan, fetcher, fetchReporter());
   process.stdout.write(`fetch phase: ${count} sources verified in ${project.downloads}${project.offline ? ' (offline)' : ''}\n`);
 
   const ctx: BuildContext = { cfg, fetcher, writers, sourceDateEpoch: 1704067200 };

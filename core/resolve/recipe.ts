@@ -31,6 +31,8 @@ export interface Recipe {
   readonly data: DataStore;
   /** Folders searched for `file://` sources, most specific first. */
   readonly filesPath: readonly string[];
+  /** Folders a `file://` source may resolve into (symlinks followed): the layers of the recipe and its appends, the project, `file-source-dirs`. */
+  readonly fileSourceRoots: readonly string[];
 }
 
 export interface GlobalContext {
@@ -40,6 +42,8 @@ export interface GlobalContext {
   readonly overrides: readonly string[];
   /** Variables Strata sets for every recipe (weak defaults, so recipes may change them). */
   readonly builtins: (r: RecipeFile) => Record<string, string>;
+  /** Folders every recipe's `file://` sources may come from besides its layers: the project and `file-source-dirs`. */
+  readonly fileSourceDirs: readonly string[];
 }
 
 const BUILTIN_LOC: SourceLocation = { file: '<strata built-in>', line: 0, column: 0 };
@@ -114,6 +118,7 @@ export function buildRecipe(catalog: Catalog, file: RecipeFile, ctx: GlobalConte
     // Like Yocto's FILESPATH: <recipe dir>/<name>/<override>/, then
     // <recipe dir>/<name>/, then <recipe dir>/files/, for the recipe and each
     // append. Made on first use: most recipes in a parse never need it.
+    fileSourceRoots: [...new Set([file.layer.dir, ...appends.map((a) => a.layer.dir), ...ctx.fileSourceDirs])],
     get filesPath() {
       return (filesPath ??= [...appends.map((a) => a.dir).reverse(), file.dir].flatMap((d) => [...ctx.overrides.slice().reverse().map((o) => `${d}/${file.name}/${o}`), `${d}/${file.name}`, `${d}/files`, d]));
     },

@@ -1,13 +1,13 @@
 import { existsSync } from 'node:fs';
 import { copyFile, mkdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import type { Recipe } from '../resolve/recipe.js';
-import { sha256File } from './checksum.js';
-import type { DownloadDir } from './download-dir.js';
-import type { GitSource } from './git-source.js';
+import type { Recipe } from '../../resolve/recipe.js';
+import { sha256File } from '../checksum.js';
+import type { DownloadDir } from '../store/download-dir.js';
+import type { GitSource } from '../git/git-source.js';
 import { readMirrorIndex, writeMirrorIndex, type MirrorEntry } from './mirror-index.js';
-import { redactUrl } from './redact.js';
-import { recipeSources } from './source.js';
+import { redactUrl } from '../redact.js';
+import { recipeSources } from '../source.js';
 
 // `strata mirror create`: a self-contained mirror of every source of some
 // targets' closure, copied from the download folder (the fetch phase has

@@ -1,4 +1,4 @@
-import type { SourceLocation } from '../diagnostics/diagnostic.js';
+import type { SourceLocation } from '../../diagnostics/diagnostic.js';
 
 // `allowed-hosts:` in strata.yaml, after BitBake's BB_ALLOWED_NETWORKS: the
 // upstream hosts the fetch phase may contact. Not set: any host. A pattern

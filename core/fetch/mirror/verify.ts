@@ -1,6 +1,6 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { sha256File } from './checksum.js';
+import { sha256File } from '../checksum.js';
 import { INDEX_NAME, readMirrorIndex } from './mirror-index.js';
 
 // `strata mirror verify`: re-hash every file the index lists and compare

@@ -1,15 +1,18 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, rename } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Sha256 } from '../model/ids.js';
-import { sha256File } from './checksum.js';
+import type { Sha256 } from '../../model/ids.js';
+import { sha256File } from '../checksum.js';
 import { FileLock, type LockWaitOptions } from './file-lock.js';
 import { PartialFile, type OpenPartial } from './partial-file.js';
+import { notedSum, writeNote } from './verified-note.js';
 
 // The download folder holds only verified files under their final names.
 // A file arrives under a temporary name, is hashed, and is renamed only when
 // its sha256 is the expected one; a `<name>.sha256` note beside it records
-// the verified sum and size so later runs need not hash it again.
+// the verified sum and the file's identity (verified-note.ts) so later runs
+// need not hash it again while it is the same file.
 //
 // Several Strata processes may share the folder. Everything that writes a
 // name happens under `.<name>.lock` (file-lock.ts); the download itself goes
@@ -35,9 +38,13 @@ export class DownloadDir {
     return join(this.dir, `.${name}.lock`);
   }
 
-  /** Where a download of `name` with this sum waits for its last bytes; named by sum, so another version never resumes it. */
-  partialPath(name: string, sha256: Sha256): string {
-    return join(this.dir, `.${name}.${sha256.slice(0, 16)}.part`);
+  /**
+   * Where a download of `name` waits for its last bytes; named by what pins
+   * its content (the sum, or a git commit id), so another version never
+   * resumes it.
+   */
+  partialPath(name: string, pin: string): string {
+    return join(this.dir, `.${name}.${pin.slice(0, 16)}.part`);
   }
 
   /** Waits for and takes the lock on one name. */
@@ -46,8 +53,8 @@ export class DownloadDir {
   }
 
   /** Opens the partial download of `name` (only while holding its lock), keeping what is there. */
-  openPartial(name: string, sha256: Sha256): Promise<PartialFile> {
-    return PartialFile.open(this.partialPath(name, sha256), this.openPartialFile);
+  openPartial(name: string, pin: string): Promise<PartialFile> {
+    return PartialFile.open(this.partialPath(name, pin), this.openPartialFile);
   }
 
   /** Opens a throw-away file under a name no other process uses (for a download that gets no final name). */
@@ -56,10 +63,15 @@ export class DownloadDir {
   }
 
   /** Gives a finished partial its final name; the caller has compared `sha256`, the sum of the bytes written, with the expected one. */
-  async commitVerified(partial: string, name: string, sha256: Sha256, size: number): Promise<void> {
+  async commitVerified(partial: string, name: string, sha256: Sha256): Promise<void> {
     const final = this.finalPath(name);
     await rename(partial, final);
-    await this.writeNote(final, sha256, size);
+    await writeNote(final, sha256);
+  }
+
+  /** The sum last verified for `name`, while the file is still the one it was verified for. */
+  notedSum(name: string): Promise<Sha256 | undefined> {
+    return notedSum(this.finalPath(name));
   }
 
   async prepare(): Promise<void> {
@@ -69,43 +81,22 @@ export class DownloadDir {
   /** 'ok' when present and verified, 'absent', or the wrong sum it has. */
   async check(name: string, sha256: Sha256): Promise<'ok' | 'absent' | { actual: Sha256 }> {
     const path = this.finalPath(name);
-    let size: number;
-    try {
-      size = (await stat(path)).size;
-    } catch {
-      return 'absent';
-    }
-    try {
-      const [sum, bytes] = (await readFile(`${path}.sha256`, 'utf8')).trim().split(/\s+/);
-      if (sum === sha256 && Number(bytes) === size) return 'ok';
-    } catch {
-      /* no note yet: hash the file */
-    }
+    if (!existsSync(path)) return 'absent';
+    if ((await notedSum(path)) === sha256) return 'ok';
+    // No note, an old one, or one for another file under this name: hash it.
     const actual = await sha256File(path);
     if (actual !== sha256) return { actual };
-    await this.writeNote(path, sha256, size);
+    await writeNote(path, sha256);
     return 'ok';
   }
 
-  private async writeNote(path: string, sha256: string, size: number): Promise<void> {
-    const tmp = `${path}.sha256.tmp-${process.pid}`;
-    await writeFile(tmp, `${sha256} ${size}\n`);
-    await rename(tmp, `${path}.sha256`);
-  }
-
   /**
-   * Verifies a temp file and moves it under its final name, or deletes it.
-   * Returns the actual sum when it does not match.
+   * Like check, for a file whose sum the recipe may not give (a git tarball
+   * pinned by its commit): then the note written when it was made or
+   * verified is the record, and without a valid note it counts as absent.
    */
-  async commit(tmp: string, name: string, sha256: Sha256): Promise<{ ok: true } | { ok: false; actual: Sha256 }> {
-    const actual = await sha256File(tmp);
-    if (actual !== sha256) {
-      await rm(tmp, { force: true });
-      return { ok: false, actual };
-    }
-    const final = this.finalPath(name);
-    await rename(tmp, final);
-    await this.writeNote(final, sha256, (await stat(final)).size);
-    return { ok: true };
+  async checkPinned(name: string, sha256: Sha256 | undefined): Promise<'ok' | 'absent' | { actual: Sha256 }> {
+    const sum = sha256 ?? (await this.notedSum(name));
+    return sum ? this.check(name, sum) : 'absent';
   }
 }

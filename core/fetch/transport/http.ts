@@ -1,21 +1,33 @@
-import http from 'node:http';
-import https from 'node:https';
-import { DownloadError } from './download-error.js';
-import type { Fetcher } from './fetcher.js';
-import { PartialFile } from './partial-file.js';
+import type { AnySource, Fetcher, Place, TransferContext, TransferResult } from '../fetcher.js';
+import { DownloadError, describeFailure } from './download-error.js';
+import { hostOf, openRequest } from './http-client.js';
+import { withRetries } from './retry.js';
 
 // One HTTP(S) GET into a partial file: redirects, a connect and an idle
 // timeout, and continuing a partial file with a Range request (RFC 9110
 // §14) when the server answers 206 for exactly the offset asked. A server
 // that ignores Range (200) or cannot satisfy it (416) gets the whole file
-// instead. Nothing here retries or decides whether bytes are good: the
-// retry loop (retry.ts) and the sha256 (fetch-sources.ts) do.
+// instead. Whether bytes are good is for the sha256 (orchestrator.ts).
 
 export class HttpFetcher implements Fetcher {
   readonly schemes = ['http', 'https'];
-  upstream(url: string): string[] {
-    return [url];
+  upstream(src: AnySource): Place[] {
+    return [{ url: src.url }];
   }
+  async transfer(place: Place, sink: BodySink, ctx: TransferContext): Promise<TransferResult> {
+    await httpTransfer(place.url, sink, ctx);
+    return undefined;
+  }
+}
+
+/**
+ * One place over HTTP(S) with the retry policy (retry.ts): each try
+ * continues what the sink holds. Also the transfer of every plugin whose
+ * places are http(s) URLs (debian.ts).
+ */
+export function httpTransfer(url: string, sink: BodySink, ctx: TransferContext): Promise<void> {
+  const opts: HttpOptions = { ...ctx.http, allowHost: ctx.upstream ? ctx.allowHost : undefined };
+  return withRetries(() => httpGet(url, sink, opts, ctx.onProgress), ctx.retry, (f, n, ms) => ctx.onRetry(`${describeFailure(f)}; try ${n + 1} in ${(ms / 1000).toFixed(1)} s`));
 }
 
 export interface HttpOptions {
@@ -39,10 +51,6 @@ export interface BodySink {
 
 /** Bytes in the sink so far, and the whole size when the server said it. */
 export type OnProgress = (bytes: number, total: number | undefined) => void;
-
-export function hostOf(url: string): string {
-  return new URL(url).hostname.replace(/^\[(.*)\]$/, '$1').toLowerCase();
-}
 
 /** Fills `sink` from `url`, continuing from the bytes already in it when the server allows. */
 export async function httpGet(url: string, sink: BodySink, opts: HttpOptions = DEFAULT_HTTP, onProgress: OnProgress = () => {}): Promise<void> {
@@ -75,8 +83,9 @@ function getOnce(url: string, sink: BodySink, opts: HttpOptions, onProgress: OnP
     const offset = sink.resumeOffset();
     const headers: Record<string, string> = { 'accept-encoding': 'identity', 'user-agent': 'strata' };
     if (offset > 0) headers.range = `bytes=${offset}-`;
-    const get = url.startsWith('https:') ? https.get : http.get;
-    const req = get(url, { headers }, (res) => {
+    const req = openRequest(url, 'GET', headers);
+    req.end();
+    req.on('response', (res) => {
       const status = res.statusCode ?? 0;
       const done = (next?: string | typeof AGAIN) => {
         res.resume();
@@ -132,21 +141,6 @@ function getOnce(url: string, sink: BodySink, opts: HttpOptions, onProgress: OnP
     });
     req.on('error', (e) => settle(e));
   });
-}
-
-/**
- * Downloads `url` whole into a new file at `dest`, for callers that verify
- * the file by other means and keep no partial (git tarballs from a mirror).
- */
-export async function httpDownload(url: string, dest: string, opts: HttpOptions = DEFAULT_HTTP): Promise<void> {
-  const file = await PartialFile.open(dest);
-  try {
-    await httpGet(url, file, opts);
-    await file.finish();
-  } catch (e) {
-    await file.discard();
-    throw e;
-  }
 }
 
 function rangeStart(contentRange: string | undefined): number | undefined {

@@ -2,9 +2,9 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { diag, type Diagnostic } from '../diagnostics/diagnostic.js';
+import { diag, type Diagnostic } from '../../diagnostics/diagnostic.js';
 import type { GitRef, GitSource } from './git-source.js';
-import { redactUrl } from './redact.js';
+import { redactText, redactUrl } from '../redact.js';
 
 // The bare clones in the download folder (`downloads/git/<host>/<path>.git`)
 // and the only git commands that touch the network. A clone fetches just the
@@ -12,8 +12,6 @@ import { redactUrl } from './redact.js';
 // from that ref" is exactly the check a recipe's pin needs. Offline, a clone
 // is used as it is and never fetched.
 
-/** Credentials in any URL inside git's messages are hidden too. */
-export const redactText = (text: string): string => text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^@/\s]*@/gi, '$1***@');
 
 export interface GitResult {
   readonly code: number;

@@ -2,8 +2,8 @@ import { createHash, type Hash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open as openFile, rm, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { Sha256 } from '../model/ids.js';
-import { DownloadError } from './download-error.js';
+import type { Sha256 } from '../../model/ids.js';
+import { DownloadError } from '../transport/download-error.js';
 
 // A download in progress: a file under a temporary name that is hashed as
 // bytes are written, so verifying a 1 GiB download costs no second read of

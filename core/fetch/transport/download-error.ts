@@ -1,4 +1,4 @@
-import { redactUrl } from './redact.js';
+import { redactText, redactUrl } from '../redact.js';
 
 // Why one download attempt failed, as a tagged union, so the retry loop and
 // the fetch phase decide by `reason` instead of by matching message text.
@@ -13,7 +13,9 @@ export type DownloadFailure =
   | { readonly reason: 'redirects'; readonly url: string }
   | { readonly reason: 'host-not-allowed'; readonly url: string; readonly host: string }
   | { readonly reason: 'disk-full'; readonly dir: string }
-  | { readonly reason: 'write'; readonly path: string; readonly detail: string };
+  | { readonly reason: 'write'; readonly path: string; readonly detail: string }
+  /** A place that does not hold the source (a missing mirror file, a clone without the commit); `detail` names the place. */
+  | { readonly reason: 'unavailable'; readonly url: string; readonly detail: string };
 
 export class DownloadError extends Error {
   constructor(readonly failure: DownloadFailure) {
@@ -64,5 +66,7 @@ export function describeFailure(f: DownloadFailure): string {
       return `no space left on device in the download folder ${f.dir}`;
     case 'write':
       return `cannot write ${f.path}: ${f.detail}`;
+    case 'unavailable':
+      return redactText(f.detail);
   }
 }

@@ -3,11 +3,13 @@ import { stat } from 'node:fs/promises';
 import http from 'node:http';
 import https from 'node:https';
 
-// The few HTTP requests the remote cache makes, with a time limit on every
-// one: a cache that hangs must not hang the build. Basic auth comes from
-// credentials in the URL (never printed; see redact.ts).
+// Strata's one HTTP(S) client. `openRequest` is where every request starts:
+// the fetch phase's resumable GETs (http.ts) and the remote cache's GET and
+// PUT below. Basic auth comes from credentials in the URL, which never
+// reach a message (core/fetch/redact.ts). The cache's requests have a time
+// limit each: a cache that hangs must not hang the build.
 
-export class CacheHttpError extends Error {
+export class HttpError extends Error {
   constructor(message: string, readonly status?: number) {
     super(message);
   }
@@ -15,21 +17,28 @@ export class CacheHttpError extends Error {
 
 const TIMEOUT_MS = 15000;
 
-/** Splits credentials out of a URL into Node's `auth` option. */
-function target(url: string): { u: URL; auth?: string; lib: typeof http | typeof https } {
+/**
+ * Starts a request to `url`, credentials in it split out into Node's `auth`
+ * option (RFC 7617 basic auth) so the URL sent has none. The caller ends it.
+ */
+export function openRequest(url: string, method: 'GET' | 'PUT', headers: http.OutgoingHttpHeaders = {}): http.ClientRequest {
   const u = new URL(url);
   const auth = u.username ? `${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}` : undefined;
   u.username = '';
   u.password = '';
-  return { u, auth, lib: u.protocol === 'https:' ? https : http };
+  return (u.protocol === 'https:' ? https : http).request(u, { method, auth, headers });
+}
+
+/** The host of an http(s) URL, lowercase, without IPv6 brackets. */
+export function hostOf(url: string): string {
+  return new URL(url).hostname.replace(/^\[(.*)\]$/, '$1').toLowerCase();
 }
 
 function get(url: string): Promise<http.IncomingMessage> {
   return new Promise((resolve, reject) => {
-    const { u, auth, lib } = target(url);
-    const req = lib.request(u, { method: 'GET', auth });
+    const req = openRequest(url, 'GET');
     req.setTimeout(TIMEOUT_MS, () => req.destroy(new Error(`no answer for ${TIMEOUT_MS / 1000} s`)));
-    req.on('error', (e) => reject(new CacheHttpError((e as NodeJS.ErrnoException).code ?? e.message)));
+    req.on('error', (e) => reject(new HttpError((e as NodeJS.ErrnoException).code ?? e.message)));
     req.on('response', resolve);
     req.end();
   });
@@ -41,7 +50,7 @@ async function getFound(url: string): Promise<http.IncomingMessage | undefined> 
   if (res.statusCode === 200) return res;
   res.resume();
   if (res.statusCode === 404) return undefined;
-  throw new CacheHttpError(`HTTP ${res.statusCode}`, res.statusCode);
+  throw new HttpError(`HTTP ${res.statusCode}`, res.statusCode);
 }
 
 /** GET into memory; undefined on 404. */
@@ -60,9 +69,9 @@ export async function getFile(url: string, dest: string): Promise<boolean> {
   await new Promise<void>((resolve, reject) => {
     const out = createWriteStream(dest);
     res.on('error', reject);
-    res.on('aborted', () => reject(new CacheHttpError('connection cut off')));
+    res.on('aborted', () => reject(new HttpError('connection cut off')));
     out.on('error', reject);
-    out.on('finish', () => (res.complete ? resolve() : reject(new CacheHttpError('connection cut off'))));
+    out.on('finish', () => (res.complete ? resolve() : reject(new HttpError('connection cut off'))));
     res.pipe(out);
   });
   return true;
@@ -72,15 +81,14 @@ export async function getFile(url: string, dest: string): Promise<boolean> {
 export function putFile(url: string, file: string): Promise<void> {
   return new Promise((resolve, reject) => {
     stat(file).then((st) => {
-      const { u, auth, lib } = target(url);
-      const req = lib.request(u, { method: 'PUT', auth, headers: { 'content-length': st.size, 'content-type': 'application/octet-stream' } });
+      const req = openRequest(url, 'PUT', { 'content-length': st.size, 'content-type': 'application/octet-stream' });
       req.setTimeout(TIMEOUT_MS, () => req.destroy(new Error(`no answer for ${TIMEOUT_MS / 1000} s`)));
-      req.on('error', (e) => reject(new CacheHttpError((e as NodeJS.ErrnoException).code ?? e.message)));
+      req.on('error', (e) => reject(new HttpError((e as NodeJS.ErrnoException).code ?? e.message)));
       req.on('response', (res) => {
         res.resume();
         const s = res.statusCode ?? 0;
         if (s >= 200 && s < 300) resolve();
-        else reject(new CacheHttpError(`HTTP ${s}`, s));
+        else reject(new HttpError(`HTTP ${s}`, s));
       });
       createReadStream(file).on('error', reject).pipe(req);
     }, reject);

@@ -1,6 +1,6 @@
 import { copyFile, mkdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { sha256File } from './checksum.js';
+import { sha256File } from '../checksum.js';
 
 // `strata mirror import`: files each given file under `sha256/<hex>` in a
 // mirror folder, so recipes find it by checksum whatever it was called where

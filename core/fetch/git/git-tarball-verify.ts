@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { decompressed } from '../archive/decompress.js';
-import { tarEntries, TarFormatError } from '../archive/tar-reader.js';
+import { decompressed } from '../../archive/decompress.js';
+import { tarEntries, TarFormatError } from '../../archive/tar-reader.js';
 import { COMMIT_PREFIX, COMMIT_RECORD, GITLINK_PREFIX } from './git-tarball.js';
 import type { GitSource } from './git-source.js';
 

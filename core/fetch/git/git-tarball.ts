@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
-import { ByteReader } from '../archive/byte-reader.js';
-import { paxGlobalHeader, padding, tarEnd, tarHeader } from '../archive/tar-writer.js';
+import { ByteReader } from '../../archive/byte-reader.js';
+import { paxGlobalHeader, padding, tarEnd, tarHeader } from '../../archive/tar-writer.js';
+import type { BodySink } from '../transport/http.js';
 import { git, type BareClone } from './git.js';
 import type { GitSource } from './git-source.js';
 
@@ -78,8 +78,8 @@ function blobReader(clone: BareClone, ids: readonly string[]) {
 
 const MODES: Record<string, number> = { '100644': 0o644, '100755': 0o755, '120000': 0o777 };
 
-/** Writes the tarball of `src.rev` from `clone` to `dest` (any path; the caller renames it into place). */
-export async function writeGitTarball(clone: BareClone, src: GitSource, dest: string): Promise<void> {
+/** Writes the tarball of `src.rev` from `clone` into `sink` (a partial file the orchestrator verifies and renames). */
+export async function writeGitTarball(clone: BareClone, src: GitSource, sink: BodySink): Promise<void> {
   const commit = await git(['cat-file', 'commit', src.rev], clone.path);
   if (commit.code !== 0) throw new Error(`${clone.path}: cannot read commit ${src.rev}: ${commit.stderr}`);
   const mtime = committerTime(commit.stdout);
@@ -91,9 +91,20 @@ export async function writeGitTarball(clone: BareClone, src: GitSource, dest: st
   const gzip = spawn('gzip', ['-n', '-6', '-c'], { stdio: ['pipe', 'pipe', 'pipe'] });
   let gzipErr = '';
   gzip.stderr.on('data', (d) => (gzipErr += d));
-  const file = createWriteStream(dest);
-  gzip.stdout.pipe(file);
-  const written = once(file, 'close');
+  // gzip's output goes to the sink chunk by chunk, gzip paused while a chunk
+  // is written. A sink that fails (a full disk) stops gzip, and its error is
+  // the one reported.
+  let sinkError: unknown;
+  gzip.stdout.on('data', (chunk: Buffer) => {
+    gzip.stdout.pause();
+    sink.write(chunk).then(
+      () => gzip.stdout.resume(),
+      (e) => {
+        sinkError ??= e;
+        gzip.kill();
+      },
+    );
+  });
   const gzipExit = once(gzip, 'close');
   const top = Buffer.from(src.checkout + '/');
   const path = (p: Buffer) => Buffer.concat([top, p]);
@@ -122,8 +133,10 @@ export async function writeGitTarball(clone: BareClone, src: GitSource, dest: st
     await write(gzip.stdin, tarEnd());
     gzip.stdin.end();
     const [code] = await gzipExit;
-    await written;
+    if (sinkError) throw sinkError;
     if (code !== 0) throw new Error(`gzip failed: ${gzipErr.trim() || `exit code ${code}`}`);
+  } catch (e) {
+    throw sinkError ?? e;
   } finally {
     blobs.close();
     if (gzip.exitCode === null) gzip.kill();

@@ -68,9 +68,9 @@ test('append and prepend add text without spaces, in order; history says applied
   assert.is(noBase.get('X'), 'tail', 'append to an unset variable');
 });
 
-test('remove drops whole words only', () => {
+test('remove drops whole words only, and keeps every separator (as BitBake does; issue 13)', () => {
   const ds = new DataStore([a('A', 'foo foobar bar  foo baz', Level.Recipe, 1), a('A:remove', 'foo baz', Level.Machine, 2), a('A:append', ' baz', Level.Project, 3)], OVR);
-  assert.is(ds.get('A'), 'foobar bar', 'foobar survives; removals apply after appends');
+  assert.is(ds.get('A'), ' foobar bar    ', 'foobar survives; removals apply after appends; the spaces stay');
   assert.equal(effects(ds, 'A').map((e) => e[1]), ['final', 'applied', 'applied']);
 });
 
@@ -154,8 +154,8 @@ test('a reference cycle is an error naming the chain A -> B -> A', () => {
   assert.match(d.message, 'A -> B -> A');
   assert.equal(d.location, at(1));
   assert.equal(d.related?.map((r) => [r.message, r.location?.line]), [
-    ['A is set here', 1],
-    ['B is set here', 2],
+    ['A refers to ${B} here', 1],
+    ['B refers to ${A} here', 2],
   ]);
   const self = userError(() => ds.get('C')).diagnostics[0];
   assert.is(self.code, 'var-cycle');

@@ -191,4 +191,25 @@ test('referencesOf: every variable a text uses, through other values, but not $$
   assert.equal(ds.referencesOf('no references'), []);
 });
 
+test('referencesOf follows nested references and remove arguments; unexpanded carries the removes (task signatures)', () => {
+  const ds = new DataStore(
+    [a('WHICH', 'TOOL', Level.Recipe, 1), a('TOOL', 'gcc ${OPT}', Level.Recipe, 2), a('OPT', '-O2', Level.Recipe, 3), a('S', '${${WHICH}} x', Level.Recipe, 4), a('S:remove', '${DROP}', Level.Recipe, 5), a('DROP', 'x', Level.Recipe, 6)],
+    OVR,
+  );
+  assert.equal(ds.referencesOf('run ${S}'), ['DROP', 'OPT', 'S', 'TOOL', 'WHICH']);
+  assert.is(ds.get('S'), 'gcc -O2 ');
+  assert.is(ds.raw('S'), '${${WHICH}} x', 'raw is before expansion and before removes');
+  assert.is(ds.unexpanded('S'), JSON.stringify({ value: '${${WHICH}} x', remove: ['${DROP}'] }));
+  assert.is(ds.unexpanded('OPT'), '-O2', 'without removes, unexpanded is the raw value (signatures of other tasks unchanged)');
+});
+
+test('an undefined reference points at the assignment that holds it, not at the base value', () => {
+  const ds = new DataStore([a('A', 'a', Level.Recipe, 1), a('A:append', ' ${X}', Level.Machine, 7, 'm.yaml'), a('B', 'b', Level.Recipe, 2), a('B:remove:aarch64', '${Y}', Level.Recipe, 3)], OVR);
+  const d = userError(() => ds.get('A')).diagnostics[0];
+  assert.equal([d.code, d.location], ['var-undefined', at(7, 'm.yaml')]);
+  const r = userError(() => ds.get('B')).diagnostics[0];
+  assert.equal([r.code, r.location], ['var-undefined', at(3)]);
+  assert.match(r.message, "B:remove:aarch64 refers to ${Y}");
+});
+
 test.run();

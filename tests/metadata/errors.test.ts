@@ -231,4 +231,17 @@ test('formatDiagnostic prints file:line:col: error[code]: message, the line and 
   assert.is(noLine, '/nowhere.yaml: warning[x]: whole file');
 });
 
+test('YAML aliases: a small one works; nested ones past the limit are refused quickly (billion laughs)', () => {
+  const ok = layerWith({ 'recipes/r.yaml': 'name: r\nversion: "1.0"\ndepends: &d [a, b]\nprovides: *d\n' });
+  assert.equal(loadRecipeFile(join(ok.dir, 'recipes/r.yaml'), ok.layer).provides, ['a', 'b']);
+  const levels = 'abcdefg'.split('');
+  const laughs = levels.map((l, i) => `${l}: &${l} [${i === 0 ? Array(9).fill('"lol"').join(',') : Array(9).fill(`*${levels[i - 1]}`).join(',')}]`).join('\n');
+  const started = process.memoryUsage().rss;
+  const { file, d } = recipeDiag(`name: r\nversion: "1.0"\nvars:\n  X: 1\nsummary: x\n${laughs}\n`);
+  assert.is(d.code, 'yaml-alias-limit');
+  assert.match(d.message, 'more than 10000 nodes');
+  assert.is(d.location?.file, file);
+  assert.ok(process.memoryUsage().rss - started < 200e6, 'stopped long before the 48 million nodes');
+});
+
 test.run();

@@ -1,7 +1,8 @@
 import { diag, UserError, type SourceLocation } from '../diagnostics/diagnostic.js';
 import { keyOf, type Assignment } from './assignment.js';
 import { checkImmediateReads, checkUnsets } from './bitbake-habits.js';
-import { closingBrace, compareSpecificity, forEachReference, REFERENCE, removeWords } from './references.js';
+import { closingBrace, forEachReference, REFERENCE } from './references.js';
+import { effectOf, removeWords, selectValue, type Effect, type Selection } from './value-rules.js';
 
 export { directReferences } from './references.js';
 
@@ -9,37 +10,19 @@ export { directReferences } from './references.js';
 // assignment (never a pre-merged value), so the history is exact and values
 // are computed lazily, once, on first use.
 //
-// Rules (docs/metadata.md has examples, and says where BitBake differs):
-//  1. An assignment applies only when all its override names are active.
-//  2. An `unset` cancels every assignment before it (weaker level, or earlier
-//     at its level) to the variable, or to its override-specific value.
-//  3. Among the override-specific values (`V:a`, `V:a:b`), the most specific
-//     one wins (see compareSpecificity) and replaces the variable's own value;
-//     its own appends and prepends apply to it. Failing one, the last plain
-//     `set` or `immediate` by level then file order; failing that, the last
-//     `default`.
-//  4. Then every applying `append` and `prepend` of the variable, in order.
-//  5. The result is expanded, then every applying `remove` (its argument
-//     expanded too) drops words from the expanded value.
+// Which assignments make the value is decided in value-rules.ts; this file
+// computes values lazily, expands `${}` references (value-rules.ts rule 5:
+// removes work on the expanded value) and reports expansion errors at the
+// assignment that holds the bad reference.
 
-export type Effect = 'final' | 'overridden' | 'inactive' | 'ignored' | 'applied' | 'cancelled';
+export type { Effect } from './value-rules.js';
 
 export interface HistoryEntry {
   readonly assignment: Assignment;
   readonly effect: Effect;
 }
 
-interface Computed {
-  /** Every assignment to the variable, weakest level first. */
-  readonly all: readonly Assignment[];
-  /** The assignment that gives the base value, if any. */
-  readonly winner?: Assignment;
-  /** Appends and prepends that apply, in order (the chosen override-specific value's first). */
-  readonly edits?: readonly Assignment[];
-  readonly removes?: readonly Assignment[];
-  /** The chosen override-specific value, as the key of its names. */
-  readonly chosen?: string;
-  readonly cancelled?: ReadonlySet<Assignment>;
+interface Computed extends Selection {
   /** The text before expansion, once asked for. */
   raw?: string;
   /** The expanded value, once asked for (kept here, not in a second map: a parse holds a million of these). */
@@ -51,16 +34,6 @@ interface Context {
   readonly loc?: SourceLocation;
   /** The variable whose value is being expanded, to find the assignment that holds a bad reference. */
   readonly variable?: string;
-}
-
-const targetKey = (a: Assignment): string => (a.target.length === 1 ? a.target[0] : [...a.target].sort().join(':'));
-
-interface TargetValue {
-  readonly names: readonly string[];
-  set?: Assignment;
-  weak?: Assignment;
-  edits?: Assignment[];
-  removes?: Assignment[];
 }
 
 export class DataStore {
@@ -93,66 +66,10 @@ export class DataStore {
     return true;
   }
 
-  // Called for every variable of every recipe, so the common case (no
-  // override-specific values, no unset) makes one pass and allocates little;
-  // the history is only built when someone asks for it.
   private compute(name: string): Computed {
     const cached = this.computed.get(name);
     if (cached) return cached;
-    const list = this.byName.get(name) ?? [];
-    let all = list;
-    for (let i = 1; i < list.length; i++) {
-      if (list[i].level < list[i - 1].level) {
-        all = [...list].sort((x, y) => x.level - y.level);
-        break;
-      }
-    }
-    let cancelled: Set<Assignment> | undefined;
-    for (let u = 0; u < all.length; u++) {
-      const un = all[u];
-      if (un.op !== 'unset' || !this.applies(un)) continue;
-      const key = un.target.length ? targetKey(un) : undefined;
-      for (let i = 0; i < u; i++) if (key === undefined || (all[i].target.length && targetKey(all[i]) === key)) (cancelled ??= new Set()).add(all[i]);
-    }
-    let plain: Assignment | undefined;
-    let weak: Assignment | undefined;
-    let edits: Assignment[] | undefined;
-    let removes: Assignment[] | undefined;
-    let targets: Map<string, TargetValue> | undefined;
-    for (const a of all) {
-      if (a.op === 'unset' || !this.applies(a) || cancelled?.has(a)) continue;
-      if (a.target.length) {
-        const key = targetKey(a);
-        let t = (targets ??= new Map()).get(key);
-        if (!t) targets.set(key, (t = { names: a.target }));
-        if (a.op === 'set' || a.op === 'immediate') t.set = a;
-        else if (a.op === 'default') t.weak = a;
-        else if (a.op === 'remove') (t.removes ??= []).push(a);
-        else (t.edits ??= []).push(a);
-      } else if (a.op === 'set' || a.op === 'immediate') plain = a;
-      else if (a.op === 'default') weak = a;
-      else if (a.op === 'remove') (removes ??= []).push(a);
-      else (edits ??= []).push(a);
-    }
-    let winner = plain ?? weak;
-    let chosen: string | undefined;
-    if (targets) {
-      let best: [string, TargetValue] | undefined;
-      for (const entry of targets) {
-        const t = entry[1];
-        // A remove alone does not make a value.
-        if (!t.set && !t.weak && !t.edits) continue;
-        if (!best || compareSpecificity(t.names, best[1].names, this.rank) > 0) best = entry;
-      }
-      if (best) {
-        const t = best[1];
-        chosen = best[0];
-        winner = t.set ?? t.weak;
-        if (t.edits) edits = [...t.edits, ...(edits ?? [])];
-        if (t.removes) removes = [...t.removes, ...(removes ?? [])];
-      }
-    }
-    const result: Computed = { all, winner, edits, removes, chosen, cancelled };
+    const result: Computed = selectValue(this.byName.get(name) ?? [], (a) => this.applies(a), this.rank);
     this.computed.set(name, result);
     return result;
   }
@@ -198,17 +115,8 @@ export class DataStore {
   }
 
   history(name: string): HistoryEntry[] {
-    const { all, winner, chosen, cancelled } = this.compute(name);
-    return all.map((a): HistoryEntry => {
-      if (!this.applies(a)) return { assignment: a, effect: 'inactive' };
-      if (cancelled?.has(a)) return { assignment: a, effect: 'cancelled' };
-      if (a === winner) return { assignment: a, effect: 'final' };
-      if (a.op === 'unset') return { assignment: a, effect: 'applied' };
-      if (a.target.length && targetKey(a) !== chosen) return { assignment: a, effect: a.op === 'default' ? 'ignored' : 'overridden' };
-      if (a.op === 'set' || a.op === 'immediate') return { assignment: a, effect: 'overridden' };
-      if (a.op === 'default') return { assignment: a, effect: 'ignored' };
-      return { assignment: a, effect: 'applied' };
-    });
+    const selection = this.compute(name);
+    return selection.all.map((a) => ({ assignment: a, effect: effectOf(a, selection, (x) => this.applies(x)) }));
   }
 
   /**

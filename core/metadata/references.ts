@@ -45,31 +45,3 @@ export function directReferences(text: string): string[] {
   });
   return out;
 }
-
-/**
- * BitBake's `:remove` (user manual, "Removal (Override Style Syntax)"):
- * every whitespace-separated word of the expanded value that equals a word
- * to remove goes, and every space, tab and newline stays where it was
- * ("surrounding spaces and spacing are preserved"). So a value nothing is
- * removed from comes back unchanged to the byte.
- */
-export function removeWords(value: string, words: ReadonlySet<string>): string {
-  return value.replace(/\S+/g, (w) => (words.has(w) ? '' : w));
-}
-
-/**
- * Orders two override-specific values for the same variable: the one whose
- * key names more active overrides wins (`V:a:b` beats `V:c` whatever the
- * order of a, b, c in OVERRIDES: BitBake prefers the more specific key, as
- * its maintainers observed on the yocto list, "What are _virtual
- * providers?", 2013); with as many names, the one with the stronger
- * strongest name, then the stronger second name, and so on. Two different
- * sets of names never tie, so line order never decides.
- */
-export function compareSpecificity(a: readonly string[], b: readonly string[], rank: ReadonlyMap<string, number>): number {
-  if (a.length !== b.length) return a.length - b.length;
-  const ra = a.map((o) => rank.get(o) ?? -1).sort((x, y) => y - x);
-  const rb = b.map((o) => rank.get(o) ?? -1).sort((x, y) => y - x);
-  for (let i = 0; i < ra.length; i++) if (ra[i] !== rb[i]) return ra[i] - rb[i];
-  return 0;
-}

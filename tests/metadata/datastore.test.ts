@@ -212,4 +212,16 @@ test('an undefined reference points at the assignment that holds it, not at the 
   assert.match(r.message, "B:remove:aarch64 refers to ${Y}");
 });
 
+test('the override-specific value chosen does not depend on line order or level (every permutation)', () => {
+  const keys = ['A:qemuarm64', 'A:aarch64:strata', 'A:musl:pn-hello', 'A:qemuall:qemuarm64', 'A:musl:aarch64', 'A:x86-64:aarch64:strata:pn-hello'];
+  const permutations = (xs: string[]): string[][] => (xs.length <= 1 ? [xs] : xs.flatMap((x, i) => permutations([...xs.slice(0, i), ...xs.slice(i + 1)]).map((p) => [x, ...p])));
+  const seen = new Set<string>();
+  for (const order of permutations(keys)) {
+    const ds = new DataStore(order.map((k, i) => a(k, k, (i % 3) as Level, i + 1)), OVR);
+    seen.add(ds.get('A'));
+  }
+  // Two names each; the strongest names are pn-hello (musl:pn-hello), then strata, then qemuarm64.
+  assert.equal([...seen], ['A:musl:pn-hello']);
+});
+
 test.run();

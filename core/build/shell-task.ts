@@ -64,9 +64,9 @@ export function recipeScript(r: Recipe, ctx: BuildContext, task: string, body: s
 export function scriptVariables(r: Recipe, task: string, cwdVar = 'B'): Record<string, string> {
   const script = taskVariable(task);
   const direct = [cwdVar, 'WORKDIR', ...exportedNames(r)].filter((n) => r.data.has(n));
-  const raw = [script, ...direct].map((n) => r.data.raw(n) ?? '').join('\n');
+  const raw = [script, ...direct].map((n) => r.data.unexpanded(n) ?? '').join('\n');
   const vars: Record<string, string> = {};
   for (const n of new Set([...direct, ...r.data.referencesOf(raw)])) if (r.data.has(n)) vars[n] = r.data.get(n);
-  if (r.data.has(script)) vars[script] = r.data.raw(script)!;
+  if (r.data.has(script)) vars[script] = r.data.unexpanded(script)!;
   return vars;
 }

@@ -2,7 +2,6 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { deployFile, replaceDir } from '../../deploy/deploy.js';
-import { UserError } from '../../diagnostics/diagnostic.js';
 import { sysrootRecipes } from '../../graph/plan.js';
 import { feedDir, writeFeedIndex } from '../../package/feed.js';
 import { makePackages, type ExternalPackages, type RecipePackaging } from '../../package/make-packages.js';
@@ -90,7 +89,7 @@ export const packageTask: TaskImplementation = {
     await mkdir(D, { recursive: true });
     const result = makePackages(packaging(r), walkTree(D), external(t.ctx.cfg, r), t.ctx.sourceDateEpoch);
     if (!result.ok) {
-      if (result.diagnostics.length) throw new UserError(result.diagnostics);
+      if (result.diagnostics.length) throw TaskFailed.of(result.diagnostics);
       throw new TaskFailed(result.messages.map((m) => `${r.name}:package: ${m}`).join('\n'));
     }
     await replaceDir(packagesDir(r), async (tmp) => {

@@ -4,7 +4,6 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { tarEntries } from '../../archive/tar-reader.js';
 import { replaceDir } from '../../deploy/deploy.js';
-import { UserError } from '../../diagnostics/diagnostic.js';
 import { packageIndex, type ImagePlan } from '../../graph/plan.js';
 import { feedDir, writeFeedIndex } from '../../package/feed.js';
 import { ipkParts } from '../../package/ipk.js';
@@ -68,7 +67,7 @@ export const rootfsTask: TaskImplementation = {
         return data;
       },
     });
-    if (!closure.ok) throw new UserError(closure.diagnostics);
+    if (!closure.ok) throw TaskFailed.of(closure.diagnostics);
     const dir = rootfsDir(t.workdir);
     let entries = 0;
     await mkdir(t.workdir, { recursive: true });
@@ -95,7 +94,7 @@ export const rootfsTask: TaskImplementation = {
         readText: (h) => readFileSync(join(tmp, 'files', h), 'utf8'),
         storeText: store,
       });
-      if (!result.ok) throw new UserError(result.diagnostics);
+      if (!result.ok) throw TaskFailed.of(result.diagnostics);
       entries = result.entries.length;
       const packages: InstalledPackage[] = closure.packages.map((p) => ({ name: p.name, version: p.version, arch: p.arch, license: p.license, recipe: p.recipe, depends: p.depends, ipkSha256: p.ipk.sha256 }));
       const manifest: RootfsManifest = { format: 1, packages, entries: result.entries };

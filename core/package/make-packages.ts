@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { diag, type Diagnostic } from '../diagnostics/diagnostic.js';
+import { diag, type Diagnostic, type SourceLocation } from '../diagnostics/diagnostic.js';
 import type { PackageSpec } from '../metadata/body.js';
 import type { RootfsDeclarations } from '../rootfs/declarations.js';
 import { PACKAGE_NAME, PACKAGE_VERSION } from './control.js';
 import { isElf, readElf } from './elf.js';
 import { globToRegExp } from './glob.js';
+import { closest } from '../metadata/spelling.js';
 import { ipkArchive } from './ipk.js';
 import { ipkName, type DependsReason, type PackageData, type PackageFile } from './pkgdata.js';
 import { providedSonames, shlibDepends, type ElfFile, type ShlibProvider } from './shlibdeps.js';
@@ -28,6 +29,10 @@ export interface RecipePackaging {
   readonly file: string;
   readonly specs: readonly PackageSpec[];
   readonly rdepends: ReadonlyMap<string, readonly string[]>;
+  /** Where each run-time dependency is written, by `<package> <dependency>`. */
+  readonly rdependsAt?: ReadonlyMap<string, SourceLocation>;
+  /** Package names any recipe makes, to check declared run-time dependencies. */
+  readonly knownPackages?: ReadonlySet<string>;
   readonly conffiles: ReadonlyMap<string, readonly string[]>;
   readonly declarations: RootfsDeclarations;
 }
@@ -51,6 +56,29 @@ export type PackagingResult =
 
 const DEFAULT_CONFFILES = ['/etc/**'];
 
+/** Names the recipe's metadata uses for packages: its own (rdepends, conffiles, package:) and others' (rdepends values). */
+function checkPackageNames(r: RecipePackaging): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const own = r.specs.map((s) => s.name);
+  const whole: SourceLocation = { file: r.file, line: 0, column: 0 };
+  const suggest = (name: string, among: Iterable<string>) => {
+    const near = closest(name, among);
+    return near ? `did you mean '${near}'?` : undefined;
+  };
+  for (const [pkg, deps] of r.rdepends) {
+    const at = (d: string) => r.rdependsAt?.get(`${pkg} ${d}`) ?? whole;
+    if (!own.includes(pkg)) out.push(diag('package-unknown', `rdepends: ${r.recipe} makes no package '${pkg}'`, deps.length ? at(deps[0]) : whole, { hint: suggest(pkg, own) ?? `its packages: ${own.join(', ')}` }));
+    for (const d of deps) {
+      if (r.knownPackages && !r.knownPackages.has(d)) out.push(diag('package-unknown', `run-time dependency '${d}' of ${pkg}: no recipe makes a package of that name`, at(d), { hint: suggest(d, r.knownPackages) }));
+    }
+  }
+  for (const pkg of r.conffiles.keys()) if (!own.includes(pkg)) out.push(diag('package-unknown', `conffiles: ${r.recipe} makes no package '${pkg}'`, whole, { hint: suggest(pkg, own) }));
+  for (const d of [...r.declarations.users, ...r.declarations.groups, ...r.declarations.devices]) {
+    if (d.package !== undefined && !own.includes(d.package)) out.push(diag('package-unknown', `package '${d.package}' is not one of ${r.recipe}'s packages`, d.loc, { hint: suggest(d.package, own) ?? `its packages: ${own.join(', ')}` }));
+  }
+  return out;
+}
+
 export function makePackages(r: RecipePackaging, tree: readonly TreeEntry[], ext: ExternalPackages, epoch: number): PackagingResult {
   const diagnostics: Diagnostic[] = [];
   const messages: string[] = [];
@@ -58,6 +86,7 @@ export function makePackages(r: RecipePackaging, tree: readonly TreeEntry[], ext
     if (!PACKAGE_NAME.test(s.name)) diagnostics.push(diag('package-bad-name', `package name '${s.name}' is not a valid package name`, s.loc, { hint: 'lower-case letters, digits, + - and ., at least two characters, starting with a letter or digit' }));
   }
   if (!PACKAGE_VERSION.test(r.version)) diagnostics.push(diag('package-bad-version', `version '${r.version}' of ${r.recipe} cannot be a package version`, { file: r.file, line: 0, column: 0 }, { hint: 'a package version starts with a digit and has no spaces' }));
+  diagnostics.push(...checkPackageNames(r));
   const split = assignFiles(tree, r.specs);
   diagnostics.push(...split.problems);
   if (split.unshipped.length) {

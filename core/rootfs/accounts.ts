@@ -37,18 +37,21 @@ export function parseAccounts(text: string): Account[] {
 
 function merge<T extends DeclaredGroup | DeclaredUser>(kind: 'user' | 'group', shipped: string, declared: readonly T[], line: (d: T) => string, problems: Diagnostic[]): string {
   const have = parseAccounts(shipped);
-  const lines = shipped && !shipped.endsWith('\n') ? [shipped + '\n'] : [shipped];
-  for (const d of [...declared].sort((a, b) => a.id - b.id || (a.name < b.name ? -1 : 1))) {
+  const added: T[] = [];
+  // Checked in declaration order (packages by name, then the image), so a
+  // clash is reported at the later declaration; added lines sorted by id.
+  for (const d of declared) {
     const same = have.find((a) => a.name === d.name);
     const taken = have.find((a) => a.id === d.id);
     if (same && same.id !== d.id) problems.push(diag(`rootfs-${kind}-conflict`, `${kind} ${d.name} is declared with id ${d.id} by ${d.by}, but the image already has it with id ${same.id}`, d.loc));
     else if (!same && taken) problems.push(diag(`rootfs-${kind}-conflict`, `${kind} ${d.name} (declared by ${d.by}) takes id ${d.id}, which ${taken.name} already has`, d.loc));
     else if (!same) {
-      lines.push(line(d) + '\n');
+      added.push(d);
       have.push(d);
     }
   }
-  return lines.join('');
+  const head = shipped && !shipped.endsWith('\n') ? shipped + '\n' : shipped;
+  return head + added.sort((a, b) => a.id - b.id || (a.name < b.name ? -1 : 1)).map((d) => line(d) + '\n').join('');
 }
 
 export function mergeGroups(shipped: string, declared: readonly DeclaredGroup[], problems: Diagnostic[]): string {

@@ -164,6 +164,27 @@ test('bad metadata: file:line diagnostics (empty glob, bad names, unknown owner)
   assert.equal(r.diagnostics.map((d) => [d.code, d.location?.line]), [['package-bad-name', 30], ['package-glob-empty', 32], ['rootfs-unknown-user', 40]]);
 });
 
+test('metadata naming packages: rdepends of a package the recipe does not make, an unknown dependency, a bad package: field', () => {
+  const r = makePackages(
+    recipe({
+      rdepends: new Map([['app', ['base-file']], ['ap', ['app']]]),
+      rdependsAt: new Map([['app base-file', loc(50)], ['ap app', loc(51)]]),
+      knownPackages: new Set(['app', 'app-dev', 'base-files']),
+      declarations: { ...NO_DECLARATIONS, groups: [{ name: 'g', gid: 9, package: 'app-doc', loc: loc(52) }] },
+    }),
+    walkTree(installTree(0o022)),
+    { providers: [], users: new Map(), groups: new Map() },
+    EPOCH,
+  );
+  assert.not.ok(r.ok);
+  if (r.ok) return;
+  assert.equal(r.diagnostics.map((d) => [d.message, d.location?.line, d.hint]), [
+    ["run-time dependency 'base-file' of app: no recipe makes a package of that name", 50, "did you mean 'base-files'?"],
+    ["rdepends: app makes no package 'ap'", 51, "did you mean 'app'?"],
+    ["package 'app-doc' is not one of app's packages", 52, "did you mean 'app-dev'?"],
+  ]);
+});
+
 test('the feed index: one paragraph per .ipk, sorted, with Filename, Size and SHA256sum; Packages.gz matches', async () => {
   const feed = tempDir('strata-feed-');
   for (const p of build(0o022)) writeFileSync(join(feed, p.data.ipk.file), p.ipk);

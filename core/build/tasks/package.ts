@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { deployFile, replaceDir } from '../../deploy/deploy.js';
-import { sysrootRecipes } from '../../graph/plan.js';
+import { packageIndex, sysrootRecipes } from '../../graph/plan.js';
 import { feedDir, writeFeedIndex } from '../../package/feed.js';
 import { makePackages, type ExternalPackages, type RecipePackaging } from '../../package/make-packages.js';
 import { ipkName, type PackageData } from '../../package/pkgdata.js';
@@ -32,7 +32,7 @@ export function readPackageData(r: Recipe, pkg: string): PackageData | undefined
   return existsSync(p) ? (JSON.parse(readFileSync(p, 'utf8')) as PackageData) : undefined;
 }
 
-function packaging(r: Recipe): RecipePackaging {
+function packaging(r: Recipe, cfg?: Configuration): RecipePackaging {
   return {
     recipe: r.name,
     version: r.version,
@@ -44,6 +44,8 @@ function packaging(r: Recipe): RecipePackaging {
     file: r.file,
     specs: r.packages,
     rdepends: r.rdepends,
+    rdependsAt: r.rdependsAt,
+    knownPackages: cfg && r.rdepends.size ? new Set(packageIndex(cfg).keys()) : undefined,
     conffiles: r.conffiles,
     declarations: r.declarations,
   };
@@ -87,7 +89,7 @@ export const packageTask: TaskImplementation = {
     const r = recipeOf(t.node.payload);
     const D = r.data.get('D');
     await mkdir(D, { recursive: true });
-    const result = makePackages(packaging(r), walkTree(D), external(t.ctx.cfg, r), t.ctx.sourceDateEpoch);
+    const result = makePackages(packaging(r, t.ctx.cfg), walkTree(D), external(t.ctx.cfg, r), t.ctx.sourceDateEpoch);
     if (!result.ok) {
       if (result.diagnostics.length) throw TaskFailed.of(result.diagnostics);
       throw new TaskFailed(result.messages.map((m) => `${r.name}:package: ${m}`).join('\n'));

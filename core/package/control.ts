@@ -13,7 +13,7 @@ export const PACKAGE_VERSION = /^[0-9][A-Za-z0-9.+~:-]*$/;
 export type ControlFields = readonly (readonly [string, string | undefined])[];
 
 /** The fields of a package's control file, in the order dpkg and opkg print them. */
-export function controlFields(p: PackageData): ControlFields {
+export function controlFields(p: Omit<PackageData, 'ipk'>): ControlFields {
   return [
     ['Package', p.name],
     ['Version', p.version],

@@ -36,7 +36,7 @@ export function dataTar(files: readonly PackageFile[], content: (f: PackageFile)
   return tarArchive(members);
 }
 
-export function controlTar(p: PackageData, mtime: number): Buffer {
+export function controlTar(p: Omit<PackageData, 'ipk'>, mtime: number): Buffer {
   const members: (TarMember & { data?: Buffer })[] = [
     { path: './', type: 'dir', mode: 0o755, mtime },
     { path: './control', type: 'file', mode: 0o644, mtime, data: Buffer.from(formatControl(controlFields(p))) },
@@ -46,7 +46,7 @@ export function controlTar(p: PackageData, mtime: number): Buffer {
 }
 
 /** The whole .ipk. `content` gives each file's bytes. */
-export function ipkArchive(p: PackageData, content: (f: PackageFile) => Buffer, mtime: number): Buffer {
+export function ipkArchive(p: Omit<PackageData, 'ipk'>, content: (f: PackageFile) => Buffer, mtime: number): Buffer {
   return arArchive(
     [
       { name: 'debian-binary', data: Buffer.from('2.0\n') },

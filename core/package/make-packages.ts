@@ -168,7 +168,7 @@ export function makePackages(r: RecipePackaging, tree: readonly TreeEntry[], ext
       devices: mine(r.declarations.devices, name),
     };
     const hostOf = new Map(split.packages.get(name)!.map((e) => [e.path, e]));
-    const ipk = ipkArchive({ ...data, ipk: { file: '', sha256: '', size: 0 } }, (f) => bytes(hostOf.get(f.path)!), epoch);
+    const ipk = ipkArchive(data, (f) => bytes(hostOf.get(f.path)!), epoch);
     packages.push({ data: { ...data, ipk: { file: ipkName(name, r.version, r.arch), sha256: createHash('sha256').update(ipk).digest('hex'), size: ipk.length } }, ipk });
   }
   if (messages.length) return { ok: false, diagnostics, messages };

@@ -21,6 +21,11 @@ export interface TarMember {
   readonly linkname?: Buffer | string;
   readonly devmajor?: number;
   readonly devminor?: number;
+  /** Owner ids and names; root (0, "root") unless given. */
+  readonly uid?: number;
+  readonly gid?: number;
+  readonly uname?: string;
+  readonly gname?: string;
   /** Extra pax records for this member (e.g. `comment`). */
   readonly pax?: Record<string, Buffer | string>;
 }
@@ -47,20 +52,30 @@ export const padding = (size: number): Buffer => Buffer.alloc((BLOCK - (size % B
 /** Two zero blocks end an archive. */
 export const tarEnd = (): Buffer => Buffer.alloc(2 * BLOCK);
 
-function ustarHeader(name: Buffer, typeflag: string, mode: number, size: number, mtime: number, linkname: Buffer, dev: [number, number]): Buffer {
+interface Owner {
+  readonly uid: number;
+  readonly gid: number;
+  readonly uname: string;
+  readonly gname: string;
+}
+
+const ROOT: Owner = { uid: 0, gid: 0, uname: 'root', gname: 'root' };
+
+function ustarHeader(name: Buffer, typeflag: string, mode: number, size: number, mtime: number, linkname: Buffer, dev: [number, number], owner: Owner = ROOT): Buffer {
   const h = Buffer.alloc(BLOCK);
   name.copy(h, 0, 0, Math.min(name.length, 100));
   octal(h, 100, 8, mode);
-  octal(h, 108, 8, 0); // uid: owners are root, whoever makes the archive
-  octal(h, 116, 8, 0); // gid
+  // Owners are root unless the caller declares others, whoever makes the archive.
+  octal(h, 108, 8, owner.uid);
+  octal(h, 116, 8, owner.gid);
   octal(h, 124, 12, Math.min(size, MAX_USTAR_SIZE));
   octal(h, 136, 12, mtime);
   h.write(typeflag, 156, 1, 'ascii');
   linkname.copy(h, 157, 0, Math.min(linkname.length, 100));
   h.write('ustar\0', 257, 6, 'ascii');
   h.write('00', 263, 2, 'ascii');
-  h.write('root', 265, 32, 'ascii');
-  h.write('root', 297, 32, 'ascii');
+  h.write(owner.uname.slice(0, 31), 265, 32, 'ascii');
+  h.write(owner.gname.slice(0, 31), 297, 32, 'ascii');
   octal(h, 329, 8, dev[0]);
   octal(h, 337, 8, dev[1]);
   // The checksum is computed with its own field read as eight spaces.
@@ -95,7 +110,8 @@ export function tarHeader(m: TarMember): Buffer {
   // pax names are UTF-8 unless declared otherwise; git paths may be any bytes.
   if ([path, link].some((b) => !isAscii(b) && Buffer.from(b.toString('utf8'), 'utf8').compare(b) !== 0)) records.unshift(paxRecord('hdrcharset', 'BINARY'));
   for (const [k, v] of Object.entries(m.pax ?? {})) records.push(paxRecord(k, v));
-  const header = ustarHeader(path, TYPEFLAG[m.type], m.mode, size, m.mtime, link, [m.devmajor ?? 0, m.devminor ?? 0]);
+  const owner: Owner = { uid: m.uid ?? 0, gid: m.gid ?? 0, uname: m.uname ?? (m.uid ? '' : 'root'), gname: m.gname ?? (m.gid ? '' : 'root') };
+  const header = ustarHeader(path, TYPEFLAG[m.type], m.mode, size, m.mtime, link, [m.devmajor ?? 0, m.devminor ?? 0], owner);
   return records.length ? Buffer.concat([extendedHeader('x', records, m.mtime), header]) : header;
 }
 

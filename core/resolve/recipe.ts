@@ -8,6 +8,7 @@ import type { AppendFile, ClassFile, RecipeFile } from '../metadata/recipe-file.
 import type { Layer } from '../metadata/layer.js';
 import { closest } from '../metadata/spelling.js';
 import { versionMatches } from './version.js';
+import { mergeDeclarations, type RootfsDeclarations } from '../rootfs/declarations.js';
 
 // A recipe as the build sees it: its file, the classes it inherits, the
 // appends other layers made to it, and a datastore holding every assignment
@@ -28,6 +29,12 @@ export interface Recipe {
   readonly sources: readonly (SourceSpec & { dir: string })[];
   readonly packages: readonly PackageSpec[];
   readonly rdepends: ReadonlyMap<string, readonly string[]>;
+  /** Where each run-time dependency is written, by `<package> <dependency>`. */
+  readonly rdependsAt: ReadonlyMap<string, SourceLocation>;
+  /** Per package, its configuration-file patterns where the recipe sets them. */
+  readonly conffiles: ReadonlyMap<string, readonly string[]>;
+  /** Users, groups, devices and permissions from the recipe, its classes and appends. */
+  readonly declarations: RootfsDeclarations;
   readonly data: DataStore;
   /** Folders searched for `file://` sources, most specific first. */
   readonly filesPath: readonly string[];
@@ -99,6 +106,9 @@ export function buildRecipe(catalog: Catalog, file: RecipeFile, ctx: GlobalConte
   const rdepends = new Map<string, string[]>();
   for (const p of parts) for (const [k, v] of p.rdepends) rdepends.set(k, [...(rdepends.get(k) ?? []), ...v]);
   const packages = parts.flatMap((p) => p.packages);
+  // Later parts (appends) replace a package's conffiles patterns.
+  const conffiles = new Map<string, readonly string[]>();
+  for (const p of parts) for (const [k, v] of p.conffiles) conffiles.set(k, v);
   let filesPath: string[] | undefined;
   return {
     id: recipeId(file.name),
@@ -112,8 +122,11 @@ export function buildRecipe(catalog: Catalog, file: RecipeFile, ctx: GlobalConte
     depends: union((p) => p.depends),
     dependsAt: new Map(parts.flatMap((p) => [...p.dependsAt])),
     sources: parts.flatMap((p) => p.sources.map((s) => ({ ...s, dir: p.dir }))),
-    packages: packages.length ? packages : [{ name: file.name, patterns: ['/**'], loc: file.loc }],
+    packages: packages.length ? packages : [{ name: file.name, patterns: ['/**'], loc: file.loc, implicit: true }],
     rdepends,
+    rdependsAt: new Map(parts.flatMap((p) => [...p.rdependsAt])),
+    conffiles,
+    declarations: mergeDeclarations(parts.map((p) => p.declarations)),
     data,
     // Like Yocto's FILESPATH: <recipe dir>/<name>/<override>/, then
     // <recipe dir>/<name>/, then <recipe dir>/files/, for the recipe and each

@@ -1,4 +1,4 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { deployFile, deployText } from '../../deploy/deploy.js';
@@ -7,7 +7,7 @@ import type { QemuBoot } from '../../qemu/qemuboot.js';
 /** qemuboot.json as deploy writes it: QemuBoot without what the reader adds. */
 type QemuBootFile = Omit<QemuBoot, 'file' | 'dir' | 'disks' | 'network' | 'console'> & { version: 1; console: string };
 import type { ImagePlan } from '../../graph/plan.js';
-import type { ManifestEntry } from '../../rootfs/manifest.js';
+import { readRootfsManifest } from '../../rootfs/manifest.js';
 import { deployDirOf, TaskFailed, type BuildContext, type TaskImplementation } from '../context.js';
 import { rootfsManifestPath } from './rootfs.js';
 
@@ -59,7 +59,8 @@ export const imageTask: TaskImplementation = {
   },
   async run(t) {
     const plan = planOf(t.node.payload);
-    const entries = JSON.parse(await readFile(rootfsManifestPath(t.workdir), 'utf8')) as ManifestEntry[];
+    const rootfs = readRootfsManifest(rootfsManifestPath(t.workdir));
+    const entries = rootfs.entries;
     const base = imageBaseName(plan, t.ctx);
     const deploy = deployDirOf(t.ctx);
     const log: string[] = [];
@@ -75,7 +76,8 @@ export const imageTask: TaskImplementation = {
     const kernel = kernelPath(plan);
     if (!existsSync(kernel)) throw new TaskFailed(`kernel ${kernel} not found: ${plan.kernel.name} must install it (KERNEL_IMAGE, relative to \${D})`);
     log.push(`deployed ${await deployFile(kernel, deploy, `Image-${t.ctx.cfg.machine.name}.bin`)}`);
-    const manifest = plan.packages.map((p) => `${p.name} ${p.recipe.name} ${p.recipe.version}`).join('\n') + '\n';
+    // One line per installed package: name, recipe, version, architecture, licence.
+    const manifest = rootfs.packages.map((p) => `${p.name} ${p.recipe} ${p.version} ${p.arch} ${p.license}`).join('\n') + '\n';
     log.push(`deployed ${await deployText(manifest, deploy, `${base}.manifest`)}`);
     if (t.ctx.cfg.machine.qemu && initrd) {
       log.push(`deployed ${await deployText(JSON.stringify(qemuBoot(plan, t.ctx, initrd), null, 2) + '\n', deploy, `${base}.qemuboot.json`)}`);

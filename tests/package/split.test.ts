@@ -52,11 +52,12 @@ function installTree() {
   return walkTree(d);
 }
 
-const spec = (name: string, patterns: string[]): PackageSpec => ({ name, patterns, loc: { file: 'r.yaml', line: 1, column: 1 } });
+const spec = (name: string, patterns: string[]): PackageSpec => ({ name, patterns, loc: { file: 'r.yaml', line: 1, column: 1 }, patternLocs: patterns.map((_, i) => ({ file: 'r.yaml', line: 7 + i, column: 3 })) });
 
 test('assignFiles: the first matching package wins; unmatched files are reported as unshipped', () => {
   const tree = installTree();
-  const { packages, unshipped } = assignFiles(tree, [spec('app-dev', ['/usr/include/**', '/usr/lib/*.so']), spec('app', ['/usr/**', '/etc/*']), spec('app-empty', ['/nothing/**'])]);
+  const { packages, unshipped, problems } = assignFiles(tree, [spec('app-dev', ['/usr/include/**', '/usr/lib/*.so']), spec('app', ['/usr/**', '/etc/*']), spec('app-empty', ['/nothing/**'])]);
+  assert.equal(problems.map((p) => [p.code, p.message, p.location?.line]), [['package-glob-empty', "pattern '/nothing/**' of package app-empty matches nothing the recipe installed", 7]]);
   const files = (name: string) => packages.get(name)!.filter((e) => e.type !== 'dir').map((e) => e.path);
   assert.equal(files('app-dev'), ['/usr/include/x.h', '/usr/lib/libx.so'], 'libx.so goes to app-dev although app matches it too');
   assert.equal(files('app'), ['/etc/app.conf', '/usr/bin/app', '/usr/lib/libx.so.1', '/usr/share/doc/app/README']);
@@ -65,12 +66,25 @@ test('assignFiles: the first matching package wins; unmatched files are reported
   assert.is(packages.get('app-dev')!.find((e) => e.path === '/usr/lib/libx.so')!.type, 'symlink');
 });
 
-test('assignFiles: parent folders travel with their files, with their installed modes', () => {
+test('assignFiles: a pattern taken entirely by an earlier package still matched something; the implicit package may be empty', () => {
+  const { problems } = assignFiles(installTree(), [spec('a', ['/usr/**', '/etc/**', '/opt/**', '/var/**']), spec('b', ['/usr/bin/app'])]);
+  assert.equal(problems, []);
+  const none = assignFiles([], [{ ...spec('r', ['/**']), implicit: true }]);
+  assert.equal(none.problems, []);
+});
+
+test('assignFiles: `<dir>/**` ships an empty <dir>; folders a pattern names are shipped even when empty', () => {
+  const { packages } = assignFiles(installTree(), [spec('app', ['/usr/**', '/etc/**', '/opt/**', '/var/**'])]);
+  const paths = packages.get('app')!.map((e) => e.path);
+  assert.ok(paths.includes('/var') && paths.includes('/var/empty'));
+});
+
+test('assignFiles: parent folders travel with their files', () => {
   const { packages } = assignFiles(installTree(), [spec('app-dev', ['/usr/include/**', '/usr/lib/*.so']), spec('app', ['/usr/**', '/etc/*'])]);
   const dirs = (name: string) => packages.get(name)!.filter((e) => e.type === 'dir').map((e) => e.path);
   assert.equal(dirs('app-dev'), ['/usr', '/usr/include', '/usr/lib']);
-  assert.equal(dirs('app'), ['/etc', '/usr', '/usr/bin', '/usr/lib', '/usr/share', '/usr/share/doc', '/usr/share/doc/app']);
-  assert.is(packages.get('app-dev')!.find((e) => e.path === '/usr/include')!.mode, 0o750);
+  // '/etc/*' names the folder /etc/app.d itself, so it is shipped (empty in app: its file is unshipped).
+  assert.equal(dirs('app'), ['/etc', '/etc/app.d', '/usr', '/usr/bin', '/usr/lib', '/usr/share', '/usr/share/doc', '/usr/share/doc/app']);
   const paths = packages.get('app')!.map((e) => e.path);
   assert.equal(paths, [...paths].sort(), 'entries sorted, parents first');
   assert.is(new Set(paths).size, paths.length, 'each folder once');

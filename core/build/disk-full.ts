@@ -19,12 +19,13 @@ function freeSpace(path: string): string {
   }
 }
 
-export function diskFull(e: unknown): TaskFailed | undefined {
+/** `workdir`: where the task writes, named when the error itself carries no path (a stream's write). */
+export function diskFull(e: unknown, workdir: string): TaskFailed | undefined {
   const err = e as NodeJS.ErrnoException;
   if (!err || !FULL.has(err.code ?? '')) return undefined;
-  const where = err.path ?? (err as { dest?: string }).dest ?? '';
-  const dir = where ? dirname(where) : 'the build folder';
+  const path = err.path ?? (err as { dest?: string }).dest;
+  const dir = path ? dirname(path) : workdir;
   return new TaskFailed(
-    `no space left on the device holding ${dir} (${where ? freeSpace(where) : 'while writing'}${err.code === 'EDQUOT' ? ', disk quota reached' : ''}): free some space there, or point the build or cache folder at a larger disk, and build again`,
+    `no space left on the device holding ${dir} (${freeSpace(dir)}${err.code === 'EDQUOT' ? ', disk quota reached' : ''}): free some space there, or point the build or cache folder at a larger disk, and build again`,
   );
 }

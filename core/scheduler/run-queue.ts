@@ -241,7 +241,7 @@ export class RunQueue {
           await impl.run({ node, ctx: this.ctx, workdir, log: join(workdir, `log.${node.id.task}`), signal });
           await finish(node, now, t0);
         } catch (caught) {
-          const e = diskFull(caught) ?? caught;
+          const e = diskFull(caught, workdirOf(node, this.ctx)) ?? caught;
           if (!(e instanceof TaskFailed) && !(e instanceof Error && 'diagnostics' in e)) throw e;
           const message = e instanceof Error ? e.message : String(e);
           failures.push({ key: node.key, message });

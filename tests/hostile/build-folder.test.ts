@@ -45,7 +45,7 @@ const starts = (stdout: string) => stdout.split('\n').filter((l) => l.startsWith
 test('a deleted work folder or install tree is made again, not trusted because of its stamps', async () => {
   const work = join(s.dir, 'build/work/board/slow-1');
   const installed = join(work, 'image/usr/share/out.txt');
-  const packaged = join(work, 'packages-split/slow/usr/share/out.txt');
+  const packaged = join(work, 'packages/slow_1_aarch64.ipk');
   const first = await strata(['build', 'slow'], { cwd: s.dir });
   assert.is(first.code, 0, first.stdout + first.stderr);
   rmSync(work, { recursive: true, force: true });
@@ -64,19 +64,19 @@ test('a deleted work folder or install tree is made again, not trusted because o
 });
 
 test('each task starts once in the log, and the summary counts every task of the graph', async () => {
-  const s2 = layerSet(tempDir, { core: { 'recipes/a.yaml': 'name: a\nversion: "1"\nlicense: MIT\ntasks:\n  install: mkdir -p "$D/x" && echo a > "$D/x/a"\n' } }, 'cache: shared-cache\n');
-  const r = await strata(['build', 'a'], { cwd: s2.dir });
+  const s2 = layerSet(tempDir, { core: { 'recipes/aa.yaml': 'name: aa\nversion: "1"\nlicense: MIT\ntasks:\n  install: mkdir -p "$D/x" && echo a > "$D/x/a"\n' } }, 'cache: shared-cache\n');
+  const r = await strata(['build', 'aa'], { cwd: s2.dir });
   assert.is(r.code, 0, r.stdout + r.stderr);
   const started = starts(r.stdout);
   assert.equal(started, [...new Set(started)], 'no start line twice');
-  const summary = /a: (\d+) tasks: (.*) \(/.exec(r.stdout);
+  const summary = /aa: (\d+) tasks: (.*) \(/.exec(r.stdout);
   assert.ok(summary, r.stdout);
   const counted = summary![2].split(', ').reduce((n, part) => n + Number(part.split(' ')[0]), 0);
   assert.is(counted, Number(summary![1]));
 
   // A change late in the chain: the tasks before it are up to date or not needed, and still counted.
-  const changed = await strata(['build', 'a', '--set', 'do_install=mkdir -p "$D/x" && echo b > "$D/x/a"'], { cwd: s2.dir });
-  const again = /a: (\d+) tasks: (.*) \(/.exec(changed.stdout);
+  const changed = await strata(['build', 'aa', '--set', 'do_install=mkdir -p "$D/x" && echo b > "$D/x/a"'], { cwd: s2.dir });
+  const again = /aa: (\d+) tasks: (.*) \(/.exec(changed.stdout);
   assert.ok(again, changed.stdout);
   assert.is(again![2].split(', ').reduce((n, part) => n + Number(part.split(' ')[0]), 0), Number(again![1]), changed.stdout);
 });

@@ -11,7 +11,9 @@ import { layersCommand } from './layers.js';
 import { mirrorCommand } from './mirror.js';
 import { recipesCommand } from './recipes.js';
 import { runqemuCommand } from './runqemu.js';
+import { signCommand } from './sign.js';
 import { testimageCommand } from './testimage.js';
+import { verifyCommand } from './verify.js';
 import { whyCommand } from './why.js';
 
 // Strata's command line. Each command lives in its own file; this one only
@@ -31,6 +33,8 @@ const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; summa
   recipes: { run: recipesCommand, summary: 'list recipes: versions, chosen version, layer, appends' },
   why: { run: whyCommand, summary: "say what changed since a recipe's tasks last ran" },
   graph: { run: graphCommand, summary: 'print the task graph of a target (dot or json)' },
+  sign: { run: signCommand, summary: 'sign a file (a build manifest) with an Ed25519 key, minisign format' },
+  verify: { run: verifyCommand, summary: 'check that at least T trusted keys signed a file' },
 };
 
 function help(): string {

@@ -10,6 +10,7 @@ import { graphCommand } from './graph.js';
 import { layersCommand } from './layers.js';
 import { mirrorCommand } from './mirror.js';
 import { recipesCommand } from './recipes.js';
+import { reproduceCommand } from './reproduce.js';
 import { runqemuCommand } from './runqemu.js';
 import { signCommand } from './sign.js';
 import { testimageCommand } from './testimage.js';
@@ -33,6 +34,7 @@ const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; summa
   recipes: { run: recipesCommand, summary: 'list recipes: versions, chosen version, layer, appends' },
   why: { run: whyCommand, summary: "say what changed since a recipe's tasks last ran" },
   graph: { run: graphCommand, summary: 'print the task graph of a target (dot or json)' },
+  reproduce: { run: reproduceCommand, summary: 'build a target twice under varied conditions and compare every output' },
   sign: { run: signCommand, summary: 'sign a file (a build manifest) with an Ed25519 key, minisign format' },
   verify: { run: verifyCommand, summary: 'check that at least T trusted keys signed a file' },
 };

@@ -11,6 +11,7 @@ import { topologicalOrder } from '../graph/task-graph.js';
 import type { PackageContent } from '../package/split.js';
 import type { Recipe } from '../resolve/recipe.js';
 import { hostToolVersions } from './host-tools.js';
+import { OUTPUT_NAMES_HOST_PATHS } from './host-path-outputs.js';
 import { layerRecord, type LayerRecord } from './layer-record.js';
 
 // Everything known about one image after its rootfs and image files are
@@ -127,16 +128,6 @@ function packageFacts(plan: ImagePlan): PackageFact[] {
     return { name, recipe: recipe.name, version: recipe.version, license: recipe.data.getOr('LICENSE', 'NOASSERTION'), files };
   });
 }
-
-/**
- * Task kinds whose captured output names this build's folders: the rootfs
- * manifest (rootfs.json) records where each file's bytes are on the host,
- * so its output hash differs between two build folders even when the image
- * is byte-identical. Their output hash is left out of the manifest (their
- * signature stays), or no rebuild's manifest would match its original's;
- * the image files' own sums (artifacts) say what the rootfs became.
- */
-const OUTPUT_NAMES_HOST_PATHS: ReadonlySet<string> = new Set(['rootfs']);
 
 /** Signature and output hash of every task of the image's graph that has a stamp, the image task itself excepted. */
 async function taskFacts(ctx: BuildContext, image: string): Promise<TaskFact[]> {

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { UserError } from '../diagnostics/diagnostic.js';
 import { printDiagnostics } from '../diagnostics/printer.js';
+import { archiveSourcesCommand } from './archive-sources.js';
 import { buildCommand } from './build.js';
 import { cacheCommand } from './cache.js';
 import { cleanCommand } from './clean.js';
@@ -35,6 +36,7 @@ const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; summa
   why: { run: whyCommand, summary: "say what changed since a recipe's tasks last ran" },
   graph: { run: graphCommand, summary: 'print the task graph of a target (dot or json)' },
   reproduce: { run: reproduceCommand, summary: 'build a target twice under varied conditions and compare every output' },
+  'archive-sources': { run: archiveSourcesCommand, summary: "every source, patch and licence text of an image, with a licence manifest" },
   sign: { run: signCommand, summary: 'sign a file (a build manifest) with an Ed25519 key, minisign format' },
   verify: { run: verifyCommand, summary: 'check that at least T trusted keys signed a file' },
 };

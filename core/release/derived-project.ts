@@ -11,11 +11,17 @@ import type { Project } from '../config/project.js';
 // (used as one more mirror, read-only), offline, so nothing is fetched
 // twice and nothing changes between the two builds.
 
-export function writeDerivedProject(project: Project, dir: string): void {
+/** The project file's settings as written, with `settings` replacing the keys they name and `drop` removed. */
+export function derivedProjectYaml(project: Project, settings: Record<string, unknown>, drop: readonly string[], header: string): string {
   const raw = project.file && existsSync(project.file) ? ((yaml.load(readFileSync(project.file, 'utf8')) as Record<string, unknown> | null) ?? {}) : {};
   const out: Record<string, unknown> = { ...raw };
-  for (const k of ['remote-cache', 'build', 'downloads', 'premirrors']) delete out[k];
-  Object.assign(out, {
+  for (const k of drop) delete out[k];
+  Object.assign(out, settings);
+  return `# ${header}\n${yaml.dump(out, { lineWidth: -1 })}`;
+}
+
+export function writeDerivedProject(project: Project, dir: string): void {
+  const text = derivedProjectYaml(project, {
     layers: project.layers,
     machine: project.machine,
     distro: project.distro,
@@ -23,7 +29,7 @@ export function writeDerivedProject(project: Project, dir: string): void {
     offline: true,
     cache: false,
     jobs: project.jobs,
-  });
+  }, ['remote-cache', 'build', 'downloads', 'premirrors'], `Written by strata reproduce from ${project.file ?? 'the built-in project'}`);
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'strata.yaml'), `# Written by strata reproduce from ${project.file ?? 'the built-in project'}\n${yaml.dump(out, { lineWidth: -1 })}`);
+  writeFileSync(join(dir, 'strata.yaml'), text);
 }

@@ -7,10 +7,22 @@ import type { ImagePlan } from '../graph/plan.js';
 import { buildManifest, type Artifact } from './build-manifest.js';
 import { imageFacts } from './image-facts.js';
 import { spdxDocument } from './spdx.js';
+import { hostToolVersions } from './host-tools.js';
+import { layerRecord } from './layer-record.js';
 
 // Called by the image task once the image files and kernel are deployed:
 // writes `<base>.manifest.json` (the build manifest) and `<base>.spdx.json`
 // (the SBOM) beside them.
+
+/**
+ * What the records say beyond the task signatures: the layers' content and
+ * commits and the host tools. Part of the image task's inputs, so a change
+ * there (a comment in a recipe, a new commit, a node upgrade) writes the
+ * manifest again instead of restoring a stale one.
+ */
+export async function recordInputs(plan: ImagePlan, ctx: BuildContext): Promise<object> {
+  return { layers: await Promise.all(ctx.cfg.catalog.layers.map(layerRecord)), hostTools: hostToolVersions(ctx.cfg.imageData(plan.image).getOr('TARGET_PREFIX', '')) };
+}
 
 export const recordNames = (base: string): string[] => [`${base}.manifest.json`, `${base}.spdx.json`];
 

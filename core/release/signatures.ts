@@ -2,14 +2,16 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { diag, type Diagnostic } from '../diagnostics/diagnostic.js';
 import { checkSignature } from './ed25519.js';
+import { jsonDiffPaths } from './json-diff.js';
 import { keyIdHex, parsePublicKey, parseSignature, type PublicKey } from './minisign.js';
 
 // t-of-n verification of a signed file (docs/releases.md, "Signatures").
 //
 // Where signatures are: `<file>.minisig` (minisign's own name, so a single
 // signer's `minisign -V -m <file>` works unchanged), `<file>.<KEYID>.minisig`
-// (one per signer, so several signers can sign the same file side by side)
-// and, with `--signatures DIR`, every `*.minisig` in DIR. Trusted keys are
+// (one per signer, so several signers can sign the same file side by side),
+// and files named the same way in `--signatures DIR` (a release folder,
+// where a rebuild's manifest finds the original's signatures). Trusted keys are
 // the `*.pub` files (minisign format) in the keys folder.
 //
 // The file is accepted when at least `threshold` distinct trusted keys have
@@ -35,15 +37,14 @@ export interface QuorumReport {
 
 const at = (file: string) => ({ file, line: 0, column: 0 });
 
-/** Signature files for `file`: beside it (`<name>.minisig`, `<name>.*.minisig`) and in `extraDir`. */
+/** Signature files for `file`: `<name>.minisig` and `<name>.*.minisig`, beside it and in `extraDir`. */
 export function signatureFiles(file: string, extraDir?: string): string[] {
   const name = basename(file);
-  const dir = dirname(file);
-  const beside = readdirSync(dir)
-    .filter((f) => f === `${name}.minisig` || (f.startsWith(`${name}.`) && f.endsWith('.minisig')))
-    .map((f) => join(dir, f));
-  const extra = extraDir && existsSync(extraDir) ? readdirSync(extraDir).filter((f) => f.endsWith('.minisig')).map((f) => join(extraDir, f)) : [];
-  return [...new Set([...beside, ...extra])].sort();
+  const named = (dir: string) =>
+    readdirSync(dir)
+      .filter((f) => f === `${name}.minisig` || (f.startsWith(`${name}.`) && f.endsWith('.minisig')))
+      .map((f) => join(dir, f));
+  return [...new Set([...named(dirname(file)), ...(extraDir && existsSync(extraDir) ? named(extraDir) : [])])].sort();
 }
 
 export function loadTrustedKeys(dir: string): { keys: TrustedKey[]; problems: Diagnostic[] } {
@@ -67,6 +68,21 @@ export function loadTrustedKeys(dir: string): { keys: TrustedKey[]; problems: Di
   return { keys, problems };
 }
 
+/**
+ * When the signed copy lies beside the signature (a release folder) and
+ * both are JSON, the fields where the checked file differs from it.
+ */
+function signedCopyDiff(file: string, sigFile: string): { message: string }[] {
+  const copy = join(dirname(sigFile), basename(file));
+  if (copy === file || !existsSync(copy)) return [];
+  try {
+    const paths = jsonDiffPaths(JSON.parse(readFileSync(copy, 'utf8')), JSON.parse(readFileSync(file, 'utf8')));
+    return paths.length ? [{ message: `compared with the signed ${copy}, it differs at:\n      ${paths.join('\n      ')}` }] : [];
+  } catch {
+    return [];
+  }
+}
+
 export function checkQuorum(file: string, keysDir: string, threshold: number, signaturesDir?: string): QuorumReport {
   const { keys, problems } = loadTrustedKeys(keysDir);
   const valid = new Map<string, string>();
@@ -81,6 +97,7 @@ export function checkQuorum(file: string, keysDir: string, threshold: number, si
   }
   const content = readFileSync(file);
   const sigs = signatureFiles(file, signaturesDir);
+  const mismatched = new Set<string>();
   for (const sf of sigs) {
     const s = parseSignature(readFileSync(sf, 'utf8'));
     if (!s.ok) {
@@ -95,7 +112,11 @@ export function checkQuorum(file: string, keysDir: string, threshold: number, si
     }
     const why = checkSignature(key, s.value, content);
     if (why === 'content') {
+      // One report per key: the same signature often lies under two names.
+      if (mismatched.has(id)) continue;
+      mismatched.add(id);
       problems.push(diag('signature-mismatch', `${file} does not match its signature by trusted key ${id} (${sf})`, at(file), {
+        related: signedCopyDiff(file, sf),
         hint: `the file changed after it was signed, or it is not the file that was signed: rebuild it, compare it with the signer's copy, and sign it again (strata sign ${file} --key …)`,
       }));
     } else if (why === 'comment') {

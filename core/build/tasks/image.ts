@@ -10,7 +10,7 @@ import type { ImagePlan } from '../../graph/plan.js';
 import type { ManifestEntry } from '../../rootfs/manifest.js';
 import { deployDirOf, TaskFailed, type BuildContext, type TaskImplementation } from '../context.js';
 import { rootfsManifestPath } from './rootfs.js';
-import { recordNames, writeImageRecords } from '../../release/image-records.js';
+import { recordInputs, recordNames, writeImageRecords } from '../../release/image-records.js';
 
 // Writes the image files from the rootfs manifest and deploys them with the
 // kernel, a package manifest and the qemuboot.json runqemu reads.
@@ -54,9 +54,9 @@ function deployedFiles(plan: ImagePlan, ctx: BuildContext): string[] {
 
 export const imageTask: TaskImplementation = {
   outputs: (node, ctx) => deployedFiles(planOf(node.payload), ctx),
-  inputs(node, ctx) {
+  async inputs(node, ctx) {
     const plan = planOf(node.payload);
-    return JSON.stringify({ types: plan.image.types, boot: ctx.cfg.machine.qemu ? qemuBoot(plan, ctx, '') : null, epoch: ctx.sourceDateEpoch });
+    return JSON.stringify({ types: plan.image.types, boot: ctx.cfg.machine.qemu ? qemuBoot(plan, ctx, '') : null, epoch: ctx.sourceDateEpoch, records: await recordInputs(plan, ctx) });
   },
   async run(t) {
     const plan = planOf(t.node.payload);

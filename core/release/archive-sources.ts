@@ -1,4 +1,4 @@
-import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { decompressed } from '../archive/decompress.js';
 import { tarEntries } from '../archive/tar-reader.js';
@@ -80,4 +80,3 @@ export function licenseManifestText(plan: ImagePlan): string {
   return [...plan.packages.map((p) => block(p.name, p.recipe)), block(plan.kernel.name, plan.kernel, ' (kernel, deployed beside the image)')].join('\n');
 }
 
-export const readText = (p: string): string => readFileSync(p, 'utf8');

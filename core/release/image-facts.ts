@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join, relative } from 'node:path';
-import { deployDirOf, type BuildContext } from '../build/context.js';
+import type { BuildContext } from '../build/context.js';
 import { StampStore } from '../build/stamps.js';
 import { packagesDir } from '../build/tasks/package.js';
 import { recipeSources } from '../fetch/source.js';
@@ -159,4 +159,3 @@ export async function imageFacts(plan: ImagePlan, ctx: BuildContext): Promise<Im
   };
 }
 
-export { deployDirOf };

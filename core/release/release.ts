@@ -8,7 +8,7 @@ import type { Layer } from '../metadata/layer.js';
 import type { Recipe } from '../resolve/recipe.js';
 import { derivedProjectYaml } from './derived-project.js';
 import { ORIGIN_FILE, layerFiles, layerRecord } from './layer-record.js';
-import { formatPublicKey, keyIdHex, type SecretKey } from './minisign.js';
+import { formatPublicKey, type SecretKey } from './minisign.js';
 import { signFile } from './sign-file.js';
 
 // `strata release`: one folder that is itself a Strata project and rebuilds
@@ -106,4 +106,3 @@ export async function makeRelease(r: ReleaseInput, dir: string): Promise<string[
   return written;
 }
 
-export { keyIdHex };

@@ -1,6 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BuildContext } from '../build/context.js';
 import { TASKS } from '../build/tasks/registry.js';
@@ -83,9 +82,4 @@ export function diffoscope(a: string, b: string, report: string): boolean {
   if (which.status !== 0) return false;
   spawnSync('diffoscope', ['--text', report, '--no-progress', a, b], { stdio: 'ignore', timeout: 600_000 });
   return true;
-}
-
-export async function makeWorkDir(dir: string): Promise<string> {
-  await mkdir(dir, { recursive: true });
-  return dir;
 }

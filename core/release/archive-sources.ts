@@ -11,11 +11,11 @@ import { recipeFact, type RecipeFact } from './image-facts.js';
 // hand over with an image, the way Yocto's archiver and Buildroot's
 // legal-info do: for every recipe of the image's build closure its sources
 // and patches exactly as the build used them (checked by sha256), its recipe
-// file and the appends that changed it (the "scripts used to control
-// compilation"), the licence texts found in its sources, and a licence
+// file, the appends that changed it and the classes it inherits (the
+// "scripts used to control compilation"), the licence texts found in its sources, and a licence
 // manifest listing what ships under which licence.
 //
-//   <dir>/sources/<recipe>-<version>/   sources, patches, recipe and appends
+//   <dir>/sources/<recipe>-<version>/   sources, patches, recipe, appends, classes (class-<name>.yaml)
 //   <dir>/licenses/<recipe>/            licence files found in the sources
 //   <dir>/license-manifest.txt          Yocto's license.manifest layout
 //   <dir>/license-manifest.json         the same, and every file's sha256
@@ -63,6 +63,8 @@ export async function archiveSources(cfg: Configuration, plan: ImagePlan, recipe
       }
     }
     for (const f of [r.file, ...r.appends.map((a) => a.file)]) if (existsSync(f)) copyFileSync(f, join(folder, basename(f)));
+    // Classes are build instructions too; the recipe inherits them by name.
+    for (const c of r.classes) if (existsSync(c.file)) copyFileSync(c.file, join(folder, `class-${basename(c.file)}`));
     out.push({ ...fact, packages: (shipped.get(r.name) ?? []).sort(), licenseFiles: licenseFiles.sort() });
   }
   writeFileSync(join(dir, 'license-manifest.txt'), licenseManifestText(plan));

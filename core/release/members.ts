@@ -47,14 +47,14 @@ export function cpioMembers(data: Buffer): Member[] | undefined {
   while (at + 110 <= data.length) {
     if (data.toString('ascii', at, at + 6) !== '070701') return undefined;
     const field = (i: number) => parseInt(data.toString('ascii', at + 6 + i * 8, at + 14 + i * 8), 16);
-    const [m, uid, gid, mtime, size, namesize] = [field(1), field(2), field(3), field(5), field(6), field(11)];
+    const [m, uid, gid, mtime, size, rmajor, rminor, namesize] = [field(1), field(2), field(3), field(5), field(6), field(9), field(10), field(11)];
     const name = data.toString('utf8', at + 110, at + 110 + namesize - 1);
     const start = align(at + 110 + namesize);
     const body = data.subarray(start, start + size);
     at = align(start + size);
     if (name === 'TRAILER!!!') return out;
     const kind = { 0o040000: 'dir', 0o100000: 'file', 0o120000: 'symlink', 0o020000: 'chardev', 0o060000: 'blockdev' }[m & 0o170000] ?? 'other';
-    const content = kind === 'file' ? ` ${sha256(body)} ${size}` : kind === 'symlink' ? ` -> ${body.toString()}` : kind.endsWith('dev') ? ` ${field(9)}:${field(10)}` : '';
+    const content = kind === 'file' ? ` ${sha256(body)} ${size}` : kind === 'symlink' ? ` -> ${body.toString()}` : kind.endsWith('dev') ? ` ${rmajor}:${rminor}` : '';
     out.push({ path: name, what: `${kind} ${mode(m)} ${uid}:${gid} mtime ${mtime}${content}` });
   }
   return undefined;

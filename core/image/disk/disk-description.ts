@@ -1,0 +1,1 @@
+export interface DiskDescription { readonly name: string }

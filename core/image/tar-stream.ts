@@ -1,0 +1,53 @@
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { padding, tarEnd, tarHeader, type TarMember } from '../archive/tar-writer.js';
+import { inlineBytes, type ImageTree, type TreeEntry } from './image-tree.js';
+
+// A tree as a pax tar stream, through our own tar writer
+// (core/archive/tar-writer.ts), so the archive depends only on the tree.
+// Member names are "./", "./etc/", "./etc/motd", as `tar -C rootfs -cf - .`
+// writes them, so `tar -xf image.tar.gz -C /mnt` restores a root in place.
+
+export const tarName = (e: TreeEntry): string => (e.path === '/' ? './' : `.${e.path}${e.type === 'dir' ? '/' : ''}`);
+
+async function* fileBytes(e: TreeEntry, size: number): AsyncGenerator<Buffer> {
+  let seen = 0;
+  for await (const chunk of createReadStream(e.source!, { highWaterMark: 1 << 20 })) {
+    seen += (chunk as Buffer).length;
+    if (seen > size) break;
+    yield chunk as Buffer;
+  }
+  if (seen !== size) throw new Error(`${e.source} changed size while it was read for ${e.path}`);
+}
+
+/** The member a tree entry becomes; files carry their size. */
+export function tarMember(e: TreeEntry, size = 0): TarMember {
+  const base = { path: tarName(e), mode: e.mode, mtime: e.mtime, uid: e.uid, gid: e.gid };
+  switch (e.type) {
+    case 'file':
+      return { ...base, type: 'file', size };
+    case 'symlink':
+      return { ...base, type: 'symlink', linkname: e.target };
+    case 'chardev':
+    case 'blockdev':
+      return { ...base, type: e.type, devmajor: e.major, devminor: e.minor };
+    default:
+      return { ...base, type: e.type };
+  }
+}
+
+export async function* tarStream(tree: ImageTree): AsyncGenerator<Buffer> {
+  for (const e of tree.entries) {
+    if (e.type !== 'file') {
+      yield tarHeader(tarMember(e));
+      continue;
+    }
+    const inline = inlineBytes(e);
+    const size = inline ? inline.length : (await stat(e.source!)).size;
+    yield tarHeader(tarMember(e, size));
+    if (inline) yield inline;
+    else yield* fileBytes(e, size);
+    yield padding(size);
+  }
+  yield tarEnd();
+}

@@ -36,8 +36,10 @@ export function tarMember(e: TreeEntry, size = 0): TarMember {
   }
 }
 
-export async function* tarStream(tree: ImageTree): AsyncGenerator<Buffer> {
+/** `withRoot: false` leaves out the "./" member, for readers that reject it. */
+export async function* tarStream(tree: ImageTree, withRoot = true): AsyncGenerator<Buffer> {
   for (const e of tree.entries) {
+    if (e.path === '/' && !withRoot) continue;
     if (e.type !== 'file') {
       yield tarHeader(tarMember(e));
       continue;

@@ -4,7 +4,13 @@ import { DebianArchiveFetcher } from '../fetch/debian.js';
 import { FETCHERS, type Fetcher } from '../fetch/fetcher.js';
 import { HttpFetcher } from '../fetch/http.js';
 import { IMAGE_WRITERS, type ImageWriter } from '../image/image-writer.js';
+import { DiskWriter } from '../image/disk/write-disk.js';
 import { CpioGzWriter } from '../image/write-cpio-gz.js';
+import { Ext4Writer } from '../image/write-ext4.js';
+import { OciWriter } from '../image/write-oci.js';
+import { SquashfsWriter } from '../image/write-squashfs.js';
+import { TarGzWriter, TarZstWriter } from '../image/write-tar.js';
+import { VfatWriter } from '../image/write-vfat.js';
 
 // The composition root: the one place that knows which plugins exist.
 // Adding a fetcher or an image format is one line here; domain code receives
@@ -15,6 +21,13 @@ export function createContainer(): Container {
   c.bind<Fetcher>(FETCHERS).toDynamicValue(() => new HttpFetcher());
   c.bind<Fetcher>(FETCHERS).toDynamicValue(() => new DebianArchiveFetcher());
   c.bind<ImageWriter>(IMAGE_WRITERS).toDynamicValue(() => new CpioGzWriter());
+  c.bind<ImageWriter>(IMAGE_WRITERS).toDynamicValue(() => new TarGzWriter());
+  c.bind<ImageWriter>(IMAGE_WRITERS).toDynamicValue(() => new TarZstWriter());
+  c.bind<ImageWriter>(IMAGE_WRITERS).toDynamicValue(() => new Ext4Writer());
+  c.bind<ImageWriter>(IMAGE_WRITERS).toDynamicValue(() => new VfatWriter());
+  c.bind<ImageWriter>(IMAGE_WRITERS).toDynamicValue(() => new SquashfsWriter());
+  c.bind<ImageWriter>(IMAGE_WRITERS).toDynamicValue(() => new OciWriter());
+  c.bind<ImageWriter>(IMAGE_WRITERS).toDynamicValue(() => new DiskWriter());
   return c;
 }
 

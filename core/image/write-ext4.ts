@@ -71,8 +71,8 @@ export class Ext4Writer implements ImageWriter {
     const tree = imageTree(entries, sourceDateEpoch);
     const seed = options.seed ?? (await treeDigest(tree));
     const need = await ext4SizeFor(tree);
-    const bytes = options.sizeBytes ?? need.bytes;
-    if (bytes % BLOCK) throw new HostToolError(`ext4 size ${bytes} is not a multiple of ${BLOCK} bytes`);
+    // A given size (a partition's) is used down to whole blocks.
+    const bytes = options.sizeBytes === undefined ? need.bytes : Math.floor(options.sizeBytes / BLOCK) * BLOCK;
     const scratch = await mkdtemp(join(dirname(out), '.ext4-'));
     try {
       const conf = join(scratch, 'mke2fs.conf');
@@ -94,7 +94,9 @@ export class Ext4Writer implements ImageWriter {
         await f.close();
         const uuid = stableUuid(seed, 'ext4-uuid');
         const extended = [`hash_seed=${stableUuid(seed, 'ext4-hash-seed')}`, 'root_owner=0:0', 'assume_storage_prezeroed=1', 'nodiscard'];
-        const args = ['-q', '-F', '-t', 'ext4', '-N', String(need.inodes), '-U', uuid, '-E', extended.join(','), '-o', 'Linux'];
+        // At least one inode per 16 KiB (inode_ratio) when the size is given, so a big partition has room to grow.
+        const inodes = Math.max(need.inodes, Math.floor(bytes / 16384));
+        const args = ['-q', '-F', '-t', 'ext4', '-N', String(inodes), '-U', uuid, '-E', extended.join(','), '-o', 'Linux'];
         if (options.label) args.push('-L', options.label);
         await runTool('mke2fs', [...args, tmp], { env });
         const { stderr } = await runTool('debugfs', ['-w', '-f', script, tmp], { env });

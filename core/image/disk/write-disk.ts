@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, open, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { writeAtomically } from '../atomic-output.js';
+import { runTool } from '../host-tool.js';
 import { imageTree, parentOf, treeDigest, type ImageEntry } from '../image-tree.js';
 import type { ImageWriteOptions, ImageWriter } from '../image-writer.js';
 import { stableHex32, stableUuid } from '../stable-id.js';
@@ -73,22 +74,13 @@ export function filesTree(p: PartitionDescription): ImageEntry[] {
 
 const FS_WRITERS = { ext4: new Ext4Writer(), vfat: new VfatWriter(), squashfs: new SquashfsWriter() };
 
-/** Copies `from` into the open disk at `offset`, skipping all-zero chunks so the disk file stays sparse. */
-async function place(disk: Awaited<ReturnType<typeof open>>, from: string, offset: number): Promise<void> {
-  const src = await open(from, 'r');
-  try {
-    const buf = Buffer.alloc(1 << 20);
-    const zero = Buffer.alloc(buf.length);
-    for (let pos = 0; ; ) {
-      const { bytesRead } = await src.read(buf, 0, buf.length, pos);
-      if (bytesRead === 0) break;
-      if (!buf.subarray(0, bytesRead).equals(zero.subarray(0, bytesRead))) await disk.write(buf, 0, bytesRead, offset + pos);
-      pos += bytesRead;
-    }
-  } finally {
-    await src.close();
-  }
-}
+/**
+ * Copies `from` into the disk at `offset` with dd (coreutils): `conv=sparse`
+ * seeks over all-zero blocks instead of writing them, so the fresh disk
+ * file stays sparse; `notrunc` keeps what is already written after it.
+ */
+const place = (disk: string, from: string, offset: number): Promise<unknown> =>
+  runTool('dd', [`if=${from}`, `of=${disk}`, 'bs=1M', 'conv=sparse,notrunc', 'oflag=seek_bytes', `seek=${offset}`, 'status=none']);
 
 export class DiskWriter implements ImageWriter {
   readonly type = 'disk.img';
@@ -143,11 +135,11 @@ export async function writeDisk(d: DiskDescription, entries: readonly ImageEntry
           const mbr = mbrTable(layout, ids);
           await disk.write(mbr, 0, mbr.length, 0);
         }
-        for (const p of layout.partitions) if (files[p.index]) await place(disk, files[p.index]!, p.start);
-        for (const r of layout.raw) await place(disk, d.raw![r.index].file, r.offset);
       } finally {
         await disk.close();
       }
+      for (const p of layout.partitions) if (files[p.index]) await place(tmp, files[p.index]!, p.start);
+      for (const r of layout.raw) await place(tmp, d.raw![r.index].file, r.offset);
     });
     return layout;
   } finally {

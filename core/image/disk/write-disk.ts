@@ -48,7 +48,9 @@ export function diskIds(d: DiskDescription, seed: string): DiskIds {
 
 /** The seed when the caller gives none: the disk's name, its description and the digest of every input. */
 async function defaultSeed(d: DiskDescription, entries: readonly ImageEntry[], epoch: number): Promise<string> {
-  const h = createHash('sha256').update(`strata-disk-v1\n${d.name ?? 'disk'}\n${JSON.stringify(d)}\n`);
+  // Host paths stay out (the same disk built in another folder is the same disk); their contents go in below.
+  const described = JSON.stringify(d, (key, value) => (key === 'source' || key === 'file' ? undefined : value));
+  const h = createHash('sha256').update(`strata-disk-v1\n${d.name ?? 'disk'}\n${described}\n`);
   if (d.partitions.some((p) => p.content?.kind === 'rootfs')) h.update(await treeDigest(imageTree(entries, epoch)));
   for (const p of d.partitions) {
     if (p.content?.kind === 'files') h.update(await treeDigest(imageTree(filesTree(p), epoch)));

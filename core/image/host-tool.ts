@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 
 // The file system tools (mke2fs, debugfs, mksquashfs, mkfs.vfat, mtools,
 // zstd) run with a fixed environment: C locale and UTC (FAT stores local
@@ -18,6 +18,19 @@ export interface ToolRun {
 export interface ToolOutput {
   readonly stdout: string;
   readonly stderr: string;
+}
+
+/** Resolves when a full pipe can take more, or is gone (the tool exited). */
+function drained(stdin: Writable): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      stdin.off('drain', done);
+      stdin.off('close', done);
+      resolve();
+    };
+    stdin.on('drain', done);
+    stdin.on('close', done);
+  });
 }
 
 export function runTool(tool: string, args: readonly string[], run: ToolRun = {}): Promise<ToolOutput> {
@@ -44,7 +57,7 @@ export function runTool(tool: string, args: readonly string[], run: ToolRun = {}
           try {
             for await (const chunk of run.input as AsyncIterable<Buffer>) {
               if (stdin.destroyed) break;
-              if (!stdin.write(chunk)) await new Promise((r) => (stdin.once('drain', r), stdin.once('close', r)));
+              if (!stdin.write(chunk)) await drained(stdin);
             }
             stdin.end();
           } catch (e) {

@@ -1,5 +1,4 @@
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { createReadStream, readFileSync, statSync } from 'node:fs';
 import { padding, tarEnd, tarHeader, type TarMember } from '../archive/tar-writer.js';
 import { inlineBytes, type ImageTree, type TreeEntry } from './image-tree.js';
 
@@ -10,12 +9,22 @@ import { inlineBytes, type ImageTree, type TreeEntry } from './image-tree.js';
 
 export const tarName = (e: TreeEntry): string => (e.path === '/' ? './' : `.${e.path}${e.type === 'dir' ? '/' : ''}`);
 
+// Small files are read in one synchronous call: a stream per file costs
+// several thread-pool round trips, which dominate a tree of small files.
+const SMALL = 8 << 20;
+
 async function* fileBytes(e: TreeEntry, size: number): AsyncGenerator<Buffer> {
   let seen = 0;
-  for await (const chunk of createReadStream(e.source!, { highWaterMark: 1 << 20 })) {
-    seen += (chunk as Buffer).length;
-    if (seen > size) break;
-    yield chunk as Buffer;
+  if (size <= SMALL) {
+    const data = readFileSync(e.source!);
+    seen = data.length;
+    if (seen === size) yield data;
+  } else {
+    for await (const chunk of createReadStream(e.source!, { highWaterMark: 1 << 20 })) {
+      seen += (chunk as Buffer).length;
+      if (seen > size) break;
+      yield chunk as Buffer;
+    }
   }
   if (seen !== size) throw new Error(`${e.source} changed size while it was read for ${e.path}`);
 }
@@ -45,7 +54,7 @@ export async function* tarStream(tree: ImageTree, withRoot = true): AsyncGenerat
       continue;
     }
     const inline = inlineBytes(e);
-    const size = inline ? inline.length : (await stat(e.source!)).size;
+    const size = inline ? inline.length : statSync(e.source!).size;
     yield tarHeader(tarMember(e, size));
     if (inline) yield inline;
     else yield* fileBytes(e, size);

@@ -3,6 +3,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip, constants } from 'node:zlib';
 import { writeAtomically } from './atomic-output.js';
+import { coalesce } from './coalesce.js';
 import { cpioNewc } from './cpio.js';
 import { imageTree, type ImageEntry } from './image-tree.js';
 import type { ImageWriter } from './image-writer.js';
@@ -15,6 +16,6 @@ export class CpioGzWriter implements ImageWriter {
   readonly type = 'cpio.gz';
   async write(entries: readonly ImageEntry[], out: string, sourceDateEpoch: number): Promise<void> {
     const tree = imageTree(entries, sourceDateEpoch);
-    await writeAtomically(out, (tmp) => pipeline(Readable.from(cpioNewc(tree.entries)), createGzip({ level: constants.Z_BEST_COMPRESSION }), createWriteStream(tmp)));
+    await writeAtomically(out, (tmp) => pipeline(Readable.from(coalesce(cpioNewc(tree.entries))), createGzip({ level: constants.Z_BEST_COMPRESSION }), createWriteStream(tmp)));
   }
 }

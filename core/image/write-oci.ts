@@ -6,6 +6,7 @@ import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { constants, createGzip } from 'node:zlib';
 import { writeAtomically } from './atomic-output.js';
+import { coalesce } from './coalesce.js';
 import { ImageTreeError, imageTree, type ImageEntry } from './image-tree.js';
 import type { ImageWriteOptions, ImageWriter } from './image-writer.js';
 import { tarStream } from './tar-stream.js';
@@ -68,7 +69,7 @@ export class OciWriter implements ImageWriter {
       const [tarHash, gzHash] = [createHash('sha256'), createHash('sha256')];
       const [tarCount, gzCount] = [{ n: 0 }, { n: 0 }];
       const layerTmp = join(blobs, 'layer.part');
-      await pipeline(Readable.from(tarStream(tree)), counting(tarHash, tarCount), createGzip({ level: constants.Z_DEFAULT_COMPRESSION }), counting(gzHash, gzCount), createWriteStream(layerTmp));
+      await pipeline(Readable.from(coalesce(tarStream(tree))), counting(tarHash, tarCount), createGzip({ level: constants.Z_DEFAULT_COMPRESSION }), counting(gzHash, gzCount), createWriteStream(layerTmp));
       const layer: Blob = { digest: `sha256:${gzHash.digest('hex')}`, size: gzCount.n };
       await rename(layerTmp, join(blobs, layer.digest.slice(7)));
       const created = new Date(sourceDateEpoch * 1000).toISOString().replace('.000Z', 'Z');

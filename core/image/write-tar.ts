@@ -3,6 +3,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { constants, createGzip } from 'node:zlib';
 import { writeAtomically } from './atomic-output.js';
+import { coalesce } from './coalesce.js';
 import { runTool } from './host-tool.js';
 import { imageTree, type ImageEntry } from './image-tree.js';
 import type { ImageWriter } from './image-writer.js';
@@ -19,7 +20,7 @@ export class TarGzWriter implements ImageWriter {
   readonly type = 'tar.gz';
   async write(entries: readonly ImageEntry[], out: string, sourceDateEpoch: number): Promise<void> {
     const tree = imageTree(entries, sourceDateEpoch);
-    await writeAtomically(out, (tmp) => pipeline(Readable.from(tarStream(tree)), createGzip({ level: constants.Z_DEFAULT_COMPRESSION }), createWriteStream(tmp)));
+    await writeAtomically(out, (tmp) => pipeline(Readable.from(coalesce(tarStream(tree))), createGzip({ level: constants.Z_DEFAULT_COMPRESSION }), createWriteStream(tmp)));
   }
 }
 
@@ -30,7 +31,7 @@ export class TarZstWriter implements ImageWriter {
     await writeAtomically(out, async (tmp) => {
       const fd = openSync(tmp, 'w');
       try {
-        await runTool('zstd', ['-q', '-c', '-3', '-T1', '--no-progress'], { input: tarStream(tree), stdoutFd: fd });
+        await runTool('zstd', ['-q', '-c', '-3', '-T1', '--no-progress'], { input: coalesce(tarStream(tree)), stdoutFd: fd });
       } finally {
         closeSync(fd);
       }

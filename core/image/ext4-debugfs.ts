@@ -14,8 +14,15 @@ const TYPE_BITS: Record<TreeEntry['type'], number> = { dir: 0o040000, file: 0o10
 
 export const debugfsQuote = (s: string): string => `"${s.replace(/"/g, '""')}"`;
 
-/** `fileSource(e)` is the host file holding a file's bytes (a scratch copy for inline content). */
-export function debugfsScript(entries: readonly TreeEntry[], epoch: number, fileSource: (e: TreeEntry) => string): string {
+/**
+ * `fileSource(e)` is the host file holding a file's bytes (a scratch copy
+ * for inline content); `hostMode(e)` its permission bits, which `write`
+ * copies (create_inode.c: do_write_internal). New inodes are owned by 0:0;
+ * `mkdir` gives 0755 (ext2fs_mkdir with the library's umask 022), `symlink`
+ * 0777; device nodes and fifos always get their mode set.
+ */
+export function debugfsScript(entries: readonly TreeEntry[], epoch: number, fileSource: (e: TreeEntry) => string, hostMode: (e: TreeEntry) => number): string {
+  const createdMode = (e: TreeEntry): number => (e.type === 'file' ? hostMode(e) : e.type === 'dir' ? 0o755 : e.type === 'symlink' ? 0o777 : -1);
   const lines: string[] = [];
   let cwd = '/';
   for (const e of entries) {
@@ -32,9 +39,11 @@ export function debugfsScript(entries: readonly TreeEntry[], epoch: number, file
       else if (e.type === 'fifo') lines.push(`mknod ${name} p`);
       else lines.push(`mknod ${name} ${e.type === 'chardev' ? 'c' : 'b'} ${e.major} ${e.minor}`);
     }
-    lines.push(`sif ${name} mode 0${(TYPE_BITS[e.type] | e.mode).toString(8)}`);
-    lines.push(`sif ${name} uid ${e.uid}`);
-    lines.push(`sif ${name} gid ${e.gid}`);
+    // Only what differs from what debugfs gave the new inode: a third of
+    // the commands on a typical root, where most entries are root-owned.
+    if (e.path === '/' || e.mode !== createdMode(e)) lines.push(`sif ${name} mode 0${(TYPE_BITS[e.type] | e.mode).toString(8)}`);
+    if (e.path === '/' || e.uid !== 0) lines.push(`sif ${name} uid ${e.uid}`);
+    if (e.path === '/' || e.gid !== 0) lines.push(`sif ${name} gid ${e.gid}`);
     if (e.mtime !== epoch) lines.push(`sif ${name} mtime @${e.mtime}`);
   }
   return lines.join('\n') + '\n';

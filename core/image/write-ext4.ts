@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { mkdtemp, open, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { writeAtomically } from './atomic-output.js';
@@ -86,7 +87,8 @@ export class Ext4Writer implements ImageWriter {
         inline.set(e, p);
       }
       const script = join(scratch, 'debugfs.cmd');
-      await writeFile(script, debugfsScript(tree.entries, sourceDateEpoch, (e) => inline.get(e) ?? e.source!));
+      const source = (e: TreeEntry) => inline.get(e) ?? e.source!;
+      await writeFile(script, debugfsScript(tree.entries, sourceDateEpoch, source, (e) => statSync(source(e)).mode & 0o7777));
       const env = { MKE2FS_CONFIG: conf, E2FSPROGS_FAKE_TIME: String(sourceDateEpoch) };
       await writeAtomically(out, async (tmp) => {
         const f = await open(tmp, 'w');

@@ -45,12 +45,14 @@ test('debugfs stat shows owners, modes and types from the tree', async () => {
   const hex = (t: number) => t.toString(16);
   const want: [string, string, string, number, number][] = [
     ['/', 'directory', '0755', 0, 0],
+    ['/bin', 'directory', '0755', 0, 0],
     ['/bin/hello', 'regular', '04755', 0, 0],
+    ['/etc/motd', 'regular', '0644', 0, 0],
+    ['/etc/empty', 'regular', '0640', 0, 42],
     ['/bin/sh', 'symlink', '0777', 0, 0],
     ['/dev/console', 'character special', '0600', 0, 0],
     ['/dev/sda', 'block special', '0660', 0, 6],
     ['/dev/initctl', 'FIFO', '0600', 0, 0],
-    ['/etc/empty', 'regular', '0640', 0, 42],
     ['/home/user', 'directory', '0750', 1000, 1000],
     ['/home/user/big file', 'regular', '0600', 1000, 1000],
     ['/tmp', 'directory', '01777', 0, 0],

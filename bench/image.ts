@@ -7,7 +7,7 @@ import { plugins } from '../core/cli/container.js';
 import type { DiskDescription } from '../core/image/disk/disk-description.js';
 import type { ImageEntry } from '../core/image/image-tree.js';
 
-// npm run bench:image [-- <files> <runs>] — time of Strata writing each
+// npm run bench:image [-- <files> <runs> <types,…>] — time of Strata writing each
 // image type from a synthetic tree (default 3,000 files, about 50 MB: many
 // small files, some large ones, half compressible text, half noise), beside
 // the host tools doing the same job on the same tree folder in the same run
@@ -17,6 +17,7 @@ import type { ImageEntry } from '../core/image/image-tree.js';
 
 const FILES = Number(process.argv[2] ?? 3000);
 const RUNS = Number(process.argv[3] ?? 3);
+const ONLY = process.argv[4]?.split(',');
 const EPOCH = 1704067200;
 const work = mkdtempSync(join(tmpdir(), 'strata-bench-image-'));
 const tree = join(work, 'tree');
@@ -79,7 +80,7 @@ const DIRECT: Record<string, string> = {
 const disk: DiskDescription = { table: 'gpt', partitions: [{ label: 'root', fs: 'ext4', content: { kind: 'rootfs' } }] };
 const results: Record<string, { strataMs: number; toolMs?: number; ratio?: number; outputBytes: number }> = {};
 try {
-  for (const w of plugins().writers) {
+  for (const w of plugins().writers.filter((w) => !ONLY || ONLY.includes(w.type))) {
     const out = join(work, `strata.${w.type}`);
     const strataMs = await best(() => w.write(entries, out, EPOCH, { arch: 'aarch64', seed: 'bench', disk }));
     const outputBytes = w.type === 'oci' ? 0 : statSync(out).size;

@@ -1,4 +1,4 @@
-import { rename, rm } from 'node:fs/promises';
+import { rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 // Every image lands under its final name only once complete (docs/
@@ -11,8 +11,8 @@ export async function writeAtomically<T>(out: string, fill: (tmp: string) => Pro
   await rm(tmp, { recursive: true, force: true });
   try {
     const result = await fill(tmp);
-    // A folder (an OCI layout) cannot replace an existing one by rename.
-    await rm(out, { recursive: true, force: true });
+    // A folder (an OCI layout) cannot replace an existing one by rename; a file can, atomically.
+    if ((await stat(out).catch(() => undefined))?.isDirectory()) await rm(out, { recursive: true, force: true });
     await rename(tmp, out);
     return result;
   } finally {

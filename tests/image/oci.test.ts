@@ -66,6 +66,16 @@ test('umoci ls and stat read it; umoci unpack --rootless gives back the files an
   assert.equal([...Buffer.from(owner![2], 'base64')], [0x08, 0xe8, 0x07, 0x10, 0xe8, 0x07], 'uid 1000, gid 1000');
 });
 
+test('writing again over an existing layout replaces it whole', async () => {
+  const { oci } = await layout();
+  const before = readdirSync(join(oci, 'blobs/sha256')).sort();
+  await new OciWriter().write(fixtureTree(join(oci, '..')), oci, EPOCH, { arch: 'aarch64', label: '1.0' });
+  assert.equal(readdirSync(join(oci, 'blobs/sha256')).sort(), before);
+  await new OciWriter().write(fixtureTree(join(oci, '..')), oci, EPOCH + 1, { arch: 'aarch64', label: '1.0' });
+  assert.is(readdirSync(join(oci, 'blobs/sha256')).filter((n) => before.includes(n)).length, 0, 'no blob of the old image is left');
+  assert.equal(readdirSync(join(oci, '..')).filter((n) => n.includes('.part-')), []);
+});
+
 test('an unknown architecture is refused', async () => {
   const dir = tempDir('strata-oci-');
   const err = await new OciWriter().write(fixtureTree(dir), join(dir, 'x.oci'), EPOCH, { arch: 'pdp11' }).then(() => undefined, (e: Error) => e);

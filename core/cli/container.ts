@@ -8,6 +8,7 @@ import { DiskWriter } from '../image/disk/write-disk.js';
 import { CpioGzWriter } from '../image/write-cpio-gz.js';
 import { Ext4Writer } from '../image/write-ext4.js';
 import { OciWriter } from '../image/write-oci.js';
+import { OciArchiveWriter } from '../image/write-oci-archive.js';
 import { SquashfsWriter } from '../image/write-squashfs.js';
 import { TarGzWriter, TarZstWriter } from '../image/write-tar.js';
 import { VfatWriter } from '../image/write-vfat.js';
@@ -27,6 +28,7 @@ export function createContainer(): Container {
   c.bind<ImageWriter>(IMAGE_WRITERS).toDynamicValue(() => new VfatWriter());
   c.bind<ImageWriter>(IMAGE_WRITERS).toDynamicValue(() => new SquashfsWriter());
   c.bind<ImageWriter>(IMAGE_WRITERS).toDynamicValue(() => new OciWriter());
+  c.bind<ImageWriter>(IMAGE_WRITERS).toDynamicValue(() => new OciArchiveWriter());
   c.bind<ImageWriter>(IMAGE_WRITERS).toDynamicValue(() => new DiskWriter());
   return c;
 }

@@ -14,7 +14,7 @@ import { EPOCH, fixtureTree } from './image-fixture.js';
 // with the entries in another order. The bytes must be the same.
 
 const tempDir = scratchDirs(test);
-const TYPES = ['cpio.gz', 'tar.gz', 'tar.zst', 'ext4', 'vfat', 'squashfs', 'oci', 'disk.img'];
+const TYPES = ['cpio.gz', 'tar.gz', 'tar.zst', 'ext4', 'vfat', 'squashfs', 'oci', 'oci.tar', 'disk.img'];
 
 test('the composition root registers every image type once', () => {
   assert.equal(plugins().writers.map((w) => w.type).sort(), [...TYPES].sort());

@@ -6,6 +6,7 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { OciWriter } from '../../core/image/write-oci.js';
+import { OciArchiveWriter } from '../../core/image/write-oci-archive.js';
 import { scratchDirs } from '../helpers/strata.js';
 import { EPOCH, HELLO, fixtureTree } from './image-fixture.js';
 
@@ -74,6 +75,17 @@ test('writing again over an existing layout replaces it whole', async () => {
   await new OciWriter().write(fixtureTree(join(oci, '..')), oci, EPOCH + 1, { arch: 'aarch64', label: '1.0' });
   assert.is(readdirSync(join(oci, 'blobs/sha256')).filter((n) => before.includes(n)).length, 0, 'no blob of the old image is left');
   assert.equal(readdirSync(join(oci, '..')).filter((n) => n.includes('.part-')), []);
+});
+
+test('oci.tar: skopeo reads the same image from the one-file archive', async () => {
+  const { dir, oci } = await layout();
+  const archive = join(dir, 'image.oci.tar');
+  await new OciArchiveWriter().write(fixtureTree(dir), archive, EPOCH, { arch: 'aarch64', label: '1.0' });
+  const fromDir = JSON.parse(run('skopeo', ['inspect', `oci:${oci}:1.0`]));
+  const fromTar = JSON.parse(run('skopeo', ['inspect', `oci-archive:${archive}:1.0`]));
+  assert.is(fromTar.Digest, fromDir.Digest);
+  assert.equal(fromTar.Layers, fromDir.Layers);
+  assert.match(run('tar', ['-tvf', archive]), /^-rw-r--r-- root\/root .* \.\/oci-layout$/m);
 });
 
 test('an unknown architecture is refused', async () => {

@@ -82,7 +82,7 @@ const results: Record<string, { strataMs: number; toolMs?: number; ratio?: numbe
 try {
   for (const w of plugins().writers.filter((w) => !ONLY || ONLY.includes(w.type))) {
     const out = join(work, `strata.${w.type}`);
-    const strataMs = await best(() => w.write(entries, out, EPOCH, { arch: 'aarch64', seed: 'bench', disk }));
+    const strataMs = await best(() => w.write(entries, out, EPOCH, { arch: 'aarch64', disk }));
     const outputBytes = w.type === 'oci' ? 0 : statSync(out).size;
     const direct = DIRECT[w.type];
     const toolMs = direct ? await best(() => sh(direct)) : undefined;

@@ -1,11 +1,17 @@
 import { spawn } from 'node:child_process';
+import { diag, UserError } from '../diagnostics/diagnostic.js';
 import type { Readable, Writable } from 'node:stream';
 
 // The file system tools (mke2fs, debugfs, mksquashfs, mkfs.vfat, mtools,
 // zstd) run with a fixed environment: C locale and UTC (FAT stores local
 // time), nothing of the caller's environment that could change their output.
 
-export class HostToolError extends Error {}
+/** A host tool that is missing or failed: the image task fails with its message (not a bug in Strata). */
+export class HostToolError extends UserError {
+  constructor(message: string) {
+    super(diag('image-tool', message));
+  }
+}
 
 export interface ToolRun {
   readonly env?: Record<string, string>;

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
+import { diag, UserError } from '../diagnostics/diagnostic.js';
 import type { ManifestEntry } from '../rootfs/manifest.js';
 
 // What every image writer takes in: a list of entries with their type,
@@ -43,7 +44,12 @@ export interface ImageTree {
   readonly sourceDateEpoch: number;
 }
 
-export class ImageTreeError extends Error {}
+/** A tree a writer cannot take: a user error (bad package contents), reported as a failed image task. */
+export class ImageTreeError extends UserError {
+  constructor(message: string) {
+    super(diag('image-tree', message));
+  }
+}
 
 const byPath = (a: { path: string }, b: { path: string }): number => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
 export const parentOf = (path: string): string => path.slice(0, path.lastIndexOf('/')) || '/';

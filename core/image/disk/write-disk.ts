@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdtemp, open, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { UserError } from '../../diagnostics/diagnostic.js';
 import { writeAtomically } from '../atomic-output.js';
 import { runTool } from '../host-tool.js';
 import { imageTree, parentOf, treeDigest, type ImageEntry } from '../image-tree.js';
@@ -10,7 +11,7 @@ import { Ext4Writer } from '../write-ext4.js';
 import { SquashfsWriter } from '../write-squashfs.js';
 import { VfatWriter } from '../write-vfat.js';
 import type { DiskDescription, PartitionDescription } from './disk-description.js';
-import { checkDescription, layoutDisk, parseSize, type DiskIssue, type DiskLayout } from './disk-layout.js';
+import { checkDescription, diskDiagnostics, layoutDisk, parseSize, type DiskIssue, type DiskLayout } from './disk-layout.js';
 import { gptTables, mbrTable, type TableIds } from './partition-table.js';
 
 // A partitioned disk image: each partition's file system is made by the
@@ -20,9 +21,10 @@ import { gptTables, mbrTable, type TableIds } from './partition-table.js';
 // partition's PARTUUID before the disk exists, e.g. to write it into
 // extlinux.conf on the boot partition.
 
-export class DiskError extends Error {
+/** Every issue of a disk description; a reader that knows where each field came from can re-locate them (diskDiagnostics). */
+export class DiskError extends UserError {
   constructor(readonly issues: readonly DiskIssue[]) {
-    super(issues.map((i) => i.message).join('\n'));
+    super(diskDiagnostics(issues));
   }
 }
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createReadStream, readFileSync, statSync } from 'node:fs';
 import { diag, UserError } from '../diagnostics/diagnostic.js';
 import type { ManifestEntry } from '../rootfs/manifest.js';
 
@@ -95,8 +95,13 @@ export const fromManifest = (entries: readonly ManifestEntry[]): readonly ImageE
 export const inlineBytes = (e: ImageEntry): Buffer | undefined =>
   e.content === undefined ? undefined : typeof e.content === 'string' ? Buffer.from(e.content) : e.content;
 
+// Read whole in one synchronous call when small: a stream per file costs
+// thread-pool round trips that dominate a tree of thousands of small files.
+const SMALL = 8 << 20;
+
 async function fileDigest(path: string): Promise<string> {
   const h = createHash('sha256');
+  if (statSync(path).size <= SMALL) return h.update(readFileSync(path)).digest('hex');
   for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) h.update(chunk as Buffer);
   return h.digest('hex');
 }

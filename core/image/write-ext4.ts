@@ -1,5 +1,5 @@
 import { statSync } from 'node:fs';
-import { mkdtemp, open, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, open, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { writeAtomically } from './atomic-output.js';
 import { debugfsScript } from './ext4-debugfs.js';
@@ -51,7 +51,7 @@ function journalBlocks(blocks: number): number {
 }
 
 async function fileSize(e: TreeEntry): Promise<number> {
-  return inlineBytes(e)?.length ?? (await stat(e.source!)).size;
+  return inlineBytes(e)?.length ?? statSync(e.source!).size;
 }
 
 /** Room for the tree: its blocks, a fifth more for metadata and growth, inode tables and the journal. */

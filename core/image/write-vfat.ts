@@ -1,4 +1,5 @@
-import { mkdir, mkdtemp, open, stat, rm, writeFile } from 'node:fs/promises';
+import { statSync } from 'node:fs';
+import { mkdir, mkdtemp, open, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { writeAtomically } from './atomic-output.js';
 import { HostToolError, runTool } from './host-tool.js';
@@ -34,7 +35,7 @@ export function checkVfatTree(tree: ImageTree): void {
 
 async function vfatSize(tree: ImageTree): Promise<number> {
   let data = 0;
-  for (const e of tree.entries) data += e.type === 'dir' ? 4096 : roundUp(inlineBytes(e)?.length ?? (await stat(e.source!)).size, 4096);
+  for (const e of tree.entries) data += e.type === 'dir' ? 4096 : roundUp(inlineBytes(e)?.length ?? statSync(e.source!).size, 4096);
   return roundUp(data * 1.1 + 2 * MiB, MiB);
 }
 

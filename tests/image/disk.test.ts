@@ -110,6 +110,16 @@ test('a description that cannot be laid out throws every issue and leaves nothin
   assert.equal(readdirSync(dir).filter((n) => n.startsWith('.')), [], 'no scratch files left');
 });
 
+test('a missing raw file or raw partition content is an issue naming it', async () => {
+  const dir = tempDir('strata-disk-');
+  const d = board(dir, 'mbr');
+  const bad: DiskDescription = { ...d, raw: [{ name: 'spl', file: join(dir, 'no-spl.bin'), offset: '32K' }], partitions: [...d.partitions.slice(0, 1), { label: 'fw', fs: 'none', size: '1MiB', content: { kind: 'raw', file: join(dir, 'no-fw.bin') } }] };
+  const err = await writeDisk(bad, fixtureTree(dir), join(dir, 'disk.img'), EPOCH, 's').then(() => undefined, (e: unknown) => e);
+  assert.instance(err, DiskError);
+  assert.equal((err as DiskError).issues.map((i) => [i.code, i.index, i.raw ?? false]), [['disk-file', 1, false], ['disk-file', 0, true]]);
+  assert.match((err as DiskError).message, /raw write 'spl': .*no-spl\.bin is not a readable file/);
+});
+
 test('the disk type needs a description', async () => {
   const dir = tempDir('strata-disk-');
   const err = await new DiskWriter().write(fixtureTree(dir), join(dir, 'x.img'), EPOCH).then(() => undefined, (e: unknown) => e);

@@ -115,16 +115,24 @@ export async function writeDisk(d: DiskDescription, entries: readonly ImageEntry
       const size = d.partitions[i].size;
       files[i] = size === 'fill' ? undefined : await content(i, size === undefined ? undefined : parseSize(size));
     }
-    const sizeOf = async (f: string | undefined) => (f ? (await stat(f)).size : undefined);
-    const contentSizes = await Promise.all(files.map(sizeOf));
-    const rawSizes = await Promise.all((d.raw ?? []).map(async (r) => (await stat(r.file)).size));
+    const missing: DiskIssue[] = [];
+    const sizeOf = async (f: string | undefined, issue: Omit<DiskIssue, 'code' | 'message'> & { what: string }): Promise<number | undefined> => {
+      if (!f) return undefined;
+      const st = await stat(f).catch(() => undefined);
+      if (!st?.isFile()) missing.push({ code: 'disk-file', message: `${issue.what}: ${f} is not a readable file`, index: issue.index, raw: issue.raw, field: issue.field });
+      return st?.size ?? 0;
+    };
+    const contentSizes = await Promise.all(files.map((f, i) => sizeOf(f, { what: `partition '${d.partitions[i].label}'`, index: i, field: 'content' })));
+    const rawSizes = await Promise.all((d.raw ?? []).map(async (r, i) => (await sizeOf(r.file, { what: `raw write '${r.name}'`, index: i, raw: true, field: 'file' }))!));
+    if (missing.length) throw new DiskError(missing);
     const placed = layoutDisk(d, contentSizes, rawSizes);
     if (!placed.ok) throw new DiskError(placed.error);
     const layout = placed.value;
     for (const p of layout.partitions) {
       if (d.partitions[p.index].size !== 'fill') continue;
       files[p.index] = await content(p.index, p.size);
-      const need = (await sizeOf(files[p.index])) ?? 0;
+      const need = (await sizeOf(files[p.index], { what: `partition '${p.label}'`, index: p.index, field: 'content' })) ?? 0;
+      if (missing.length) throw new DiskError(missing);
       if (need > p.size) throw new DiskError([{ code: 'disk-content-too-big', message: `partition '${p.label}' fills ${p.size} bytes but its content needs ${need}`, index: p.index, field: 'size' }]);
     }
     await writeAtomically(out, async (tmp) => {

@@ -40,8 +40,8 @@ function synthesize(): { entries: ImageEntry[]; bytes: number } {
     entries.push({ path: `/d${d}`, type: 'dir', mode: 0o755, ...root });
   }
   for (let i = 0; i < FILES; i++) {
-    // Mostly 4-16 KiB, every 100th file 1.5 MiB: ~50 MB for 3,000 files.
-    const size = i % 100 === 0 ? 1_500_000 : 4096 + ((i * 7919) % 12288);
+    // Mostly 4-16 KiB, every 100th file 700 kB: ~50 MB for 3,000 files.
+    const size = i % 100 === 0 ? 700_000 : 4096 + ((i * 7919) % 12288);
     const rel = `d${i % dirs}/f${i}`;
     writeFileSync(join(tree, rel), bytesFor(i, size));
     entries.push({ path: `/${rel}`, type: 'file', mode: 0o644, source: join(tree, rel), ...root });

@@ -16,14 +16,16 @@ export interface TarMember {
   readonly type: TarMemberType;
   readonly mode: number;
   readonly mtime: number;
-  /** Owner ids; 0 (root) when not given. */
-  readonly uid?: number;
-  readonly gid?: number;
   readonly size?: number;
   /** Link target of a symlink or hard link. */
   readonly linkname?: Buffer | string;
   readonly devmajor?: number;
   readonly devminor?: number;
+  /** Owner ids and names; root (0, "root") unless given. */
+  readonly uid?: number;
+  readonly gid?: number;
+  readonly uname?: string;
+  readonly gname?: string;
   /** Extra pax records for this member (e.g. `comment`). */
   readonly pax?: Record<string, Buffer | string>;
 }
@@ -50,26 +52,30 @@ export const padding = (size: number): Buffer => Buffer.alloc((BLOCK - (size % B
 /** Two zero blocks end an archive. */
 export const tarEnd = (): Buffer => Buffer.alloc(2 * BLOCK);
 
-// ustar's uid and gid fields hold 7 octal digits.
-const MAX_USTAR_ID = 0o7777777;
+interface Owner {
+  readonly uid: number;
+  readonly gid: number;
+  readonly uname: string;
+  readonly gname: string;
+}
 
-function ustarHeader(name: Buffer, typeflag: string, mode: number, size: number, mtime: number, linkname: Buffer, dev: [number, number], owner: [number, number] = [0, 0]): Buffer {
+const ROOT: Owner = { uid: 0, gid: 0, uname: 'root', gname: 'root' };
+
+function ustarHeader(name: Buffer, typeflag: string, mode: number, size: number, mtime: number, linkname: Buffer, dev: [number, number], owner: Owner = ROOT): Buffer {
   const h = Buffer.alloc(BLOCK);
   name.copy(h, 0, 0, Math.min(name.length, 100));
   octal(h, 100, 8, mode);
-  // Owners are given (root unless said otherwise), never the maker's own.
-  octal(h, 108, 8, Math.min(owner[0], MAX_USTAR_ID));
-  octal(h, 116, 8, Math.min(owner[1], MAX_USTAR_ID));
+  // Owners are root unless the caller declares others, whoever makes the archive.
+  octal(h, 108, 8, owner.uid);
+  octal(h, 116, 8, owner.gid);
   octal(h, 124, 12, Math.min(size, MAX_USTAR_SIZE));
   octal(h, 136, 12, mtime);
   h.write(typeflag, 156, 1, 'ascii');
   linkname.copy(h, 157, 0, Math.min(linkname.length, 100));
   h.write('ustar\0', 257, 6, 'ascii');
   h.write('00', 263, 2, 'ascii');
-  // Names only for root: tar maps a name to the extracting host's own id
-  // before the number, and no other name means the same on every host.
-  if (owner[0] === 0) h.write('root', 265, 32, 'ascii');
-  if (owner[1] === 0) h.write('root', 297, 32, 'ascii');
+  h.write(owner.uname.slice(0, 31), 265, 32, 'ascii');
+  h.write(owner.gname.slice(0, 31), 297, 32, 'ascii');
   octal(h, 329, 8, dev[0]);
   octal(h, 337, 8, dev[1]);
   // The checksum is computed with its own field read as eight spaces.
@@ -101,12 +107,10 @@ export function tarHeader(m: TarMember): Buffer {
   if (path.length > 100 || !isAscii(path)) records.push(paxRecord('path', path));
   if (link.length > 100 || !isAscii(link)) records.push(paxRecord('linkpath', link));
   if (size > MAX_USTAR_SIZE) records.push(paxRecord('size', String(size)));
-  const owner: [number, number] = [m.uid ?? 0, m.gid ?? 0];
-  if (owner[0] > MAX_USTAR_ID) records.push(paxRecord('uid', String(owner[0])));
-  if (owner[1] > MAX_USTAR_ID) records.push(paxRecord('gid', String(owner[1])));
   // pax names are UTF-8 unless declared otherwise; git paths may be any bytes.
   if ([path, link].some((b) => !isAscii(b) && Buffer.from(b.toString('utf8'), 'utf8').compare(b) !== 0)) records.unshift(paxRecord('hdrcharset', 'BINARY'));
   for (const [k, v] of Object.entries(m.pax ?? {})) records.push(paxRecord(k, v));
+  const owner: Owner = { uid: m.uid ?? 0, gid: m.gid ?? 0, uname: m.uname ?? (m.uid ? '' : 'root'), gname: m.gname ?? (m.gid ? '' : 'root') };
   const header = ustarHeader(path, TYPEFLAG[m.type], m.mode, size, m.mtime, link, [m.devmajor ?? 0, m.devminor ?? 0], owner);
   return records.length ? Buffer.concat([extendedHeader('x', records, m.mtime), header]) : header;
 }

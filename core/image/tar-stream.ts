@@ -7,6 +7,8 @@ import { inlineBytes, type ImageTree, type TreeEntry } from './image-tree.js';
 // Member names are "./", "./etc/", "./etc/motd", as `tar -C rootfs -cf - .`
 // writes them, so `tar -xf image.tar.gz -C /mnt` restores a root in place.
 
+const MAX_USTAR_ID = 0o7777777;
+
 export const tarName = (e: TreeEntry): string => (e.path === '/' ? './' : `.${e.path}${e.type === 'dir' ? '/' : ''}`);
 
 // Small files are read in one synchronous call: a stream per file costs
@@ -31,7 +33,11 @@ async function* fileBytes(e: TreeEntry, size: number): AsyncGenerator<Buffer> {
 
 /** The member a tree entry becomes; files carry their size. */
 export function tarMember(e: TreeEntry, size = 0): TarMember {
-  const base = { path: tarName(e), mode: e.mode, mtime: e.mtime, uid: e.uid, gid: e.gid };
+  // ustar's id fields hold 7 octal digits; larger ids go in pax records (POSIX pax "uid", "gid").
+  const pax: Record<string, string> = {};
+  if (e.uid > MAX_USTAR_ID) pax.uid = String(e.uid);
+  if (e.gid > MAX_USTAR_ID) pax.gid = String(e.gid);
+  const base = { path: tarName(e), mode: e.mode, mtime: e.mtime, uid: Math.min(e.uid, MAX_USTAR_ID), gid: Math.min(e.gid, MAX_USTAR_ID), ...(Object.keys(pax).length ? { pax } : {}) };
   switch (e.type) {
     case 'file':
       return { ...base, type: 'file', size };

@@ -62,6 +62,13 @@ test('tar.gz: no name or time in the gzip header; a non-root uid has no user nam
   assert.not.match(tar(['-tvzf', out]), /\broot\/1000|\b1000\/root/);
 });
 
+test('ids too large for ustar fields go in pax records', async () => {
+  const dir = tempDir('strata-tar-');
+  const out = join(dir, 'image.tar.gz');
+  await new TarGzWriter().write([{ path: '/big-ids', type: 'file', mode: 0o644, uid: 3_000_000, gid: 4_000_000, content: 'x' }], out, EPOCH);
+  assert.match(tar(['-tvzf', out, '--numeric-owner']), /-rw-r--r-- 3000000\/4000000 .* \.\/big-ids/);
+});
+
 test('a failing write leaves no file under the final name and no temporary', async () => {
   const dir = tempDir('strata-tar-');
   const out = join(dir, 'image.tar.zst');

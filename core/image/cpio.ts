@@ -1,18 +1,19 @@
 import { closeSync, openSync, readSync } from 'node:fs';
-import type { ManifestEntry } from '../rootfs/manifest.js';
+import { inlineBytes, type TreeEntry } from './image-tree.js';
 
 // A "newc" cpio archive (the format the Linux kernel unpacks as initramfs;
 // see the kernel's Documentation/driver-api/early-userspace/buffer-format.rst).
 // Deterministic by construction: members sorted by path, inode numbers
-// counted from 1, one fixed mtime, owners from the manifest.
+// counted from 1, times clamped to SOURCE_DATE_EPOCH, owners from the tree.
 
 const S_IFDIR = 0o040000;
 const S_IFREG = 0o100000;
 const S_IFLNK = 0o120000;
 const S_IFCHR = 0o020000;
 const S_IFBLK = 0o060000;
+const S_IFIFO = 0o010000;
 
-const TYPE_BITS = { dir: S_IFDIR, file: S_IFREG, symlink: S_IFLNK, chardev: S_IFCHR, blockdev: S_IFBLK } as const;
+const TYPE_BITS = { dir: S_IFDIR, file: S_IFREG, symlink: S_IFLNK, chardev: S_IFCHR, blockdev: S_IFBLK, fifo: S_IFIFO } as const;
 
 const hex8 = (n: number): string => (n >>> 0).toString(16).padStart(8, '0');
 const pad4 = (n: number): Buffer => Buffer.alloc((4 - (n % 4)) % 4);
@@ -39,18 +40,18 @@ function readAll(path: string): Buffer {
 }
 
 /** Yields the archive in pieces, so large images never sit in memory twice. */
-export function* cpioNewc(entries: readonly ManifestEntry[], mtime: number): Generator<Buffer> {
+export function* cpioNewc(entries: readonly TreeEntry[]): Generator<Buffer> {
   let ino = 1;
   for (const e of entries) {
     const name = e.path === '/' ? '.' : e.path.replace(/^\//, '');
-    const data = e.type === 'file' ? readAll(e.source!) : e.type === 'symlink' ? Buffer.from(e.target!) : Buffer.alloc(0);
+    const data = e.type === 'file' ? (inlineBytes(e) ?? readAll(e.source!)) : e.type === 'symlink' ? Buffer.from(e.target!) : Buffer.alloc(0);
     yield header({
       ino: ino++,
       mode: TYPE_BITS[e.type] | (e.mode & 0o7777),
       uid: e.uid,
       gid: e.gid,
       nlink: e.type === 'dir' ? 2 : 1,
-      mtime,
+      mtime: e.mtime,
       size: data.length,
       rmajor: e.major ?? 0,
       rminor: e.minor ?? 0,

@@ -1,10 +1,11 @@
 import { createWriteStream } from 'node:fs';
-import { rename, rm } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip, constants } from 'node:zlib';
-import { sortEntries, type ManifestEntry } from '../rootfs/manifest.js';
+import { writeAtomically } from './atomic-output.js';
+import { coalesce } from './coalesce.js';
 import { cpioNewc } from './cpio.js';
+import { imageTree, type ImageEntry } from './image-tree.js';
 import type { ImageWriter } from './image-writer.js';
 
 // cpio.gz: the initramfs image type. Node's gzip writes no file name and a
@@ -13,13 +14,8 @@ import type { ImageWriter } from './image-writer.js';
 
 export class CpioGzWriter implements ImageWriter {
   readonly type = 'cpio.gz';
-  async write(entries: readonly ManifestEntry[], out: string, sourceDateEpoch: number): Promise<void> {
-    const tmp = `${out}.part-${process.pid}`;
-    try {
-      await pipeline(Readable.from(cpioNewc(sortEntries(entries), sourceDateEpoch)), createGzip({ level: constants.Z_BEST_COMPRESSION }), createWriteStream(tmp));
-      await rename(tmp, out);
-    } finally {
-      await rm(tmp, { force: true });
-    }
+  async write(entries: readonly ImageEntry[], out: string, sourceDateEpoch: number): Promise<void> {
+    const tree = imageTree(entries, sourceDateEpoch);
+    await writeAtomically(out, (tmp) => pipeline(Readable.from(coalesce(cpioNewc(tree.entries))), createGzip({ level: constants.Z_BEST_COMPRESSION }), createWriteStream(tmp)));
   }
 }

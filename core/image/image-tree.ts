@@ -1,0 +1,125 @@
+import { createHash } from 'node:crypto';
+import { createReadStream, readFileSync, statSync } from 'node:fs';
+import { diag, UserError } from '../diagnostics/diagnostic.js';
+import type { ManifestEntry } from '../rootfs/manifest.js';
+
+// What every image writer takes in: a list of entries with their type,
+// owner, mode, time and where the bytes come from. It is a superset of the
+// rootfs manifest (core/rootfs/manifest.ts), so a manifest is a valid input
+// as it is; the extra fields (fifo, per-entry mtime, inline content) let
+// other callers, such as the disk writer's boot partition, describe files
+// the rootfs never had. Nothing here is read from the host's own inode
+// metadata: only a file's bytes come from the host.
+
+export type ImageEntryType = 'dir' | 'file' | 'symlink' | 'chardev' | 'blockdev' | 'fifo';
+
+export interface ImageEntry {
+  /** Absolute path inside the image, no trailing slash ("/" for the root). */
+  readonly path: string;
+  readonly type: ImageEntryType;
+  /** Permission bits only (e.g. 0o755), no file type bits. */
+  readonly mode: number;
+  readonly uid: number;
+  readonly gid: number;
+  /** Seconds since the epoch; clamped to SOURCE_DATE_EPOCH, which is also the default. */
+  readonly mtime?: number;
+  /** For files: the host file holding the bytes (or `content`). */
+  readonly source?: string;
+  readonly content?: Buffer | string;
+  /** For symlinks. */
+  readonly target?: string;
+  /** For device nodes. */
+  readonly major?: number;
+  readonly minor?: number;
+}
+
+/** An entry after checking: its time resolved, in path order. */
+export interface TreeEntry extends ImageEntry {
+  readonly mtime: number;
+}
+
+/** A checked, sorted tree whose root ("/") is always present. */
+export interface ImageTree {
+  readonly entries: readonly TreeEntry[];
+  readonly sourceDateEpoch: number;
+}
+
+/** A tree a writer cannot take: a user error (bad package contents), reported as a failed image task. */
+export class ImageTreeError extends UserError {
+  constructor(message: string) {
+    super(diag('image-tree', message));
+  }
+}
+
+const byPath = (a: { path: string }, b: { path: string }): number => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
+export const parentOf = (path: string): string => path.slice(0, path.lastIndexOf('/')) || '/';
+export const baseName = (path: string): string => path.slice(path.lastIndexOf('/') + 1);
+
+/**
+ * Checks entries and fixes their order and times. Times are clamped to the
+ * epoch, as the SOURCE_DATE_EPOCH specification asks of archives
+ * (reproducible-builds.org/specs/source-date-epoch/). A missing root is
+ * added as root:root 0755; any other missing parent is an error, since its
+ * owner and mode would be a guess.
+ */
+export function imageTree(entries: readonly ImageEntry[], sourceDateEpoch: number): ImageTree {
+  const seen = new Map<string, TreeEntry>();
+  for (const e of entries) {
+    if (e.path !== '/' && (!e.path.startsWith('/') || e.path.endsWith('/') || e.path.split('/').slice(1).some((s) => s === '' || s === '.' || s === '..'))) {
+      throw new ImageTreeError(`image entry '${e.path}': a path must be absolute and normalized (no '.', '..', '//' or trailing '/')`);
+    }
+    if (e.path.includes('\0') || e.path.includes('\n')) throw new ImageTreeError(`image entry ${JSON.stringify(e.path)}: NUL and newline are not allowed in names`);
+    if (seen.has(e.path)) throw new ImageTreeError(`image entry '${e.path}' is listed twice`);
+    if (e.type === 'file' && e.source === undefined && e.content === undefined) throw new ImageTreeError(`image file '${e.path}' has neither a source file nor content`);
+    if (e.type === 'symlink' && !e.target) throw new ImageTreeError(`image symlink '${e.path}' has no target`);
+    if ((e.type === 'chardev' || e.type === 'blockdev') && (e.major === undefined || e.minor === undefined)) {
+      throw new ImageTreeError(`image device node '${e.path}' needs major and minor numbers`);
+    }
+    if (e.path === '/' && e.type !== 'dir') throw new ImageTreeError(`the image root '/' must be a directory, not a ${e.type}`);
+    seen.set(e.path, { ...e, mode: e.mode & 0o7777, mtime: Math.min(e.mtime ?? sourceDateEpoch, sourceDateEpoch) });
+  }
+  if (!seen.has('/')) seen.set('/', { path: '/', type: 'dir', mode: 0o755, uid: 0, gid: 0, mtime: sourceDateEpoch });
+  for (const e of seen.values()) {
+    if (e.path === '/') continue;
+    const parent = seen.get(parentOf(e.path));
+    if (!parent) throw new ImageTreeError(`image entry '${e.path}' has no parent directory entry '${parentOf(e.path)}'`);
+    if (parent.type !== 'dir') throw new ImageTreeError(`image entry '${e.path}' is under '${parent.path}', which is a ${parent.type}`);
+  }
+  return { entries: [...seen.values()].sort(byPath), sourceDateEpoch };
+}
+
+/** The rootfs manifest as writer input: the same records (the adapter is the type). */
+export const fromManifest = (entries: readonly ManifestEntry[]): readonly ImageEntry[] => entries;
+
+/** A file entry's bytes, wherever they come from. */
+export const inlineBytes = (e: ImageEntry): Buffer | undefined =>
+  e.content === undefined ? undefined : typeof e.content === 'string' ? Buffer.from(e.content) : e.content;
+
+// Read whole in one synchronous call when small: a stream per file costs
+// thread-pool round trips that dominate a tree of thousands of small files.
+const SMALL = 8 << 20;
+
+async function fileDigest(path: string): Promise<string> {
+  const h = createHash('sha256');
+  if (statSync(path).size <= SMALL) return h.update(readFileSync(path)).digest('hex');
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) h.update(chunk as Buffer);
+  return h.digest('hex');
+}
+
+/**
+ * A digest of everything that makes the image: names, types, owners, modes,
+ * times, link targets, device numbers and file contents (never host paths).
+ * Writers derive the ids a file system needs (UUIDs, volume ids, hash seeds)
+ * from it when the caller gives no seed, so the same tree gives the same ids
+ * and a changed tree gets new ones.
+ */
+export async function treeDigest(tree: ImageTree): Promise<string> {
+  const h = createHash('sha256');
+  h.update(`strata-image-tree-v1 ${tree.sourceDateEpoch}\n`);
+  for (const e of tree.entries) {
+    const inline = inlineBytes(e);
+    const content = e.type !== 'file' ? '' : inline ? createHash('sha256').update(inline).digest('hex') : await fileDigest(e.source!);
+    h.update(JSON.stringify([e.path, e.type, e.mode, e.uid, e.gid, e.mtime, e.target ?? '', e.major ?? -1, e.minor ?? -1, content]) + '\n');
+  }
+  return h.digest('hex');
+}

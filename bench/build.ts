@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { StampStore } from '../core/build/stamps.js';
 import { TASKS } from '../core/build/tasks/registry.js';
 import { plugins } from '../core/cli/container.js';
-import { fetchPhase, sourceFetcher } from '../core/cli/fetch-phase.js';
+import { fetchPhase, sourceFetcher } from '../core/fetch/phase.js';
+import { fetchReporter } from '../core/report/fetch-progress.js';
 import { loadProject, STRATA_ROOT } from '../core/config/project.js';
 import { planBuild } from '../core/graph/plan.js';
 import { Configuration } from '../core/resolve/configuration.js';
@@ -13,9 +14,10 @@ import { RunQueue } from '../core/scheduler/run-queue.js';
 import { buildRoots } from '../core/signature/build-roots.js';
 
 // npm run bench:build — a cold build of `minimal` for qemuarm64 in a fresh
-// folder, offline from mirror/, then a no-op rebuild through the real
-// command line. Prints the wall time of each stage (from the first task of
-// that kind starting to the last one ending) and of the whole build.
+// folder, offline from mirror/, one task at a time, then a no-op rebuild
+// through the real command line, then the same task scripts by hand. Prints
+// the wall time of each stage (from the first task of that kind starting to
+// the last one ending), of the whole build, and its ratio to the scripts.
 
 const target = process.argv[2] ?? 'minimal';
 const dir = mkdtempSync(join(tmpdir(), 'strata-bench-'));
@@ -27,15 +29,22 @@ const plan = planBuild(cfg, target);
 const tParsed = performance.now();
 const { fetchers, writers } = plugins();
 const fetcher = sourceFetcher(project, fetchers);
-await fetchPhase(plan, fetcher);
+await fetchPhase(plan, fetcher, fetchReporter());
 const tFetched = performance.now();
 
 const spans = new Map<string, { start: number; end: number; busy: number }>();
 const starts = new Map<string, number>();
-const queue = new RunQueue(plan.graph, TASKS, { cfg, fetcher, writers, sourceDateEpoch: 1704067200 }, new StampStore(join(project.buildDir, 'stamps', cfg.machine.name)), { jobs: project.jobs, roots: buildRoots(cfg) });
+const queue = new RunQueue(plan.graph, TASKS, { cfg, fetcher, writers, sourceDateEpoch: 1704067200 }, new StampStore(join(project.buildDir, 'stamps', cfg.machine.name)), { jobs: 1, roots: buildRoots(cfg) });
+/** Shell tasks in the order the build ran them, to run the same scripts by hand afterwards. */
+const shellRuns: string[] = [];
+const SHELL_TASKS = new Set(['unpack', 'patch', 'configure', 'compile', 'install']);
 queue.events.subscribe((e) => {
   const kind = e.id.task as string;
   if (e.state === 'running') starts.set(e.key, performance.now());
+  if (e.state === 'succeeded' && SHELL_TASKS.has(kind)) {
+    const node = plan.graph.get(e.key);
+    if ('recipe' in node.payload) shellRuns.push(join(node.payload.recipe.data.get('WORKDIR'), `run.${kind}`));
+  }
   if (e.state === 'succeeded' || e.state === 'failed') {
     const s = starts.get(e.key)!;
     const now = performance.now();
@@ -67,3 +76,16 @@ for (const [kind, s] of [...spans].sort((a, b) => a[1].start - b[1].start)) {
 }
 console.log(`  ${'total'.padEnd(16)} ${ms(tBuilt - t0)}`);
 console.log(`no-op rebuild (new process, command line): ${ms(noopMs)}`);
+
+// The same task scripts by hand, one after the other as the build's queue
+// ran them, outside the sandbox (STRATA_SANDBOX=1 skips entering it): the
+// build's wall time over this is Strata's whole overhead (scheduling,
+// sandbox, sysroots, packaging and image writing included).
+const handStart = performance.now();
+for (const script of shellRuns) {
+  const r = spawnSync('/bin/sh', [script], { env: { PATH: '/usr/bin:/bin', STRATA_SANDBOX: '1' }, stdio: 'ignore' });
+  if (r.status !== 0) throw new Error(`${script} failed by hand (exit ${r.status})`);
+}
+const handMs = performance.now() - handStart;
+console.log(`the same ${shellRuns.length} task scripts by hand, one after the other: ${ms(handMs)}`);
+console.log(`ratio (build / by hand; one task at a time in both, make -j${project.jobs} inside): ${((tBuilt - tFetched) / handMs).toFixed(3)}`);

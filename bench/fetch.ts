@@ -4,8 +4,9 @@ import { mkdirSync, mkdtempSync, openSync, rmSync, writeSync, closeSync } from '
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SourceFetcher } from '../core/fetch/fetch-sources.js';
-import { HttpFetcher } from '../core/fetch/http.js';
+import { SourceFetcher } from '../core/fetch/orchestrator.js';
+import { FileFetcher } from '../core/fetch/transport/file.js';
+import { HttpFetcher } from '../core/fetch/transport/http.js';
 import type { RemoteSource } from '../core/fetch/source.js';
 import type { Sha256 } from '../core/model/ids.js';
 
@@ -27,7 +28,7 @@ const seconds = (t0: number) => (performance.now() - t0) / 1000;
 const mbps = (bytes: number, s: number) => Math.round(bytes / 1e6 / s);
 
 function fetcher(downloads: string, extra: { premirrors?: string[]; offline?: boolean; parallel?: number } = {}): SourceFetcher {
-  return new SourceFetcher([new HttpFetcher()], { downloads, premirrors: extra.premirrors ?? [], mirrors: [], offline: extra.offline ?? false, parallel: extra.parallel });
+  return new SourceFetcher([new HttpFetcher(), new FileFetcher()], { downloads, premirrors: extra.premirrors ?? [], mirrors: [], offline: extra.offline ?? false, parallel: extra.parallel });
 }
 
 const source = (url: string, sha256: string, name: string): RemoteSource => ({ kind: 'remote', recipe: 'bench', url, sha256: sha256 as Sha256, name, unpack: false });

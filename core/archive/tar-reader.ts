@@ -18,6 +18,12 @@ export interface TarEntry {
   readonly mode: number;
   readonly size: number;
   readonly mtime: number;
+  readonly uid: number;
+  readonly gid: number;
+  readonly uname: string;
+  readonly gname: string;
+  readonly devmajor: number;
+  readonly devminor: number;
   readonly linkname: string;
   readonly linkBytes: Buffer;
   /** pax records that applied to this member (global ones included). */
@@ -97,6 +103,8 @@ export async function* tarEntries(source: AsyncIterable<Buffer>, withData: (e: T
     const ustar = h.subarray(257, 263).toString('ascii') === 'ustar\0';
     const prefix = ustar ? cstring(h.subarray(345, 500)) : Buffer.alloc(0);
     const shortName = cstring(h.subarray(0, 100));
+    // ustar and old GNU headers both carry owner names and device numbers.
+    const named = h.subarray(257, 262).toString('ascii') === 'ustar';
     const pathBytes = pax.get('path') ?? longName ?? (prefix.length ? Buffer.concat([prefix, Buffer.from('/'), shortName]) : shortName);
     const linkBytes = pax.get('linkpath') ?? longLink ?? cstring(h.subarray(157, 257));
     if (pax.has('size')) size = Number(pax.get('size')!.toString('ascii'));
@@ -111,6 +119,12 @@ export async function* tarEntries(source: AsyncIterable<Buffer>, withData: (e: T
       mode: numeric(h.subarray(100, 108)) & 0o7777,
       size: dataSize,
       mtime: numeric(h.subarray(136, 148)),
+      uid: pax.has('uid') ? Number(pax.get('uid')!.toString('ascii')) : numeric(h.subarray(108, 116)),
+      gid: pax.has('gid') ? Number(pax.get('gid')!.toString('ascii')) : numeric(h.subarray(116, 124)),
+      uname: pax.get('uname')?.toString('utf8') ?? (named ? cstring(h.subarray(265, 297)).toString('utf8') : ''),
+      gname: pax.get('gname')?.toString('utf8') ?? (named ? cstring(h.subarray(297, 329)).toString('utf8') : ''),
+      devmajor: named ? numeric(h.subarray(329, 337)) : 0,
+      devminor: named ? numeric(h.subarray(337, 345)) : 0,
       linkname: linkBytes.toString('utf8'),
       linkBytes,
       pax,

@@ -12,18 +12,25 @@ import { tarEntries, TarFormatError, type TarEntry } from './tar-reader.js';
 export interface MemberProblem {
   readonly member: string;
   readonly reason: string;
+  /** The member's position in the list checked. */
+  readonly index?: number;
 }
 
 const MAX_LINK_DEPTH = 40; // like the kernel's limit on nested symlinks
 
 const components = (p: string): string[] => p.split('/').filter((c) => c !== '' && c !== '.');
 
+/** A symlink's target at a path below the work folder: one the archives create, else one already on disk. */
+export type LinkLookup = (path: string) => string | undefined;
+
 /**
- * Resolves `target` as seen from folder `from` (components below the work
- * folder), following symlinks the archive itself creates. Returns the
- * resolved components, or undefined when the path leaves the folder.
+ * Resolves `target` seen from folder `from` (components below the work
+ * folder) the way the kernel will: physically, following every symlink on
+ * the way, each from where the previous one really led. Returns the
+ * resolved components, or undefined when the path leaves the folder. With
+ * `rooted`, an absolute target means the folder's own root.
  */
-function resolveInside(from: string[], target: string, symlinks: ReadonlyMap<string, string>, rooted: boolean, depth = 0): string[] | undefined {
+function resolveInside(from: readonly string[], target: string, links: LinkLookup, rooted: boolean, depth = 0): string[] | undefined {
   if (depth > MAX_LINK_DEPTH) return undefined;
   if (target.startsWith('/') && !rooted) return undefined;
   let at = target.startsWith('/') ? [] : [...from];
@@ -34,9 +41,9 @@ function resolveInside(from: string[], target: string, symlinks: ReadonlyMap<str
       continue;
     }
     at.push(c);
-    const link = symlinks.get(at.join('/'));
+    const link = links(at.join('/'));
     if (link !== undefined) {
-      const next = resolveInside(at.slice(0, -1), link, symlinks, rooted, depth + 1);
+      const next = resolveInside(at.slice(0, -1), link, links, rooted, depth + 1);
       if (!next) return undefined;
       at = next;
     }
@@ -53,8 +60,18 @@ function describe(e: TarEntry): string | undefined {
   return undefined;
 }
 
+export interface MemberCheckOptions {
+  /** A package tree extracted into a folder that stands for the device's `/` (see memberProblems). */
+  readonly rooted?: boolean;
+  /** Symlinks already in the work folder (from earlier archives or runs), by path below it. */
+  readonly onDisk?: LinkLookup;
+}
+
 /**
- * Every problem of one member list (pure: the tests feed it directly).
+ * Every problem of one member list (pure: the tests feed it directly). Give
+ * it the members of all archives one unpack extracts, in order, and the
+ * links already on disk: links from one archive (or a previous run) can
+ * redirect another archive's members.
  *
  * `rooted` is for a package's file tree (a .deb's data), which is extracted
  * into a folder that stands for the device's `/`: there an absolute symlink
@@ -62,47 +79,75 @@ function describe(e: TarEntry): string | undefined {
  * means a path under that folder. It is allowed, but no member may be
  * written through such a link, since on the build machine it leads out.
  */
-export function memberProblems(entries: readonly TarEntry[], opts: { rooted?: boolean } = {}): MemberProblem[] {
+export function memberProblems(entries: readonly TarEntry[], opts: MemberCheckOptions = {}): MemberProblem[] {
   const rooted = opts.rooted ?? false;
-  const problems: MemberProblem[] = [];
-  const symlinks = new Map<string, string>();
-  for (const e of entries) if (e.type === 'symlink') symlinks.set(components(e.path).join('/'), e.linkname);
+  // The archives' links at the place each really lands (its folder resolved
+  // through the links before it); the archives win over what is on disk.
+  const made = new Map<string, string>();
+  const links: LinkLookup = (p) => made.get(p) ?? opts.onDisk?.(p);
+  const landing = (path: string): string[] | undefined => {
+    const parts = components(path);
+    const dir = resolveInside([], parts.slice(0, -1).join('/'), links, false);
+    return dir && [...dir, ...parts.slice(-1)];
+  };
   for (const e of entries) {
+    if (e.type !== 'symlink' || describe(e)) continue;
+    made.set((landing(e.path) ?? components(e.path)).join('/'), e.linkname);
+  }
+  const problems: MemberProblem[] = [];
+  for (const [index, e] of entries.entries()) {
     const plain = describe(e);
     if (plain) {
-      problems.push({ member: e.path, reason: plain });
+      problems.push({ member: e.path, reason: plain, index });
       continue;
     }
-    if (rooted) {
+    const at = landing(e.path);
+    if (!at) {
       const parts = components(e.path);
-      const through = parts.slice(0, -1).findIndex((_, i) => symlinks.get(parts.slice(0, i + 1).join('/'))?.startsWith('/'));
-      if (through >= 0) {
-        problems.push({ member: e.path, reason: `is written through the absolute symlink '${parts.slice(0, through + 1).join('/')}', which leads out of the work folder` });
-        continue;
-      }
+      const bad = parts.findIndex((_, i) => !resolveInside([], parts.slice(0, i + 1).join('/'), links, false));
+      const via = parts.slice(0, bad + 1).join('/');
+      problems.push({ member: e.path, reason: `is written through the symlink '${via}' (to '${links(via) ?? '?'}'), which leads out of the work folder`, index });
+      continue;
     }
     if (e.type === 'symlink') {
-      const dir = components(e.path).slice(0, -1);
-      if (!resolveInside(dir, e.linkname, symlinks, rooted)) problems.push({ member: e.path, reason: `is a symlink to '${e.linkname}', outside the work folder` });
+      if (!resolveInside(at.slice(0, -1), e.linkname, links, rooted)) problems.push({ member: e.path, reason: `is a symlink to '${e.linkname}', outside the work folder`, index });
     } else if (e.type === 'hardlink') {
       // A hard link names another member, relative to the archive's root.
-      if (!resolveInside([], e.linkname, symlinks, false)) problems.push({ member: e.path, reason: `is a hard link to '${e.linkname}', outside the work folder` });
+      if (!resolveInside([], e.linkname, links, false)) problems.push({ member: e.path, reason: `is a hard link to '${e.linkname}', outside the work folder`, index });
     }
   }
   return problems;
 }
 
-/** Lists an archive file and returns what makes it unsafe to extract (empty when it is safe). */
-export async function archiveProblems(path: string): Promise<MemberProblem[]> {
+/** Bytes a member writes: its size, or for a GNU sparse file the size it expands to. */
+export function unpackedSize(e: TarEntry): number {
+  const real = e.pax.get('GNU.sparse.realsize') ?? e.pax.get('GNU.sparse.size');
+  return e.type === 'file' ? Math.max(e.size, real ? Number(real.toString()) || 0 : 0) : 0;
+}
+
+/** An archive's member list, or the problem that stopped reading it. */
+export type Listing = { readonly entries: TarEntry[] } | { readonly unreadable: MemberProblem };
+
+/** Lists an archive file (headers only: contents are skipped). */
+export async function listArchive(path: string): Promise<Listing> {
   const entries: TarEntry[] = [];
   try {
-    for await (const e of tarEntries(decompressed(path))) entries.push({ ...e, pax: new Map(), pathBytes: Buffer.alloc(0), linkBytes: Buffer.alloc(0) });
+    for await (const e of tarEntries(decompressed(path))) {
+      const real = e.pax.get('GNU.sparse.realsize') ?? e.pax.get('GNU.sparse.size');
+      entries.push({ ...e, pax: real ? new Map([['GNU.sparse.realsize', real]]) : new Map(), pathBytes: Buffer.alloc(0), linkBytes: Buffer.alloc(0) });
+    }
   } catch (e) {
     if (e instanceof TarFormatError) {
       const after = entries.at(-1);
-      return [{ member: after ? `after '${after.path}'` : '(first header)', reason: `cannot be read: ${e.message}` }];
+      return { unreadable: { member: after ? `after '${after.path}'` : '(first header)', reason: `cannot be read: ${e.message}` } };
     }
     throw e;
   }
-  return memberProblems(entries);
+  return { entries };
+}
+
+/** Lists an archive file and returns what makes it unsafe to extract on its own (empty when it is safe). */
+export async function archiveProblems(path: string, opts: MemberCheckOptions = {}): Promise<MemberProblem[]> {
+  const listing = await listArchive(path);
+  return 'unreadable' in listing ? [listing.unreadable] : memberProblems(listing.entries, opts);
 }

@@ -1,10 +1,12 @@
 import { join } from 'node:path';
-import type { SourceFetcher } from '../fetch/fetch-sources.js';
+import type { SourceFetcher } from '../fetch/orchestrator.js';
 import type { GraphNode } from '../graph/task-graph.js';
 import type { TaskPayload } from '../graph/plan.js';
 import type { ImageWriter } from '../image/image-writer.js';
 import type { Configuration } from '../resolve/configuration.js';
 import type { TaskInputs } from '../signature/signature.js';
+import type { Diagnostic } from '../diagnostics/diagnostic.js';
+import { formatDiagnostic } from '../diagnostics/printer.js';
 
 // What every task implementation may use: the configuration, the fetcher
 // (fetch tasks only), the image writers and where outputs go.
@@ -30,6 +32,11 @@ export interface TaskRun {
 export class TaskFailed extends Error {
   constructor(message: string, readonly log?: string) {
     super(message);
+  }
+
+  /** Bad metadata found while a task runs: the diagnostics, printed with their file:line, as the task's failure. */
+  static of(diagnostics: readonly Diagnostic[]): TaskFailed {
+    return new TaskFailed(diagnostics.map(formatDiagnostic).join('\n').trimEnd());
   }
 }
 

@@ -3,19 +3,22 @@ import { join } from 'node:path';
 import { runInPty } from '../exec/pty-runner.js';
 import { BASE_ENV, composeTaskScript, exportedNames } from '../exec/task-script.js';
 import { taskVariable } from '../metadata/body.js';
-import { looksLikeNetworkFailure, offlineCommand } from '../exec/sandbox.js';
+import { looksLikeNetworkFailure, pathsWrittenOutside } from '../exec/sandbox.js';
 import type { Recipe } from '../resolve/recipe.js';
-import { TaskFailed, type TaskRun } from './context.js';
+import { TaskFailed, type BuildContext, type TaskRun } from './context.js';
+import { adoptWorkdir } from './workdir-owner.js';
+import { taskSandbox } from './task-sandbox.js';
 
-// Runs a task script offline: written to run.<task>, executed by /bin/sh in
-// its own network namespace inside a pty, logged to log.<task>.
+// Runs a task script: written to run.<task>, executed by /bin/sh inside a
+// pty, logged to log.<task>. The script enters its own sandbox first
+// (core/exec/sandbox.ts), so Strata runs exactly what a user re-runs by hand.
 
 export async function runShellTask(t: TaskRun, r: Recipe, task: string, script: string): Promise<void> {
   const runFile = join(t.workdir, `run.${task}`);
+  await adoptWorkdir(t.workdir, taskSandbox(r, t.ctx).uid);
   await writeFile(runFile, script);
   await chmod(runFile, 0o755);
-  const cmd = offlineCommand(['/bin/sh', runFile]);
-  const running = runInPty({ file: cmd.file, args: cmd.args, cwd: t.workdir, env: { ...BASE_ENV, HOME: t.workdir }, log: t.log });
+  const running = runInPty({ file: '/bin/sh', args: [runFile], cwd: t.workdir, env: { ...BASE_ENV, HOME: t.workdir }, log: t.log });
   const abort = () => running.kill('SIGKILL');
   t.signal.addEventListener('abort', abort);
   try {
@@ -24,18 +27,31 @@ export async function runShellTask(t: TaskRun, r: Recipe, task: string, script: 
     if (exitCode !== 0) {
       const log = await readFile(t.log, 'utf8').catch(() => '');
       const tail = log.trimEnd().split('\n').slice(-15).join('\n');
-      const network = looksLikeNetworkFailure(log)
-        ? `\nThe task tried to use the network, but build tasks have no network (each runs in its own network namespace). Declare what it downloads as a source with a sha256, so the fetch phase gets it.`
-        : '';
-      throw new TaskFailed(`${r.name}:${task} failed (exit code ${exitCode}${signal ? `, signal ${signal}` : ''})${network}\n  script: ${runFile}\n  log:    ${t.log}\n${tail}`, t.log);
+      throw new TaskFailed(`${r.name}:${task} failed (exit code ${exitCode}${signal ? `, signal ${signal}` : ''})${explain(log, t.workdir)}\n  script: ${runFile}\n  log:    ${t.log}\n${tail}`, t.log);
     }
   } finally {
     t.signal.removeEventListener('abort', abort);
   }
 }
 
-export function recipeScript(r: Recipe, task: string, body: string, cwd: string, prelude?: string): string {
-  return composeTaskScript(r, task, body, { cwd, prelude });
+/** What the sandbox refused, in words, when the log shows it. */
+function explain(log: string, workdir: string): string {
+  const outside = pathsWrittenOutside(log, [workdir]);
+  const parts: string[] = [];
+  if (outside.length) {
+    parts.push(
+      `\nThe task tried to write outside its work folder (${outside.slice(0, 5).join(', ')}). Tasks may write only under ${workdir} and a private /tmp; install into "$D", not the host (docs/security.md).`,
+    );
+  }
+  if (looksLikeNetworkFailure(log)) {
+    parts.push(`\nThe task tried to use the network, but build tasks have no network (each runs in its own network namespace). Declare what it downloads as a source with a sha256, so the fetch phase gets it.`);
+  }
+  return parts.join('');
+}
+
+export function recipeScript(r: Recipe, ctx: BuildContext, task: string, body: string, cwd: string, prelude?: string): string {
+  const scriptPath = join(r.data.get('WORKDIR'), `run.${task}`);
+  return composeTaskScript(r, task, body, { cwd, prelude, sandbox: taskSandbox(r, ctx), scriptPath });
 }
 
 /**
@@ -48,9 +64,9 @@ export function recipeScript(r: Recipe, task: string, body: string, cwd: string,
 export function scriptVariables(r: Recipe, task: string, cwdVar = 'B'): Record<string, string> {
   const script = taskVariable(task);
   const direct = [cwdVar, 'WORKDIR', ...exportedNames(r)].filter((n) => r.data.has(n));
-  const raw = [script, ...direct].map((n) => r.data.raw(n) ?? '').join('\n');
+  const raw = [script, ...direct].map((n) => r.data.unexpanded(n) ?? '').join('\n');
   const vars: Record<string, string> = {};
   for (const n of new Set([...direct, ...r.data.referencesOf(raw)])) if (r.data.has(n)) vars[n] = r.data.get(n);
-  if (r.data.has(script)) vars[script] = r.data.raw(script)!;
+  if (r.data.has(script)) vars[script] = r.data.unexpanded(script)!;
   return vars;
 }

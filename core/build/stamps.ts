@@ -12,6 +12,8 @@ export interface Stamp {
   readonly record: SignatureRecord;
   /** Hash of the task's captured output (install, package, rootfs, image), for hash equivalence. */
   readonly output?: string;
+  /** The id of the work folder the task ran in (core/build/workdir-id.ts): a new folder means the task's work is gone. */
+  readonly workdir?: string;
   readonly finished: string;
   /** True when the output came from the cache rather than from running the task. */
   readonly restored?: boolean;

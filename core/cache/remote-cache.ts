@@ -4,7 +4,7 @@ import { mkdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { redactUrl } from '../fetch/redact.js';
 import type { CachedOutputInfo, SaveRequest, TaskCache } from '../scheduler/task-cache.js';
-import { getFile, getText, putFile } from './http-client.js';
+import { getFile, getText, putFile } from '../fetch/transport/http-client.js';
 import type { CacheObjectInfo, LocalCache } from './local-cache.js';
 
 // A team's shared cache over HTTP(S): the same two files per object as the

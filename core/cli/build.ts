@@ -6,12 +6,15 @@ import { TASKS } from '../build/tasks/registry.js';
 import { planBuild } from '../graph/plan.js';
 import { writeJsonEvents } from '../report/json-events.js';
 import { reportProgress } from '../report/progress.js';
+import { formatBuildSummary } from '../report/build-summary.js';
 import { Configuration } from '../resolve/configuration.js';
 import { RunQueue } from '../scheduler/run-queue.js';
 import { buildRoots } from '../signature/build-roots.js';
 import { projectCache } from '../cache/project-cache.js';
+import { lockBuildFolder } from '../build/build-lock.js';
 import { plugins } from './container.js';
-import { fetchPhase, sourceFetcher } from './fetch-phase.js';
+import { fetchPhase, sourceFetcher } from '../fetch/phase.js';
+import { fetchReporter } from '../report/fetch-progress.js';
 import { COMMON_OPTIONS, parse, projectFrom } from './options.js';
 
 export const USAGE = 'strata build <image|recipe> [--machine M] [--distro D] [--offline] [--mirror DIR]… [-j N] [-k] [--set VAR=VALUE]… [--json EVENTS-FILE] [--project DIR]';
@@ -26,10 +29,20 @@ export async function buildCommand(argv: string[]): Promise<number> {
   const project = projectFrom(values);
   const cfg = new Configuration(project);
   const plan = planBuild(cfg, target);
+  const lock = await lockBuildFolder(project.buildDir, (text) => process.stderr.write(`${text}\n`));
+  try {
+    return await buildLocked(cfg, plan, target, values);
+  } finally {
+    await lock.release();
+  }
+}
+
+async function buildLocked(cfg: Configuration, plan: ReturnType<typeof planBuild>, target: string, values: { 'keep-going'?: boolean; json?: string }): Promise<number> {
+  const project = cfg.project;
   const { fetchers, writers } = plugins();
   const fetcher = sourceFetcher(project, fetchers);
   const started = Date.now();
-  const count = await fetchPhase(plan, fetcher);
+  const count = await fetchPhase(plan, fetcher, fetchReporter());
   process.stdout.write(`fetch phase: ${count} sources verified in ${project.downloads}${project.offline ? ' (offline)' : ''}\n`);
 
   const ctx: BuildContext = { cfg, fetcher, writers, sourceDateEpoch: 1704067200 };
@@ -54,12 +67,7 @@ export async function buildCommand(argv: string[]): Promise<number> {
   for (const f of summary.failures) process.stderr.write(`\nerror: ${f.message}\n`);
   const total = plan.graph.nodes.size;
   const took = ((Date.now() - started) / 1000).toFixed(1);
-  if (summary.ran === 0 && summary.restored === 0 && summary.failed === 0 && summary.cancelled === 0) {
-    process.stdout.write(`Nothing to do: all ${total} tasks of ${target} are up to date (${took} s).\n`);
-  } else {
-    const restored = summary.restored ? `, ${summary.restored} restored from the cache, ${summary.skipped} not needed` : '';
-    process.stdout.write(`${target}: ${summary.ran} tasks run, ${summary.cached} up to date${restored}, ${summary.failed} failed, ${summary.cancelled} not started (${took} s).\n`);
-  }
+  process.stdout.write(formatBuildSummary(target, summary, total, took) + '\n');
   if (summary.failed || summary.cancelled) return stop.signal.aborted ? 130 : 1;
   if (plan.image) {
     const dir = deployDirOf(ctx);

@@ -3,6 +3,7 @@ import { rm } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { Configuration } from '../resolve/configuration.js';
 import { COMMON_OPTIONS, parse, projectFrom } from './options.js';
+import { lockBuildFolder } from '../build/build-lock.js';
 
 export const USAGE = 'strata clean <recipe|image>… [--machine M] [--project DIR]';
 
@@ -19,6 +20,17 @@ export async function cleanCommand(argv: string[]): Promise<number> {
   const cfg = new Configuration(projectFrom(values));
   const build = cfg.project.buildDir;
   const images = cfg.catalog.listConfigs('images');
+  const lock = await lockBuildFolder(build, (text) => process.stderr.write(`${text}\n`));
+  try {
+    await cleanLocked(cfg, positionals, images);
+  } finally {
+    await lock.release();
+  }
+  return 0;
+}
+
+async function cleanLocked(cfg: Configuration, positionals: string[], images: string[]): Promise<void> {
+  const build = cfg.project.buildDir;
   for (const name of positionals) {
     const isImage = images.includes(name) && !cfg.catalog.recipes.has(name);
     const workdir = isImage ? join(build, 'work', cfg.machine.name, `${name}-image`) : cfg.provider(name, 'the command line').data.get('WORKDIR');
@@ -30,5 +42,4 @@ export async function cleanCommand(argv: string[]): Promise<number> {
     const shown = removed.map((p) => relative(process.cwd(), p) || p);
     process.stdout.write(removed.length ? `${recipeName}: removed ${shown.join(' and ')}\n` : `${recipeName}: nothing to clean\n`);
   }
-  return 0;
 }

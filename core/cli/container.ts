@@ -1,8 +1,10 @@
 import 'reflect-metadata';
 import { Container } from 'inversify';
-import { DebianArchiveFetcher } from '../fetch/debian.js';
 import { FETCHERS, type Fetcher } from '../fetch/fetcher.js';
-import { HttpFetcher } from '../fetch/http.js';
+import { GitFetcher } from '../fetch/git/git-fetcher.js';
+import { DebianArchiveFetcher } from '../fetch/transport/debian.js';
+import { FileFetcher } from '../fetch/transport/file.js';
+import { HttpFetcher } from '../fetch/transport/http.js';
 import { IMAGE_WRITERS, type ImageWriter } from '../image/image-writer.js';
 import { DiskWriter } from '../image/disk/write-disk.js';
 import { CpioGzWriter } from '../image/write-cpio-gz.js';
@@ -21,6 +23,8 @@ export function createContainer(): Container {
   const c = new Container();
   c.bind<Fetcher>(FETCHERS).toDynamicValue(() => new HttpFetcher());
   c.bind<Fetcher>(FETCHERS).toDynamicValue(() => new DebianArchiveFetcher());
+  c.bind<Fetcher>(FETCHERS).toDynamicValue(() => new FileFetcher());
+  c.bind<Fetcher>(FETCHERS).toDynamicValue(() => new GitFetcher());
   c.bind<ImageWriter>(IMAGE_WRITERS).toDynamicValue(() => new CpioGzWriter());
   c.bind<ImageWriter>(IMAGE_WRITERS).toDynamicValue(() => new TarGzWriter());
   c.bind<ImageWriter>(IMAGE_WRITERS).toDynamicValue(() => new TarZstWriter());

@@ -1,7 +1,8 @@
 import { planBuild } from '../graph/plan.js';
 import { Configuration } from '../resolve/configuration.js';
 import { plugins } from './container.js';
-import { fetchPhase, sourceFetcher } from './fetch-phase.js';
+import { fetchPhase, sourceFetcher } from '../fetch/phase.js';
+import { fetchReporter } from '../report/fetch-progress.js';
 import { COMMON_OPTIONS, parse, projectFrom } from './options.js';
 
 export const USAGE = 'strata fetch <image|recipe> [--offline] [--mirror DIR]… [--project DIR]';
@@ -15,7 +16,7 @@ export async function fetchCommand(argv: string[]): Promise<number> {
   }
   const project = projectFrom(values);
   const plan = planBuild(new Configuration(project), positionals[0]);
-  const count = await fetchPhase(plan, sourceFetcher(project, plugins().fetchers));
+  const count = await fetchPhase(plan, sourceFetcher(project, plugins().fetchers), fetchReporter());
   process.stdout.write(`${count} sources of ${positionals[0]} are in ${project.downloads}, each verified by sha256.\n`);
   return 0;
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { UserError } from '../diagnostics/diagnostic.js';
 import { printDiagnostics } from '../diagnostics/printer.js';
+import { archiveSourcesCommand } from './archive-sources.js';
 import { buildCommand } from './build.js';
 import { cacheCommand } from './cache.js';
 import { cleanCommand } from './clean.js';
@@ -10,8 +11,12 @@ import { graphCommand } from './graph.js';
 import { layersCommand } from './layers.js';
 import { mirrorCommand } from './mirror.js';
 import { recipesCommand } from './recipes.js';
+import { releaseCommand } from './release.js';
+import { reproduceCommand } from './reproduce.js';
 import { runqemuCommand } from './runqemu.js';
+import { signCommand } from './sign.js';
 import { testimageCommand } from './testimage.js';
+import { verifyCommand } from './verify.js';
 import { whyCommand } from './why.js';
 
 // Strata's command line. Each command lives in its own file; this one only
@@ -31,6 +36,11 @@ const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; summa
   recipes: { run: recipesCommand, summary: 'list recipes: versions, chosen version, layer, appends' },
   why: { run: whyCommand, summary: "say what changed since a recipe's tasks last ran" },
   graph: { run: graphCommand, summary: 'print the task graph of a target (dot or json)' },
+  release: { run: releaseCommand, summary: 'write a self-contained folder that rebuilds an image offline, bit for bit' },
+  reproduce: { run: reproduceCommand, summary: 'build a target twice under varied conditions and compare every output' },
+  'archive-sources': { run: archiveSourcesCommand, summary: "every source, patch and licence text of an image, with a licence manifest" },
+  sign: { run: signCommand, summary: 'sign a file (a build manifest) with an Ed25519 key, minisign format' },
+  verify: { run: verifyCommand, summary: 'check that at least T trusted keys signed a file' },
 };
 
 function help(): string {
@@ -57,6 +67,14 @@ async function main(argv: string[]): Promise<number> {
     }
     throw e;
   }
+}
+
+// `strata why … | head`: once the reader is gone, stop quietly, as cat does.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+    process.exit(process.exitCode ?? 0);
+  });
 }
 
 main(process.argv.slice(2)).then(

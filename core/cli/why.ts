@@ -10,7 +10,7 @@ import { buildRoots } from '../signature/build-roots.js';
 import { explainChange } from '../signature/explain.js';
 import { Configuration } from '../resolve/configuration.js';
 import { plugins } from './container.js';
-import { sourceFetcher } from './fetch-phase.js';
+import { sourceFetcher } from '../fetch/phase.js';
 import { COMMON_OPTIONS, parse, projectFrom } from './options.js';
 
 export const USAGE = 'strata why <recipe|image>[:<task>] [--machine M] [--project DIR]';

@@ -5,9 +5,12 @@ import { asSeq, asString, asStringList, get, readMap } from '../metadata/schema.
 import { parseYamlFile } from '../metadata/yaml.js';
 import type { MetadataReader } from '../metadata/recipe-file.js';
 import { readVars } from './vars.js';
+import { DECLARATION_KEYS, readDeclarations, type RootfsDeclarations } from '../rootfs/declarations.js';
 
-// An image says what goes on the device (packages), in which formats, and
-// what testimage checks once it has booted.
+// An image says what goes on the device (packages, and users, groups,
+// device nodes and permissions of its own), in which formats, and what
+// testimage checks once it has booted. `install:` names packages (not
+// recipes); the rootfs holds them and their run-time dependencies.
 
 export interface ImageCheck {
   readonly name: string;
@@ -23,12 +26,16 @@ export interface Image {
   readonly file: string;
   readonly loc: SourceLocation;
   readonly install: readonly string[];
+  /** Where each name of `install` is written. */
+  readonly installAt?: ReadonlyMap<string, SourceLocation>;
+  /** Users, groups, device nodes and permissions the image adds (see core/rootfs/declarations.ts). */
+  readonly declarations?: RootfsDeclarations;
   readonly types: readonly string[];
   readonly assignments: readonly Assignment[];
   readonly checks: readonly ImageCheck[];
 }
 
-const KEYS = ['name', 'summary', 'install', 'types', 'vars', 'checks'];
+const KEYS = ['name', 'summary', 'install', 'types', 'vars', 'checks', ...DECLARATION_KEYS];
 export const IMAGE_TYPES = ['cpio.gz'] as const;
 
 export function loadImage(file: string, read: MetadataReader = parseYamlFile): Image {
@@ -52,6 +59,8 @@ export function loadImage(file: string, read: MetadataReader = parseYamlFile): I
     file,
     loc: tree.loc,
     install: asStringList(get(m, 'install')!, 'image install'),
+    installAt: new Map((get(m, 'install')!.kind === 'seq' ? (get(m, 'install') as { items: { value: unknown; loc: SourceLocation }[] }).items : []).map((i) => [String(i.value), i.loc])),
+    declarations: readDeclarations(m, false),
     types,
     assignments: readVars(m, Level.Image),
     checks,

@@ -42,6 +42,8 @@ export interface Project {
   readonly cache?: string;
   /** A shared cache over HTTP(S): read always, written when `write: true`. */
   readonly remoteCache?: { readonly url: string; readonly write: boolean };
+  /** Folders outside the layers and the project that `file://` sources may name (`file-source-dirs:`). */
+  readonly fileSourceDirs: readonly string[];
 }
 
 /** How the fetch phase treats the network: `fetch-*` keys of strata.yaml. */
@@ -67,7 +69,7 @@ export interface CommandLineSettings {
 
 const KEYS = [
   'layers', 'machine', 'distro', 'premirrors', 'mirrors', 'downloads', 'build', 'offline', 'jobs', 'vars', 'masks', 'preferred-versions', 'cache', 'remote-cache',
-  'allowed-hosts', 'fetch-parallel', 'fetch-retries', 'fetch-connect-timeout', 'fetch-idle-timeout',
+  'allowed-hosts', 'file-source-dirs', 'fetch-parallel', 'fetch-retries', 'fetch-connect-timeout', 'fetch-idle-timeout',
 ];
 
 /** A mirror is a folder (relative to the project) or an http(s) URL. */
@@ -135,5 +137,6 @@ export function loadProject(dir: string, cli: CommandLineSettings = {}): Project
     preferredVersions: readPreferredVersions(m),
     cache: cacheDir(dir, get(m, 'cache')),
     remoteCache: remoteCache(get(m, 'remote-cache')),
+    fileSourceDirs: list('file-source-dirs')?.map((p) => resolve(dir, p)) ?? [],
   };
 }

@@ -1,8 +1,12 @@
 import { readFileSync } from 'node:fs';
+import { redactText } from '../fetch/redact.js';
 import type { Diagnostic, SourceLocation } from './diagnostic.js';
+import { printable } from './printable.js';
 
 // The one place diagnostics become text: `file:line:col: error[code]: message`,
 // the offending source line with a caret, related locations, then the hint.
+// Credentials in any URL are hidden in all of it, the quoted line included
+// (a recipe may write `https://user:password@host/…`; core/fetch/redact.ts).
 
 function sourceLine(loc: SourceLocation): string | undefined {
   if (loc.line <= 0) return undefined;
@@ -32,7 +36,7 @@ export function formatDiagnostic(d: Diagnostic): string {
     out.push(`  note: ${r.location ? formatLocation(r.location) + ': ' : ''}${r.message}`);
   }
   if (d.hint) out.push(`  hint: ${d.hint}`);
-  return out.join('\n');
+  return printable(redactText(out.join('\n')));
 }
 
 export function printDiagnostics(diags: readonly Diagnostic[], write: (s: string) => void = (s) => process.stderr.write(s)): void {

@@ -28,27 +28,38 @@ export interface RunningCommand {
 
 export function runInPty(run: PtyRun): RunningCommand {
   const log = createWriteStream(run.log);
+  // A log that cannot be written (a full disk) fails the command's result
+  // with that error instead of crashing the process with an unhandled one.
+  let logError: Error | undefined;
+  log.on('error', (e) => {
+    logError ??= e;
+  });
   const child = pty.spawn(run.file, [...run.args], { cwd: run.cwd, env: run.env, cols: 200, rows: 50, name: 'dumb' });
   let pending = '';
   const listeners = new Set<(line: string) => void>();
   child.onData((data) => {
     const text = data.replace(/\r/g, '');
-    log.write(text);
+    if (!logError) log.write(text);
     pending += text;
     const parts = pending.split('\n');
     pending = parts.pop() ?? '';
     for (const line of parts) listeners.forEach((l) => l(line));
   });
-  const result = new Promise<PtyResult>((resolve) => {
+  const result = new Promise<PtyResult>((resolve, reject) => {
     child.onExit(({ exitCode, signal }) => {
       if (pending) listeners.forEach((l) => l(pending));
-      log.end(() => resolve({ exitCode, signal }));
+      const settle = () => (logError ? reject(logError) : resolve({ exitCode, signal }));
+      if (logError || log.destroyed) settle();
+      else log.end(settle);
     });
   });
   const lines = new Observable<string>((sub) => {
     const l = (line: string) => sub.next(line);
     listeners.add(l);
-    result.then(() => sub.complete());
+    result.then(
+      () => sub.complete(),
+      () => sub.complete(),
+    );
     return () => listeners.delete(l);
   });
   return {

@@ -1,8 +1,10 @@
 import type { Recipe } from '../resolve/recipe.js';
+import { sandboxEntry, type SandboxSpec } from './sandbox.js';
 
 // The exact script a task runs, written in full to `run.<task>` so a user can
-// read it and re-run it by hand (`sh run.compile`; add `unshare --net` in
-// front to get Strata's no-network sandbox too).
+// read it and re-run it by hand (`sh run.compile`): its first lines enter
+// the task sandbox (core/exec/sandbox.ts), so a re-run by hand is as
+// confined as the build's run.
 
 /** Variables every task sees in its environment; recipes add names to EXPORT. */
 const ALWAYS_EXPORTED = ['PN', 'PV', 'WORKDIR', 'S', 'B', 'D', 'SYSROOT', 'MACHINE', 'DISTRO', 'TARGET_ARCH', 'JOBS', 'SOURCE_DATE_EPOCH'];
@@ -29,12 +31,14 @@ export function exportedVariables(r: Recipe): [string, string][] {
     .map((n) => [n, r.data.get(n)]);
 }
 
-export function composeTaskScript(r: Recipe, task: string, body: string, opts: { cwd: string; prelude?: string }): string {
+export function composeTaskScript(r: Recipe, task: string, body: string, opts: { cwd: string; sandbox: SandboxSpec; scriptPath: string; prelude?: string }): string {
   const lines = [
     '#!/bin/sh',
     `# Strata task ${r.name}:${task} (${r.name} ${r.version}, from ${r.file})`,
-    '# Strata runs this with no network (unshare --net); re-run by hand: sh ./run.' + task,
-    'set -e',
+    `# It enters its sandbox first (no network, only the work folder writable: docs/security.md); re-run by hand: sh ./run.${task}`,
+    sandboxEntry(opts.sandbox, opts.scriptPath),
+    // -u: an unset variable is an error, so `rm -rf "$DEST/usr"` with a typo cannot become `rm -rf /usr`.
+    'set -eu',
     ...Object.entries({ ...BASE_ENV, HOME: r.data.get('WORKDIR') }).map(([k, v]) => `export ${k}=${quote(v)}`),
     ...exportedVariables(r).map(([k, v]) => `export ${k}=${quote(v)}`),
     ...(opts.prelude ? [opts.prelude] : []),

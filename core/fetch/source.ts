@@ -1,14 +1,16 @@
-import { existsSync } from 'node:fs';
-import { basename, resolve } from 'node:path';
+import { basename } from 'node:path';
 import { diag, UserError, type SourceLocation } from '../diagnostics/diagnostic.js';
 import { isSha256, type Sha256 } from '../model/ids.js';
 import type { Recipe } from '../resolve/recipe.js';
-import { gitSource, type GitSource } from './git-source.js';
+import { gitSource, type GitSource } from './git/git-source.js';
+import { localSourcePath } from './local-source.js';
 import { redactUrl } from './redact.js';
 
 // A recipe's sources with `${}` expanded: remote ones carry the sha256 that
 // is their only trust anchor; local `file://` ones are found along the
-// recipe's files path and hashed by content instead.
+// recipe's files path (inside the folders local-source.ts allows) and hashed
+// by content instead. Which URL schemes are served is for the registered
+// fetchers to say (registry.ts); the fetch phase checks every source with it.
 
 export interface RemoteSource {
   readonly kind: 'remote';
@@ -42,6 +44,7 @@ export interface LocalSource {
   readonly path: string;
   readonly name: string;
   readonly unpack: boolean;
+  readonly loc?: SourceLocation;
 }
 
 export type Source = RemoteSource | LocalSource | GitSource;
@@ -60,17 +63,21 @@ export function fetchableSources(r: Recipe): (Source | UnpinnedSource)[] {
     if (s.git) return gitSource(s, url, r.name, (v) => r.data.expand(v.value, { where: `git source of ${r.name}`, loc: v.loc }));
     if (url.startsWith('file://')) {
       const rel = url.slice('file://'.length);
-      const tried = r.filesPath.map((d) => resolve(d, rel));
-      const path = tried.find((p) => existsSync(p));
-      if (!path) throw new UserError(diag('source-file-missing', `${r.name}: local source '${rel}' not found`, s.loc, { hint: `looked in: ${r.filesPath.join(', ')}` }));
-      return { kind: 'local', recipe: r.name, url, path, name: s.downloadName ?? basename(rel), unpack: s.unpack };
+      const path = localSourcePath(r, rel, s.loc);
+      return { kind: 'local', recipe: r.name, url, path, name: s.downloadName ?? basename(rel), unpack: s.unpack, loc: s.loc };
     }
-    if (!/^(https?|debian):\/\//.test(url)) {
-      throw new UserError(diag('source-scheme', `${r.name}: unsupported source URL '${redactUrl(url)}'`, s.loc, { hint: 'use http://, https://, debian:// (a path in the Debian archive) or file://; for a git repository write `git: <url>` with `rev:` and `branch:` or `tag:`' }));
-    }
-    const name = s.downloadName ?? decodeURIComponent(basename(new URL(url).pathname));
+    const name = s.downloadName ?? fileName(url);
     if (!s.sha256) return { kind: 'unpinned', recipe: r.name, url, name, loc: s.loc };
     if (!isSha256(s.sha256)) throw new UserError(diag('source-bad-checksum', `${r.name}: '${s.sha256}' is not a sha256 (64 lowercase hex digits)`, s.loc));
     return { kind: 'remote', recipe: r.name, url, sha256: s.sha256, name, unpack: s.unpack, loc: s.loc };
   });
+}
+
+/** The last path segment of a URL, decoded; of the text itself when it is no URL (the fetch phase reports its scheme). */
+function fileName(url: string): string {
+  try {
+    return decodeURIComponent(basename(new URL(url).pathname));
+  } catch {
+    return basename(url.replace(/[?#].*$/, ''));
+  }
 }

@@ -4,6 +4,7 @@ import { recipeId, taskId, taskName, type TaskId } from '../model/ids.js';
 import type { Configuration } from '../resolve/configuration.js';
 import type { Recipe } from '../resolve/recipe.js';
 import { assertAcyclic, TaskGraph } from './task-graph.js';
+import { closest } from '../metadata/spelling.js';
 
 // Turns a target (an image or a recipe) into the task graph: the same chain
 // of tasks for every recipe, sysroots fed by dependencies' installs, and an
@@ -70,7 +71,8 @@ export function sysrootRecipes(cfg: Configuration, r: Recipe): Recipe[] {
   return buildClosure(cfg, r.depends.map((d) => cfg.provider(d, r.name, r.dependsAt.get(d)))).sort((a, b) => a.name.localeCompare(b.name));
 }
 
-function packageIndex(cfg: Configuration): Map<string, Recipe> {
+/** Package name → the recipe that makes it, over every recipe of the configuration. */
+export function packageIndex(cfg: Configuration): Map<string, Recipe> {
   const index = new Map<string, Recipe>();
   for (const name of cfg.catalog.recipes.keys()) {
     const r = cfg.recipe(name);
@@ -82,14 +84,17 @@ function packageIndex(cfg: Configuration): Map<string, Recipe> {
 export function planImage(cfg: Configuration, image: Image): ImagePlan {
   const index = packageIndex(cfg);
   const wanted = new Map<string, Recipe>();
-  const visit = (pkg: string, by: string) => {
+  const visit = (pkg: string, by: string, at: SourceLocation) => {
     if (wanted.has(pkg)) return;
     const r = index.get(pkg);
-    if (!r) throw new UserError(diag('package-unknown', `no recipe makes package '${pkg}' (needed by ${by})`, image.loc, { hint: `packages known: ${[...index.keys()].sort().join(', ')}` }));
+    if (!r) {
+      const near = closest(pkg, index.keys());
+      throw new UserError(diag('package-unknown', `no recipe makes package '${pkg}' (needed by ${by})`, at, { hint: near ? `did you mean '${near}'?` : `packages known: ${[...index.keys()].sort().join(', ')}` }));
+    }
     wanted.set(pkg, r);
-    for (const dep of r.rdepends.get(pkg) ?? []) visit(dep, pkg);
+    for (const dep of r.rdepends.get(pkg) ?? []) visit(dep, pkg, r.rdependsAt.get(`${pkg} ${dep}`) ?? { file: r.file, line: 0, column: 0 });
   };
-  for (const pkg of image.install) visit(pkg, `image ${image.name}`);
+  for (const pkg of image.install) visit(pkg, `image ${image.name}`, image.installAt?.get(pkg) ?? image.loc);
   const packages = [...wanted].map(([name, recipe]) => ({ name, recipe })).sort((a, b) => a.name.localeCompare(b.name));
   return { image, packages, kernel: cfg.provider('virtual/kernel', `image ${image.name}`, image.loc) };
 }
@@ -109,12 +114,20 @@ export function planBuild(cfg: Configuration, target: string): BuildPlan {
     RECIPE_TASKS.forEach((kind, i) => {
       const deps: TaskId[] = i > 0 ? [t(r.name, RECIPE_TASKS[i - 1])] : [];
       if (kind === 'prepare_sysroot') for (const d of sysrootRecipes(cfg, r)) deps.push(t(d.name, 'install'));
+      // Shared libraries are resolved against the packages of what a recipe builds against.
+      if (kind === 'package') for (const d of sysrootRecipes(cfg, r)) deps.push(t(d.name, 'package'));
       graph.add(t(r.name, kind), deps, { kind, recipe: r });
     });
   }
   if (image) {
     const name = image.image.name;
-    const rootfsDeps = [...new Set(image.packages.map((p) => p.recipe.name))].map((r) => t(r, 'package'));
+    // Every recipe the packages build against may provide a shared library
+    // they install (found when they are packaged), so the rootfs waits for
+    // the package tasks of that whole closure, and its signature covers them.
+    const rootfsDeps = buildClosure(cfg, [...new Set(image.packages.map((p) => p.recipe))])
+      .map((r) => r.name)
+      .sort()
+      .map((r) => t(r, 'package'));
     graph.add(t(name, 'rootfs'), rootfsDeps, { kind: 'rootfs', plan: image });
     graph.add(t(name, 'image'), [t(name, 'rootfs'), t(image.kernel.name, 'install')], { kind: 'image', plan: image });
   }

@@ -1,11 +1,17 @@
 import { diag, UserError, type SourceLocation } from '../diagnostics/diagnostic.js';
 
 // One line of metadata that shapes a variable: `NAME`, `NAME:append`,
-// `NAME:append:aarch64`, `NAME:qemuarm64`... The key spells the operator and
-// the overrides it is conditional on; see docs/metadata.md for the rules.
+// `NAME:append:aarch64`, `NAME:qemuarm64`, `NAME:qemuarm64:append`... The key
+// spells the operator and the overrides; see docs/metadata.md for the rules.
+//
+// The grammar is BitBake's (user manual, "Conditional Syntax (Overrides)"):
+// override names before the operator name an override-specific value
+// (`A:foo:append` appends to the value `A:foo`, which replaces A when foo is
+// active); names after it make the operation conditional (`A:append:foo`
+// appends to A when foo is active).
 
-export type Operator = 'set' | 'default' | 'append' | 'prepend' | 'remove';
-const OPERATORS: readonly Operator[] = ['default', 'append', 'prepend', 'remove'];
+export type Operator = 'set' | 'default' | 'immediate' | 'append' | 'prepend' | 'remove' | 'unset';
+export const OPERATORS: readonly Operator[] = ['default', 'immediate', 'append', 'prepend', 'remove', 'unset'];
 
 /**
  * Where an assignment came from. Later levels win over earlier ones, so a
@@ -27,8 +33,13 @@ export const levelName = (l: Level): string => Level[l].replace(/([a-z])([A-Z])/
 export interface Assignment {
   readonly name: string;
   readonly op: Operator;
-  /** All of these override names must be active for the assignment to apply. */
+  /** Every override name in the key: all must be active for the assignment to apply. */
   readonly overrides: readonly string[];
+  /**
+   * The override-specific value it sets or edits (`A:foo:append` → [foo]);
+   * empty for the variable itself. Always the names before the operator.
+   */
+  readonly target: readonly string[];
   readonly value: string;
   readonly level: Level;
   readonly loc: SourceLocation;
@@ -37,7 +48,7 @@ export interface Assignment {
 const NAME_RE = /^[A-Za-z_][A-Za-z0-9_.\-]*$/;
 const OVERRIDE_RE = /^[a-z0-9][a-z0-9_\-]*$/;
 
-type ParsedKey = { readonly name: string; readonly op: Operator; readonly overrides: readonly string[] };
+type ParsedKey = { readonly name: string; readonly op: Operator; readonly overrides: readonly string[]; readonly target: readonly string[] };
 
 // The same keys (CFLAGS:append, do_install…) recur in thousands of files;
 // a key parses the same wherever it is, so each distinct key parses once.
@@ -52,25 +63,45 @@ export function parseAssignmentKey(key: string, loc: SourceLocation): ParsedKey 
   return parsed;
 }
 
+const isOperator = (s: string): s is Operator => (OPERATORS as readonly string[]).includes(s);
+
 function parseKey(key: string, loc: SourceLocation): ParsedKey {
   const [name, ...rest] = key.split(':');
   if (!NAME_RE.test(name)) {
     throw new UserError(diag('var-name', `'${name}' is not a valid variable name`, loc, { hint: 'use letters, digits, _ . and -, starting with a letter or _' }));
   }
-  let op: Operator = 'set';
-  if (rest.length && (OPERATORS as readonly string[]).includes(rest[0])) op = rest.shift() as Operator;
+  const ops = rest.filter(isOperator);
+  if (ops.length > 1) {
+    throw new UserError(diag('var-operator-order', `in '${key}', ${ops.map((o) => `':${o}'`).join(' and ')} are two operators; a key has at most one`, loc, { hint: 'write one key per operator' }));
+  }
   for (const o of rest) {
-    if ((OPERATORS as readonly string[]).includes(o)) {
-      throw new UserError(diag('var-operator-order', `in '${key}', the operator ':${o}' must come right after the variable name`, loc, { hint: `write '${name}:${o}:${rest.filter((x) => x !== o).join(':')}'` }));
-    }
-    if (!OVERRIDE_RE.test(o)) {
+    if (!isOperator(o) && !OVERRIDE_RE.test(o)) {
       throw new UserError(diag('var-override', `in '${key}', '${o}' is not a valid override name`, loc, { hint: 'override names are lowercase letters, digits, _ and -' }));
     }
   }
-  return { name, op, overrides: rest };
+  const at = ops.length ? rest.indexOf(ops[0]) : rest.length;
+  const op: Operator = ops[0] ?? 'set';
+  const target = rest.slice(0, at);
+  const conditions = rest.slice(at + 1);
+  // An immediate value for an override is the override-specific value
+  // (BitBake's `A:foo := ...`); a condition after it would be a second way
+  // to say nearly the same thing, so only one spelling is accepted.
+  if (op === 'immediate' && conditions.length) {
+    throw new UserError(diag('var-operator-order', `in '${key}', override names come before ':immediate'`, loc, { hint: `write '${[name, ...target, ...conditions, 'immediate'].join(':')}'` }));
+  }
+  return { name, op, overrides: [...target, ...conditions], target };
 }
 
 export function assignment(key: string, value: string, level: Level, loc: SourceLocation): Assignment {
-  const { name, op, overrides } = parseAssignmentKey(key, loc);
-  return { name, op, overrides, value, level, loc };
+  const { name, op, overrides, target } = parseAssignmentKey(key, loc);
+  if (op === 'unset' && value !== '') {
+    throw new UserError(diag('var-unset-value', `'${key}' takes no value, it removes every earlier assignment to ${[name, ...target].join(':')}`, loc, { hint: `write '${key}:' with nothing after the colon` }));
+  }
+  return { name, op, overrides, target, value, level, loc };
+}
+
+/** The key as it would be written, for messages and `strata env`. */
+export function keyOf(a: Assignment): string {
+  const conditions = a.overrides.slice(a.target.length);
+  return [a.name, ...a.target, ...(a.op === 'set' ? [] : [a.op]), ...conditions].join(':');
 }

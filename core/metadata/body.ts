@@ -2,6 +2,7 @@ import { diag, UserError, type SourceLocation } from '../diagnostics/diagnostic.
 import { assignment, Level, type Assignment } from './assignment.js';
 import { asMapEntries, asSeq, asString, asStringList, asText, get, readMap } from './schema.js';
 import type { LEntry } from './yaml.js';
+import { DECLARATION_KEYS, readDeclarations, type RootfsDeclarations } from '../rootfs/declarations.js';
 
 // The part that recipes, appends and classes share: variables, task scripts,
 // dependencies, sources, packaging. Appends and classes add to a recipe with
@@ -36,6 +37,10 @@ export interface PackageSpec {
   readonly name: string;
   readonly patterns: readonly string[];
   readonly loc: SourceLocation;
+  /** Where each pattern is written, in the order of `patterns`. */
+  readonly patternLocs?: readonly SourceLocation[];
+  /** The package a recipe without `packages:` gets (`/**`): it may be empty. */
+  readonly implicit?: boolean;
 }
 
 export interface Body {
@@ -48,9 +53,15 @@ export interface Body {
   readonly assignments: readonly Assignment[];
   readonly packages: readonly PackageSpec[];
   readonly rdepends: ReadonlyMap<string, readonly string[]>;
+  /** Where each run-time dependency is written, by `<package> <dependency>`. */
+  readonly rdependsAt: ReadonlyMap<string, SourceLocation>;
+  /** Per package, the patterns of its configuration files (default: everything under /etc). */
+  readonly conffiles: ReadonlyMap<string, readonly string[]>;
+  /** Users, groups, device nodes and permissions (see core/rootfs/declarations.ts). */
+  readonly declarations: RootfsDeclarations;
 }
 
-export const BODY_KEYS = ['inherit', 'depends', 'provides', 'sources', 'vars', 'tasks', 'packages', 'rdepends'] as const;
+export const BODY_KEYS = ['inherit', 'depends', 'provides', 'sources', 'vars', 'tasks', 'packages', 'rdepends', 'conffiles', ...DECLARATION_KEYS] as const;
 
 const SOURCE_KEYS = ['url', 'git', 'sha256', 'name', 'unpack', 'rev', 'branch', 'tag'];
 const GIT_KEYS = ['rev', 'branch', 'tag'];
@@ -104,10 +115,24 @@ export function readBody(m: Map<string, LEntry>, level: Level): Body {
   if (tasks) for (const e of asMapEntries(tasks, 'tasks')) assignments.push(assignment(taskVariable(e.key), asText(e.value, `task ${e.key}`), level, e.keyLoc));
   const packages: PackageSpec[] = [];
   const pk = get(m, 'packages');
-  if (pk) for (const e of asMapEntries(pk, 'packages')) packages.push({ name: e.key, patterns: asStringList(e.value, `package ${e.key}`), loc: e.keyLoc });
+  if (pk) {
+    for (const e of asMapEntries(pk, 'packages')) {
+      const patternLocs = e.value.kind === 'seq' ? e.value.items.map((i) => i.loc) : [];
+      packages.push({ name: e.key, patterns: asStringList(e.value, `package ${e.key}`), loc: e.keyLoc, patternLocs });
+    }
+  }
   const rdepends = new Map<string, string[]>();
   const rd = get(m, 'rdepends');
-  if (rd) for (const e of asMapEntries(rd, 'rdepends')) rdepends.set(e.key, asStringList(e.value, `rdepends of ${e.key}`));
+  const rdependsAt = new Map<string, SourceLocation>();
+  if (rd) {
+    for (const e of asMapEntries(rd, 'rdepends')) {
+      rdepends.set(e.key, asStringList(e.value, `rdepends of ${e.key}`));
+      if (e.value.kind === 'seq') for (const item of e.value.items) if (item.kind === 'scalar') rdependsAt.set(`${e.key} ${String(item.value)}`, item.loc);
+    }
+  }
+  const conffiles = new Map<string, string[]>();
+  const cf = get(m, 'conffiles');
+  if (cf) for (const e of asMapEntries(cf, 'conffiles')) conffiles.set(e.key, asStringList(e.value, `conffiles of ${e.key}`));
   const dependsAt = new Map<string, SourceLocation>();
   const dv = get(m, 'depends');
   if (dv?.kind === 'seq') for (const item of dv.items) if (item.kind === 'scalar') dependsAt.set(String(item.value), item.loc);
@@ -120,5 +145,8 @@ export function readBody(m: Map<string, LEntry>, level: Level): Body {
     assignments,
     packages,
     rdepends,
+    rdependsAt,
+    conffiles,
+    declarations: readDeclarations(m, true),
   };
 }

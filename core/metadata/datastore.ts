@@ -1,43 +1,49 @@
-import { diag, UserError } from '../diagnostics/diagnostic.js';
-import type { Assignment } from './assignment.js';
+import { diag, UserError, type SourceLocation } from '../diagnostics/diagnostic.js';
+import { keyOf, type Assignment } from './assignment.js';
+import { checkImmediateReads, checkUnsets } from './bitbake-habits.js';
+import { closingBrace, forEachReference, REFERENCE } from './references.js';
+import { effectOf, removeWords, selectValue, type Effect, type Selection } from './value-rules.js';
+
+export { directReferences } from './references.js';
 
 // The datastore answers "what is VAR here, and why". It keeps every
 // assignment (never a pre-merged value), so the history is exact and values
 // are computed lazily, once, on first use.
 //
-// Rules (docs/metadata.md has examples):
-//  1. An assignment applies only when all its override names are active.
-//  2. The base value is the applying conditional `set` whose override ranks
-//     highest in OVERRIDES order (later = stronger); failing that, the last
-//     plain `set` by level then file order; failing that, the last `default`.
-//  3. Then every applying `append` and `prepend`, in order.
-//  4. Then every applying `remove` drops whole words.
+// Which assignments make the value is decided in value-rules.ts; this file
+// computes values lazily, expands `${}` references (value-rules.ts rule 5:
+// removes work on the expanded value) and reports expansion errors at the
+// assignment that holds the bad reference.
 
-const REFERENCE = /^[A-Za-z_][A-Za-z0-9_.\-]*$/;
-
-export type Effect = 'final' | 'overridden' | 'inactive' | 'ignored' | 'applied';
+export type { Effect } from './value-rules.js';
 
 export interface HistoryEntry {
   readonly assignment: Assignment;
   readonly effect: Effect;
 }
 
-interface Computed {
-  readonly raw: string | undefined;
-  /** Every assignment to the variable, weakest level first. */
-  readonly all: readonly Assignment[];
-  readonly winner?: Assignment;
+interface Computed extends Selection {
+  /** The text before expansion, once asked for. */
+  raw?: string;
   /** The expanded value, once asked for (kept here, not in a second map: a parse holds a million of these). */
   value?: string;
+}
+
+interface Context {
+  readonly where: string;
+  readonly loc?: SourceLocation;
+  /** The variable whose value is being expanded, to find the assignment that holds a bad reference. */
+  readonly variable?: string;
 }
 
 export class DataStore {
   private readonly byName = new Map<string, Assignment[]>();
   private readonly computed = new Map<string, Computed>();
   private readonly rank: Map<string, number>;
+  private readonly immediates = new Map<Assignment, string>();
 
   /** `assignments` in level order then file order; `overrides` weakest first. */
-  constructor(assignments: readonly Assignment[], readonly overrides: readonly string[]) {
+  constructor(private readonly assignments: readonly Assignment[], readonly overrides: readonly string[]) {
     for (const a of assignments) {
       const list = this.byName.get(a.name);
       if (list) list.push(a);
@@ -51,7 +57,8 @@ export class DataStore {
   }
 
   has(name: string): boolean {
-    return this.compute(name).raw !== undefined;
+    const c = this.compute(name);
+    return c.winner !== undefined || c.edits !== undefined;
   }
 
   private applies(a: Assignment): boolean {
@@ -59,85 +66,88 @@ export class DataStore {
     return true;
   }
 
-  private strength(a: Assignment): number {
-    let best = -1;
-    for (const o of a.overrides) best = Math.max(best, this.rank.get(o) ?? -1);
-    return best;
-  }
-
-  // Called for every variable of every recipe, so it makes one pass and
-  // allocates little; the history is only built when someone asks for it.
   private compute(name: string): Computed {
     const cached = this.computed.get(name);
     if (cached) return cached;
-    const list = this.byName.get(name) ?? [];
-    let all = list;
-    for (let i = 1; i < list.length; i++) {
-      if (list[i].level < list[i - 1].level) {
-        all = [...list].sort((x, y) => x.level - y.level);
-        break;
-      }
-    }
-    let conditional: Assignment | undefined;
-    let plain: Assignment | undefined;
-    let weak: Assignment | undefined;
-    let edits = false;
-    for (const a of all) {
-      if (!this.applies(a)) continue;
-      if (a.op === 'set') {
-        if (a.overrides.length === 0) plain = a;
-        else if (!conditional || this.strength(a) >= this.strength(conditional)) conditional = a;
-      } else if (a.op === 'default') weak = a;
-      else edits = true;
-    }
-    const winner = conditional ?? plain ?? weak;
-    let value = winner?.value;
-    if (edits) {
-      let removals: Set<string> | undefined;
-      for (const a of all) {
-        if (a.op === 'set' || a.op === 'default' || !this.applies(a)) continue;
-        if (a.op === 'append') value = (value ?? '') + a.value;
-        else if (a.op === 'prepend') value = a.value + (value ?? '');
-        else for (const w of a.value.split(/\s+/)) if (w) (removals ??= new Set()).add(w);
-      }
-      if (value !== undefined && removals) value = value.split(/\s+/).filter((w) => w && !removals!.has(w)).join(' ');
-    }
-    const result: Computed = { raw: value, all, winner };
+    const result: Computed = selectValue(this.byName.get(name) ?? [], (a) => this.applies(a), this.rank);
     this.computed.set(name, result);
     return result;
   }
 
-  /** The value before `${}` expansion, or undefined when nothing sets it. */
+  private rawOf(c: Computed): string | undefined {
+    if (c.raw !== undefined || (c.winner === undefined && c.edits === undefined)) return c.raw;
+    let value = c.winner === undefined ? '' : c.winner.op === 'immediate' ? this.immediateValue(c.winner) : c.winner.value;
+    if (c.edits) for (const e of c.edits) value = e.op === 'append' ? value + e.value : e.value + value;
+    return (c.raw = value);
+  }
+
+  /** The value before `${}` expansion and before any `remove` (which works on the expanded value), or undefined when nothing sets it. */
   raw(name: string): string | undefined {
-    return this.compute(name).raw;
+    return this.rawOf(this.compute(name));
+  }
+
+  /**
+   * Everything that decides the value, unexpanded: the raw value, and the
+   * arguments of the removes that apply. Task signatures record this, so a
+   * changed `:remove` changes the signature too.
+   */
+  unexpanded(name: string): string | undefined {
+    const c = this.compute(name);
+    const raw = this.rawOf(c);
+    return c.removes ? JSON.stringify({ value: raw ?? '', remove: c.removes.map((r) => r.value) }) : raw;
+  }
+
+  /**
+   * The value an `immediate` assignment holds: its text expanded with only
+   * the assignments before it (weaker levels, and earlier lines of its own
+   * level), like BitBake's `:=`. `${` in the result is kept as written text.
+   */
+  immediateValue(a: Assignment): string {
+    let v = this.immediates.get(a);
+    if (v === undefined) {
+      const sorted = [...this.assignments].sort((x, y) => x.level - y.level);
+      const before = new DataStore(sorted.slice(0, sorted.indexOf(a)), this.overrides);
+      v = before.expand(a.value, { where: `immediate assignment ${keyOf(a)}`, loc: a.loc }).replaceAll('${', () => '$${');
+      checkImmediateReads(a, before.referencesOf(a.value), (n) => this.byName.get(n) ?? [], (x) => this.applies(x));
+      this.immediates.set(a, v);
+    }
+    return v;
   }
 
   history(name: string): HistoryEntry[] {
-    const { all, winner } = this.compute(name);
-    return all.map((a): HistoryEntry => {
-      if (!this.applies(a)) return { assignment: a, effect: 'inactive' };
-      if (a === winner) return { assignment: a, effect: 'final' };
-      if (a.op === 'set') return { assignment: a, effect: 'overridden' };
-      if (a.op === 'default') return { assignment: a, effect: 'ignored' };
-      return { assignment: a, effect: 'applied' };
-    });
+    const selection = this.compute(name);
+    return selection.all.map((a) => ({ assignment: a, effect: effectOf(a, selection, (x) => this.applies(x)) }));
   }
 
   /**
    * Every variable `text` refers to, directly or through other variables'
-   * values, sorted. Task signatures record exactly these (with their
-   * values), so a change to any other variable does not touch the task.
+   * values (and their removes), sorted. Task signatures record exactly these
+   * (with their values), so a change to any other variable does not touch the task.
    */
   referencesOf(text: string): string[] {
     const found = new Set<string>();
-    const visit = (t: string) => {
-      for (const ref of directReferences(t)) {
-        if (found.has(ref)) continue;
+    const visit = (t: string) =>
+      forEachReference(t, (inner) => {
+        let ref = inner;
+        if (inner.includes('${')) {
+          visit(inner);
+          try {
+            ref = this.expandText(inner, [], { where: 'reference' });
+          } catch {
+            return; // the expansion itself reports it, with its location
+          }
+        }
+        if (!REFERENCE.test(ref) || found.has(ref)) return;
         found.add(ref);
-        const raw = this.raw(ref);
-        if (raw !== undefined) visit(raw);
-      }
-    };
+        const c = this.compute(ref);
+        try {
+          const raw = this.rawOf(c);
+          if (raw !== undefined) visit(raw);
+        } catch {
+          // an immediate value that cannot be expanded: reported when used
+        }
+        for (const r of c.removes ?? []) visit(r.value);
+      });
     visit(text);
     return [...found].sort();
   }
@@ -152,24 +162,27 @@ export class DataStore {
   }
 
   /** Expands `${VAR}` references in any text (a task script, a URL). `$${` stays a literal `${`. */
-  expand(text: string, context: { where: string; loc?: Assignment['loc'] }): string {
+  expand(text: string, context: { where: string; loc?: SourceLocation }): string {
     return this.expandText(text, [], context);
   }
 
   private expandVar(name: string, chain: string[]): string {
     const c = this.compute(name);
     if (c.value !== undefined) return c.value;
-    if (chain.includes(name)) {
-      const cycle = [...chain.slice(chain.indexOf(name)), name];
-      throw new UserError(
-        diag('var-cycle', `variable reference cycle: ${cycle.join(' -> ')}`, this.compute(name).winner?.loc, {
-          related: cycle.slice(0, -1).map((n) => ({ message: `${n} is set here`, location: this.compute(n).winner?.loc })),
-        }),
-      );
-    }
-    if (c.raw === undefined) throw new UserError(diag('var-undefined', `variable '${name}' is not set`));
+    if (chain.includes(name)) throw new UserError(this.cycle([...chain.slice(chain.indexOf(name)), name]));
+    if (c.all.some((x) => x.op === 'unset')) checkUnsets(c.all, (x) => this.applies(x));
+    const raw = this.rawOf(c);
+    if (raw === undefined) throw new UserError(diag('var-undefined', `variable '${name}' is not set`));
     chain.push(name);
-    const value = this.expandText(c.raw, chain, { where: `variable ${name}`, loc: c.winner?.loc });
+    let value = this.expandText(raw, chain, { where: `variable ${name}`, loc: c.winner?.loc, variable: name });
+    if (c.removes) {
+      const words = new Set<string>();
+      for (const r of c.removes) {
+        const arg = this.expandText(r.value, chain, { where: `${keyOf(r)}`, loc: r.loc });
+        for (const w of arg.split(/\s+/)) if (w) words.add(w);
+      }
+      value = removeWords(value, words);
+    }
     chain.pop();
     c.value = value;
     return value;
@@ -177,20 +190,19 @@ export class DataStore {
 
   // A hand-written scan rather than a regex replace: this runs for every
   // value of every recipe, and the parse benchmark spends its time here.
-  private expandText(text: string, chain: string[], context: { where: string; loc?: Assignment['loc'] }): string {
+  private expandText(text: string, chain: string[], context: Context): string {
     let at = text.indexOf('${');
     if (at < 0) return text;
     let out = '';
     let done = 0;
     while (at >= 0) {
-      const close = text.indexOf('}', at + 2);
+      const close = closingBrace(text, at);
       if (close < 0) break;
       if (at > 0 && text.charCodeAt(at - 1) === 36 /* $ */) {
         // `$${name}` is a literal `${name}` for the shell.
         out += text.slice(done, at - 1) + text.slice(at, close + 1);
       } else {
-        const ref = text.slice(at + 2, close);
-        out += text.slice(done, at) + this.expandRef(ref, chain, context);
+        out += text.slice(done, at) + this.expandRef(text.slice(at + 2, close), chain, context);
       }
       done = close + 1;
       at = text.indexOf('${', done);
@@ -198,13 +210,18 @@ export class DataStore {
     return out + text.slice(done);
   }
 
-  private expandRef(ref: string, chain: string[], context: { where: string; loc?: Assignment['loc'] }): string {
+  private expandRef(inner: string, chain: string[], context: Context): string {
+    const ref = inner.includes('${') ? this.expandText(inner, chain, context) : inner;
     if (!REFERENCE.test(ref)) {
-      throw new UserError(diag('var-reference', `${context.where}: '\${${ref}}' is not a valid reference`, context.loc, { hint: 'write $$\{...} for a literal \${...} in shell code' }));
+      const what = ref === inner ? `'\${${inner}}'` : `'\${${inner}}' names '${ref}', which`;
+      throw new UserError(
+        diag('var-reference', `${context.where}: ${what} is not a valid reference`, this.holder(context, inner), { hint: 'write $$\{...} for a literal \${...} in shell code' }),
+      );
     }
     if (!this.has(ref)) {
+      const through = ref === inner ? '' : ` (through \${${inner}})`;
       throw new UserError(
-        diag('var-undefined', `${context.where} refers to \${${ref}}, which is not set`, context.loc, {
+        diag('var-undefined', `${context.where} refers to \${${ref}}${through}, which is not set`, this.holder(context, inner), {
           hint: `set ${ref} in the recipe, a class, the machine or the distro; for a shell variable write $${ref} or $\${${ref}}`,
         }),
       );
@@ -212,17 +229,22 @@ export class DataStore {
     return this.expandVar(ref, chain);
   }
 
-}
-
-/** Names written as `${NAME}` in text (not `$${…}`, which is a literal). */
-export function directReferences(text: string): string[] {
-  const out: string[] = [];
-  for (let at = text.indexOf('${'); at >= 0; at = text.indexOf('${', at + 2)) {
-    const close = text.indexOf('}', at + 2);
-    if (close < 0) break;
-    if (at > 0 && text.charCodeAt(at - 1) === 36 /* $ */) continue;
-    const ref = text.slice(at + 2, close);
-    if (REFERENCE.test(ref)) out.push(ref);
+  /** The assignment whose text holds `${inner}`: the location an expansion error points at. */
+  private holder(context: Context, inner: string): SourceLocation | undefined {
+    if (context.variable === undefined) return context.loc;
+    return this.holderOf(context.variable, inner) ?? context.loc;
   }
-  return out;
+
+  private holderOf(name: string, inner: string): SourceLocation | undefined {
+    const c = this.compute(name);
+    const written = '${' + inner + '}';
+    const parts = [...(c.winner ? [c.winner] : []), ...(c.edits ?? []), ...(c.removes ?? [])];
+    return (parts.find((a) => a.value.includes(written)) ?? parts[0])?.loc;
+  }
+
+  /** A reference cycle, with every link at the assignment that makes it. */
+  private cycle(names: string[]) {
+    const links = names.slice(0, -1).map((n, i) => ({ message: `${n} refers to \${${names[i + 1]}} here`, location: this.holderOf(n, names[i + 1]) }));
+    return diag('var-cycle', `variable reference cycle: ${names.join(' -> ')}`, links[0].location, { related: links });
+  }
 }

@@ -27,10 +27,18 @@ export function parseYamlText(file: string, text: string): LValue {
   return parseYamlFast(file, text) ?? parseYamlCarefully(file, text);
 }
 
+/**
+ * How many nodes aliases may add to one file. Each alias is copied where it
+ * is used, so nested aliases grow exponentially ("billion laughs": seven
+ * lines make millions of nodes); no metadata file needs more than a few.
+ */
+export const ALIAS_NODE_LIMIT = 10_000;
+
 /** The `yaml` package's full document model: slower, and the source of every YAML error message. */
 export function parseYamlCarefully(file: string, text: string): LValue {
   const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
+  // Duplicate keys are found below, where both places are known.
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: false });
   const at = locator(file, lc);
   const problems: Diagnostic[] = doc.errors.map((e) => {
     // An unclosed quote is only noticed at the end of the file; point at
@@ -43,10 +51,23 @@ export function parseYamlCarefully(file: string, text: string): LValue {
   });
   if (problems.length) throw new UserError(problems);
 
+  let aliasNodes = 0;
+  let aliasAt: SourceLocation | undefined;
   const convert = (node: Node | null | undefined, fallback: number): LValue => {
     if (node == null) return { kind: 'scalar', value: null, loc: at(fallback) };
     const loc = at(node.range?.[0] ?? fallback);
-    if (isAlias(node)) return convert(node.resolve(doc) as Node, fallback);
+    if (aliasAt && ++aliasNodes > ALIAS_NODE_LIMIT) {
+      throw new UserError(
+        diag('yaml-alias-limit', `YAML aliases here expand to more than ${ALIAS_NODE_LIMIT} nodes`, aliasAt, { hint: 'aliases are copied where they are used, so nested ones grow exponentially; write the values out, or use an include fragment' }),
+      );
+    }
+    if (isAlias(node)) {
+      const outer = aliasAt === undefined;
+      if (outer) aliasAt = loc;
+      const value = convert(node.resolve(doc) as Node, fallback);
+      if (outer) aliasAt = undefined;
+      return value;
+    }
     if (isScalar(node)) {
       const v = node.value;
       const value = v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? v : String(v);
@@ -57,10 +78,17 @@ export function parseYamlCarefully(file: string, text: string): LValue {
     if (isSeq(node)) return { kind: 'seq', items: node.items.map((i) => convert(i as Node, node.range?.[0] ?? fallback)), loc };
     if (isMap(node)) {
       const entries: LEntry[] = [];
+      const seen = new Map<string, SourceLocation>();
       for (const pair of node.items) {
         const keyNode = pair.key as Node;
         const keyLoc = at(keyNode?.range?.[0] ?? node.range?.[0]);
         if (!isScalar(keyNode)) throw new UserError(diag('yaml-key', 'map keys must be plain scalars', keyLoc));
+        const key = String(keyNode.value);
+        const first = seen.get(key);
+        if (first && !aliasAt) {
+          throw new UserError(diag('yaml-duplicate-key', `the key '${key}' is written twice in one map`, keyLoc, { related: [{ message: `'${key}' is first written here`, location: first }], hint: 'keep one of them' }));
+        }
+        seen.set(key, keyLoc);
         entries.push({ key: String(keyNode.value), keyLoc, value: convert(pair.value as Node, keyNode.range?.[1] ?? 0) });
       }
       return { kind: 'map', entries, loc };

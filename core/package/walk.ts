@@ -25,7 +25,7 @@ export function walkTree(root: string): TreeEntry[] {
         out.push({ path, type: 'dir', mode, host });
         visit(path);
       } else if (st.isFile()) out.push({ path, type: 'file', mode, host });
-      else throw new Error(`${host}: only files, folders and symlinks may be installed (device nodes belong in the image's manifest)`);
+      else throw new Error(`${host}: only files, folders and symlinks may be installed (declare device nodes under 'devices:' in the recipe or the image)`);
     }
   };
   visit('');

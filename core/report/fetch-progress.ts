@@ -1,4 +1,4 @@
-import type { FetchEvent } from '../fetch/fetch-sources.js';
+import type { FetchEvent } from '../fetch/orchestrator.js';
 
 // Draws the fetch phase. One line per source that actually moves (sources
 // already verified in the download folder stay quiet), one per retry and

@@ -32,6 +32,7 @@ export function reportProgress(events: Observable<TaskEvent>, total: number, out
         running.delete(e.key);
         finished++;
         line(`done    ${e.key} (${seconds(e.durationMs)})`);
+        if (e.message) line(e.message);
       } else if (e.state === 'failed') {
         running.delete(e.key);
         finished++;

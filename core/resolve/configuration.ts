@@ -94,6 +94,7 @@ export class Configuration {
     return {
       assignments: [...distro.assignments, ...machine.assignments, ...project.assignments],
       overrides: this.overrides,
+      fileSourceDirs: [project.dir, ...project.fileSourceDirs],
       builtins: (r: RecipeFile) => ({
         TOPDIR: project.buildDir,
         MACHINE: machine.name,

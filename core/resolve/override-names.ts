@@ -1,5 +1,5 @@
 import { diag, UserError, type Diagnostic } from '../diagnostics/diagnostic.js';
-import type { Assignment } from '../metadata/assignment.js';
+import { keyOf, OPERATORS, type Assignment } from '../metadata/assignment.js';
 import { closest } from '../metadata/spelling.js';
 
 // An override name nobody can ever activate makes its assignment silently
@@ -11,8 +11,6 @@ import { closest } from '../metadata/spelling.js';
 /** Architectures and C libraries a layer may target even if no machine or distro here uses them. */
 export const WELL_KNOWN_OVERRIDES = ['aarch64', 'arm', 'armeb', 'x86_64', 'i686', 'i586', 'riscv64', 'riscv32', 'mips', 'mipsel', 'mips64', 'powerpc', 'powerpc64', 'powerpc64le', 'musl', 'glibc', 'uclibc', 'newlib'];
 
-const OPERATORS = ['append', 'prepend', 'remove', 'default'];
-
 export function checkOverrideNames(assignments: Iterable<Assignment>, known: ReadonlySet<string>): void {
   const problems: Diagnostic[] = [];
   for (const a of assignments) {
@@ -20,7 +18,7 @@ export function checkOverrideNames(assignments: Iterable<Assignment>, known: Rea
       if (known.has(o)) continue;
       const op = closest(o, OPERATORS);
       const near = closest(o, known);
-      const key = [a.name, ...(a.op === 'set' ? [] : [a.op]), ...a.overrides].join(':');
+      const key = keyOf(a);
       problems.push(
         diag('var-override-unknown', `in '${key}', '${o}' is not an override name of this project, so the assignment could never apply`, a.loc, {
           hint:

@@ -8,6 +8,7 @@ import type { AppendFile, ClassFile, RecipeFile } from '../metadata/recipe-file.
 import type { Layer } from '../metadata/layer.js';
 import { closest } from '../metadata/spelling.js';
 import { versionMatches } from './version.js';
+import { mergeDeclarations, type RootfsDeclarations } from '../rootfs/declarations.js';
 
 // A recipe as the build sees it: its file, the classes it inherits, the
 // appends other layers made to it, and a datastore holding every assignment
@@ -28,9 +29,17 @@ export interface Recipe {
   readonly sources: readonly (SourceSpec & { dir: string })[];
   readonly packages: readonly PackageSpec[];
   readonly rdepends: ReadonlyMap<string, readonly string[]>;
+  /** Where each run-time dependency is written, by `<package> <dependency>`. */
+  readonly rdependsAt: ReadonlyMap<string, SourceLocation>;
+  /** Per package, its configuration-file patterns where the recipe sets them. */
+  readonly conffiles: ReadonlyMap<string, readonly string[]>;
+  /** Users, groups, devices and permissions from the recipe, its classes and appends. */
+  readonly declarations: RootfsDeclarations;
   readonly data: DataStore;
   /** Folders searched for `file://` sources, most specific first. */
   readonly filesPath: readonly string[];
+  /** Folders a `file://` source may resolve into (symlinks followed): the layers of the recipe and its appends, the project, `file-source-dirs`. */
+  readonly fileSourceRoots: readonly string[];
 }
 
 export interface GlobalContext {
@@ -40,6 +49,8 @@ export interface GlobalContext {
   readonly overrides: readonly string[];
   /** Variables Strata sets for every recipe (weak defaults, so recipes may change them). */
   readonly builtins: (r: RecipeFile) => Record<string, string>;
+  /** Folders every recipe's `file://` sources may come from besides its layers: the project and `file-source-dirs`. */
+  readonly fileSourceDirs: readonly string[];
 }
 
 const BUILTIN_LOC: SourceLocation = { file: '<strata built-in>', line: 0, column: 0 };
@@ -95,6 +106,9 @@ export function buildRecipe(catalog: Catalog, file: RecipeFile, ctx: GlobalConte
   const rdepends = new Map<string, string[]>();
   for (const p of parts) for (const [k, v] of p.rdepends) rdepends.set(k, [...(rdepends.get(k) ?? []), ...v]);
   const packages = parts.flatMap((p) => p.packages);
+  // Later parts (appends) replace a package's conffiles patterns.
+  const conffiles = new Map<string, readonly string[]>();
+  for (const p of parts) for (const [k, v] of p.conffiles) conffiles.set(k, v);
   let filesPath: string[] | undefined;
   return {
     id: recipeId(file.name),
@@ -108,12 +122,16 @@ export function buildRecipe(catalog: Catalog, file: RecipeFile, ctx: GlobalConte
     depends: union((p) => p.depends),
     dependsAt: new Map(parts.flatMap((p) => [...p.dependsAt])),
     sources: parts.flatMap((p) => p.sources.map((s) => ({ ...s, dir: p.dir }))),
-    packages: packages.length ? packages : [{ name: file.name, patterns: ['/**'], loc: file.loc }],
+    packages: packages.length ? packages : [{ name: file.name, patterns: ['/**'], loc: file.loc, implicit: true }],
     rdepends,
+    rdependsAt: new Map(parts.flatMap((p) => [...p.rdependsAt])),
+    conffiles,
+    declarations: mergeDeclarations(parts.map((p) => p.declarations)),
     data,
     // Like Yocto's FILESPATH: <recipe dir>/<name>/<override>/, then
     // <recipe dir>/<name>/, then <recipe dir>/files/, for the recipe and each
     // append. Made on first use: most recipes in a parse never need it.
+    fileSourceRoots: [...new Set([file.layer.dir, ...appends.map((a) => a.layer.dir), ...ctx.fileSourceDirs])],
     get filesPath() {
       return (filesPath ??= [...appends.map((a) => a.dir).reverse(), file.dir].flatMap((d) => [...ctx.overrides.slice().reverse().map((o) => `${d}/${file.name}/${o}`), `${d}/${file.name}`, `${d}/files`, d]));
     },

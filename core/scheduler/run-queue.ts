@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Subject } from 'rxjs';
 import { TaskFailed, workdirOf, type BuildContext, type TaskImplementation } from '../build/context.js';
@@ -10,6 +10,8 @@ import { signatureOf, signatureRecord, type SignatureRecord } from '../signature
 import { treeHashOf } from '../signature/output-hash.js';
 import type { BuildSummary, TaskEvent, TaskState } from './events.js';
 import type { TaskCache } from './task-cache.js';
+import { diskFull } from '../build/disk-full.js';
+import { makeWorkdir, workdirId } from '../build/workdir-id.js';
 
 // The run queue: an explicit state machine over the task graph.
 //
@@ -81,6 +83,18 @@ export class RunQueue {
     return signed;
   }
 
+  /**
+   * A stamp vouches for outputs on disk: it counts only while they are still
+   * there. A captured output (install's tree, a deployed image) must exist;
+   * a task that only changed its work folder must find the same work folder
+   * (the id in its marker file), not one deleted and made again.
+   */
+  private async stillThere(node: GraphNode<TaskPayload>, stamp: Stamp): Promise<boolean> {
+    const impl = this.tasks[node.payload.kind];
+    if (impl.outputs) return impl.outputs(node, this.ctx).every((p) => existsSync(p));
+    return stamp.workdir !== undefined && stamp.workdir === (await workdirId(workdirOf(node, this.ctx)));
+  }
+
   /** Decides, as far as it can before running anything, what each task will be. */
   async plan(): Promise<void> {
     const expected = new Map<string, string>();
@@ -90,7 +104,7 @@ export class RunQueue {
       let plan: Plan = 'run';
       if (signed) {
         const stamp = await this.stamps.read(node.id);
-        const hit = stamp?.signature === signed.signature ? stamp : undefined;
+        const hit = stamp?.signature === signed.signature && (await this.stillThere(node, stamp)) ? stamp : undefined;
         const cached = !hit && this.captures(node) ? await this.options.cache?.lookup(signed.signature) : undefined;
         if (hit) {
           plan = 'stamped';
@@ -151,16 +165,30 @@ export class RunQueue {
       const impl = this.tasks[node.payload.kind];
       const paths = impl.outputs?.(node, this.ctx);
       const output = paths ? treeHashOf(paths) : undefined;
-      await this.stamps.write(node.id, { signature: signed.signature, record: signed.record, output, finished: new Date().toISOString() });
+      const workdir = await workdirId(workdirOf(node, this.ctx));
+      await this.stamps.write(node.id, { signature: signed.signature, record: signed.record, output, workdir, finished: new Date().toISOString() });
       this.outputs.set(node.key, output ?? signed.signature);
-      if (paths && output) await this.options.cache?.save(signed.signature, { record: signed.record, output, paths, node: node.key });
-      this.set(node, 'succeeded', { durationMs: Date.now() - t0 });
+      let warning: string | undefined;
+      // The task succeeded: a cache that cannot take its output (full, read-only) costs speed later, not this build.
+      if (paths && output) {
+        warning = await this.options.cache?.save(signed.signature, { record: signed.record, output, paths, node: node.key }).then(
+          () => undefined,
+          (e: NodeJS.ErrnoException) => `warning: ${node.key}: its output was not stored in the cache (${e.code ?? firstCause(e.message)}${e.path ? ` at ${e.path}` : ''}); the build goes on`,
+        );
+      }
+      this.set(node, 'succeeded', { durationMs: Date.now() - t0, ...(warning ? { message: warning } : {}) });
     };
 
     /** Up to date, restored, or run: whichever the task's signature allows now. */
     const start = (node: GraphNode<TaskPayload>) => {
       const t0 = Date.now();
       this.state.set(node.key, 'running');
+      // Published once per start, whether the task is then restored or run.
+      let announced = false;
+      const announce = (extra: Partial<TaskEvent> = {}) => {
+        if (!announced) this.set(node, 'running', extra);
+        announced = true;
+      };
       const p = (async () => {
         try {
           // A task planned to run has every dependency done now, so its
@@ -173,14 +201,14 @@ export class RunQueue {
           // The plan read the stamp already; read it again only for a
           // signature the plan could not know (hash equivalence may match it).
           const stamp: Stamp | undefined = planned === 'run' && signed.signature === before ? undefined : await this.stamps.read(node.id);
-          if (stamp?.signature === signed.signature) {
+          if (stamp?.signature === signed.signature && (await this.stillThere(node, stamp))) {
             this.outputs.set(node.key, stamp.output ?? signed.signature);
             this.set(node, 'cached');
             return;
           }
           const impl = this.tasks[node.payload.kind];
           if (impl.outputs && this.options.cache) {
-            this.set(node, 'running', { message: 'restoring from the cache' });
+            announce({ message: 'restoring from the cache' });
             const restored = await this.options.cache.restore(signed.signature, impl.outputs(node, this.ctx));
             if (restored) {
               await this.stamps.write(node.id, { signature: signed.signature, record: signed.record, output: restored.output, finished: new Date().toISOString(), restored: true });
@@ -197,21 +225,23 @@ export class RunQueue {
             for (const d of node.deps) this.need(d).forEach(consider);
             if (!node.deps.every(isDone)) {
               this.set(node, 'pending', { message: 'must run: its cached output was not usable' });
+              announced = false;
               return;
             }
             await this.sign(node, this.outputs);
           }
           const now = this.signatures.get(node.key)!;
-          this.set(node, 'running');
+          announce();
           const workdir = workdirOf(node, this.ctx);
           if (!madeDirs.has(workdir)) {
-            await mkdir(workdir, { recursive: true });
+            await makeWorkdir(workdir);
             madeDirs.add(workdir);
           }
           await this.stamps.clear(node.id);
           await impl.run({ node, ctx: this.ctx, workdir, log: join(workdir, `log.${node.id.task}`), signal });
           await finish(node, now, t0);
-        } catch (e) {
+        } catch (caught) {
+          const e = diskFull(caught, workdirOf(node, this.ctx)) ?? caught;
           if (!(e instanceof TaskFailed) && !(e instanceof Error && 'diagnostics' in e)) throw e;
           const message = e instanceof Error ? e.message : String(e);
           failures.push({ key: node.key, message });
@@ -266,4 +296,10 @@ export class RunQueue {
       failures,
     };
   }
+}
+
+/** The line of a tool's error output that says why (tar ends with "Error is not recoverable"). */
+function firstCause(message: string): string {
+  const lines = message.split('\n');
+  return lines.find((l) => /No space left|Wrote only|Disk quota|Permission denied|Read-only file system/.test(l))?.trim() ?? lines[0];
 }

@@ -71,7 +71,7 @@ test("a third folder sharing the first one's cache restores minimal without comp
   const r = await strata(['build', 'minimal', '--machine', 'qemuarm64', '--offline', '--project', third], { timeoutMs: 300_000 });
   assert.is(r.code, 0, r.stdout.slice(-3000) + r.stderr);
   assert.not.match(r.stdout, /^(start|done) +\S+:(configure|compile|install)/m, 'no configure, compile or install task ran');
-  assert.match(r.stdout, /minimal: 0 tasks run, 0 up to date, \d+ restored from the cache/);
+  assert.match(r.stdout, /minimal: \d+ tasks: 0 run, \d+ restored from the cache/);
   const sum = (d: string) => createHash('sha256').update(readFileSync(join(d, 'build/deploy/images/qemuarm64/minimal-qemuarm64.cpio.gz'))).digest('hex');
   assert.is(sum(third), sum(project));
   const boot = await strata(['testimage', 'minimal', '--machine', 'qemuarm64', '--project', third], { timeoutMs: 300_000 });

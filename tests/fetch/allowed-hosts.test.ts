@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { hostAllowed } from '../../core/fetch/allowed-hosts.js';
+import { hostAllowed } from '../../core/fetch/transport/allowed-hosts.js';
 import { serve, type TestServer } from '../helpers/http-server.js';
 import { fetchProject } from '../helpers/fetch-project.js';
 import { fetchWithEvents, remoteSource, sha256, testFetcher } from '../helpers/source-fetcher.js';

@@ -6,9 +6,9 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { DownloadDir } from '../../core/fetch/download-dir.js';
-import { currentOwner, isStale } from '../../core/fetch/file-lock.js';
-import type { FetchEvent } from '../../core/fetch/fetch-sources.js';
+import { DownloadDir } from '../../core/fetch/store/download-dir.js';
+import { currentOwner, isStale } from '../../core/fetch/store/file-lock.js';
+import type { FetchEvent } from '../../core/fetch/orchestrator.js';
 import { serve, type TestServer } from '../helpers/http-server.js';
 import { fetchWithEvents, remoteSource, testFetcher } from '../helpers/source-fetcher.js';
 import { ROOT, scratchDirs } from '../helpers/strata.js';
@@ -60,7 +60,7 @@ test('a live owner is waited for; once it lets go, the file it fetched is used a
   const src = remoteSource(`${server.url}/file.bin`, BODY);
   await f.dir.prepare();
   // Another process takes the lock and holds it until its stdin closes.
-  const lockModule = pathToFileURL(join(ROOT, 'dist/core/fetch/file-lock.js')).href;
+  const lockModule = pathToFileURL(join(ROOT, 'dist/core/fetch/store/file-lock.js')).href;
   const holder = spawn(process.execPath, [
     '--input-type=module',
     '-e',

@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { loadProject } from '../../core/config/project.js';
-import type { FetchEvent } from '../../core/fetch/fetch-sources.js';
+import type { FetchEvent } from '../../core/fetch/orchestrator.js';
 import { fetchReporter } from '../../core/report/fetch-progress.js';
 import { diagOf } from '../helpers/diagnostics.js';
 import { remoteSource } from '../helpers/source-fetcher.js';

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
-import { DownloadDir } from '../../core/fetch/download-dir.js';
-import { SourceFetcher, type FetchEvent, type FetchSettings } from '../../core/fetch/fetch-sources.js';
-import { HttpFetcher } from '../../core/fetch/http.js';
+import { DownloadDir } from '../../core/fetch/store/download-dir.js';
+import { SourceFetcher, type FetchEvent, type FetchSettings } from '../../core/fetch/orchestrator.js';
+import { FileFetcher } from '../../core/fetch/transport/file.js';
+import { HttpFetcher } from '../../core/fetch/transport/http.js';
 import type { Sha256 } from '../../core/model/ids.js';
 import type { RemoteSource } from '../../core/fetch/source.js';
 
@@ -18,7 +19,7 @@ export function remoteSource(url: string, body: Buffer | string, name = basename
 
 /** A fetcher into `downloads` with short pauses between retries, so tests do not wait seconds. */
 export function testFetcher(downloads: string, settings: Partial<FetchSettings> = {}, dir?: DownloadDir): SourceFetcher {
-  return new SourceFetcher([new HttpFetcher()], { downloads, premirrors: [], mirrors: [], offline: false, retry: { baseDelayMs: 5, maxDelayMs: 20 }, ...settings }, dir);
+  return new SourceFetcher([new HttpFetcher(), new FileFetcher()], { downloads, premirrors: [], mirrors: [], offline: false, retry: { baseDelayMs: 5, maxDelayMs: 20 }, ...settings }, dir);
 }
 
 /** Runs fetchOne and keeps its events. */

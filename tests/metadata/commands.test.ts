@@ -64,7 +64,7 @@ test('strata env -r: the final value and every assignment with its effect; --jso
   assert.match(r.stdout, 'FLAVOUR="board-tuned"');
   assert.match(r.stdout, /overridden = "plain"/);
   const json = JSON.parse((await strata(['env', '-r', 'app', 'FLAVOUR', '--json'], { cwd: s.dir })).stdout);
-  assert.is(json.format, 1);
+  assert.is(json.format, 2, 'format 2: history entries carry key and target, errors are objects (issue 13)');
   assert.is(json.recipe, 'app');
   assert.equal(json.overrides, ['musl', 'aarch64', 'boardfamily', 'board', 'testdistro', 'pn-app']);
   assert.equal(json.variables[0].name, 'FLAVOUR');
@@ -84,7 +84,7 @@ test('--set on the command line is the strongest level; a conditional assignment
   assert.is(plain.code, 0, plain.stderr);
   const g = JSON.parse(plain.stdout).variables[0];
   assert.is(g.value, 'from-cli world!', "the recipe's and the append's :append still apply");
-  assert.equal(g.history.at(-1), { op: 'set', overrides: [], value: 'from-cli', level: 'command line', location: '<command line>', effect: 'final' });
+  assert.equal(g.history.at(-1), { key: 'GREETING', op: 'set', overrides: [], target: [], value: 'from-cli', level: 'command line', location: '<command line>', effect: 'final' });
   const r = await strata(['env', '-r', 'app', 'FLAVOUR', '--set', 'FLAVOUR=from-cli', '--set', 'FLAVOUR:append= +x', '--json'], { cwd: s.dir });
   const v = JSON.parse(r.stdout).variables[0];
   assert.is(v.value, 'board-tuned +x', 'FLAVOUR:board in the recipe beats a plain FLAVOUR from anywhere');

@@ -68,9 +68,9 @@ test('append and prepend add text without spaces, in order; history says applied
   assert.is(noBase.get('X'), 'tail', 'append to an unset variable');
 });
 
-test('remove drops whole words only', () => {
+test('remove drops whole words only, and keeps every separator (as BitBake does; issue 13)', () => {
   const ds = new DataStore([a('A', 'foo foobar bar  foo baz', Level.Recipe, 1), a('A:remove', 'foo baz', Level.Machine, 2), a('A:append', ' baz', Level.Project, 3)], OVR);
-  assert.is(ds.get('A'), 'foobar bar', 'foobar survives; removals apply after appends');
+  assert.is(ds.get('A'), ' foobar bar    ', 'foobar survives; removals apply after appends; the spaces stay');
   assert.equal(effects(ds, 'A').map((e) => e[1]), ['final', 'applied', 'applied']);
 });
 
@@ -154,8 +154,8 @@ test('a reference cycle is an error naming the chain A -> B -> A', () => {
   assert.match(d.message, 'A -> B -> A');
   assert.equal(d.location, at(1));
   assert.equal(d.related?.map((r) => [r.message, r.location?.line]), [
-    ['A is set here', 1],
-    ['B is set here', 2],
+    ['A refers to ${B} here', 1],
+    ['B refers to ${A} here', 2],
   ]);
   const self = userError(() => ds.get('C')).diagnostics[0];
   assert.is(self.code, 'var-cycle');
@@ -189,6 +189,39 @@ test('referencesOf: every variable a text uses, through other values, but not $$
   const ds = new DataStore([a('A', '${B} and ${C}', Level.Recipe, 1), a('B', '${D}', Level.Recipe, 2), a('C', 'plain $${NOT}', Level.Recipe, 3), a('D', 'd', Level.Recipe, 4), a('E', 'unused', Level.Recipe, 5)], OVR);
   assert.equal(ds.referencesOf('make ${A} $${SHELLVAR}'), ['A', 'B', 'C', 'D']);
   assert.equal(ds.referencesOf('no references'), []);
+});
+
+test('referencesOf follows nested references and remove arguments; unexpanded carries the removes (task signatures)', () => {
+  const ds = new DataStore(
+    [a('WHICH', 'TOOL', Level.Recipe, 1), a('TOOL', 'gcc ${OPT}', Level.Recipe, 2), a('OPT', '-O2', Level.Recipe, 3), a('S', '${${WHICH}} x', Level.Recipe, 4), a('S:remove', '${DROP}', Level.Recipe, 5), a('DROP', 'x', Level.Recipe, 6)],
+    OVR,
+  );
+  assert.equal(ds.referencesOf('run ${S}'), ['DROP', 'OPT', 'S', 'TOOL', 'WHICH']);
+  assert.is(ds.get('S'), 'gcc -O2 ');
+  assert.is(ds.raw('S'), '${${WHICH}} x', 'raw is before expansion and before removes');
+  assert.is(ds.unexpanded('S'), JSON.stringify({ value: '${${WHICH}} x', remove: ['${DROP}'] }));
+  assert.is(ds.unexpanded('OPT'), '-O2', 'without removes, unexpanded is the raw value (signatures of other tasks unchanged)');
+});
+
+test('an undefined reference points at the assignment that holds it, not at the base value', () => {
+  const ds = new DataStore([a('A', 'a', Level.Recipe, 1), a('A:append', ' ${X}', Level.Machine, 7, 'm.yaml'), a('B', 'b', Level.Recipe, 2), a('B:remove:aarch64', '${Y}', Level.Recipe, 3)], OVR);
+  const d = userError(() => ds.get('A')).diagnostics[0];
+  assert.equal([d.code, d.location], ['var-undefined', at(7, 'm.yaml')]);
+  const r = userError(() => ds.get('B')).diagnostics[0];
+  assert.equal([r.code, r.location], ['var-undefined', at(3)]);
+  assert.match(r.message, "B:remove:aarch64 refers to ${Y}");
+});
+
+test('the override-specific value chosen does not depend on line order or level (every permutation)', () => {
+  const keys = ['A:qemuarm64', 'A:aarch64:strata', 'A:musl:pn-hello', 'A:qemuall:qemuarm64', 'A:musl:aarch64', 'A:x86-64:aarch64:strata:pn-hello'];
+  const permutations = (xs: string[]): string[][] => (xs.length <= 1 ? [xs] : xs.flatMap((x, i) => permutations([...xs.slice(0, i), ...xs.slice(i + 1)]).map((p) => [x, ...p])));
+  const seen = new Set<string>();
+  for (const order of permutations(keys)) {
+    const ds = new DataStore(order.map((k, i) => a(k, k, (i % 3) as Level, i + 1)), OVR);
+    seen.add(ds.get('A'));
+  }
+  // Two names each; the strongest names are pn-hello (musl:pn-hello), then strata, then qemuarm64.
+  assert.equal([...seen], ['A:musl:pn-hello']);
 });
 
 test.run();

@@ -33,7 +33,7 @@ const ROWS: Row[] = [
   // YAML syntax
   { what: 'unclosed flow list', files: { 'recipes/app.yaml': APP + 'depends: [a, b\n' }, file: 'recipes/app.yaml', code: 'yaml-syntax', line: 4, column: 1, message: 'malformed YAML' },
   { what: 'tab indentation', files: { 'recipes/app.yaml': APP + 'vars:\n\tA: b\n' }, file: 'recipes/app.yaml', code: 'yaml-syntax', line: 4, column: 1, message: 'malformed YAML' },
-  { what: 'duplicate key', files: { 'recipes/app.yaml': APP + 'name: other\n' }, file: 'recipes/app.yaml', code: 'yaml-syntax', line: 3, column: 1, message: 'unique' },
+  { what: 'duplicate key', files: { 'recipes/app.yaml': APP + 'name: other\n' }, file: 'recipes/app.yaml', code: 'yaml-duplicate-key', line: 3, column: 1, message: "the key 'name' is written twice" },
   { what: 'a colon inside a plain value', files: { 'recipes/app.yaml': APP + 'vars:\n  A: b: c\n' }, file: 'recipes/app.yaml', code: 'yaml-syntax', line: 4, column: 6, message: 'malformed YAML' },
   { what: 'unterminated quote', files: { 'recipes/app.yaml': APP + 'summary: "open\n' }, file: 'recipes/app.yaml', code: 'yaml-syntax', line: 3, column: 10, message: 'malformed YAML' },
   { what: 'a recipe that is a list', files: { 'recipes/app.yaml': '- name: app\n' }, file: 'recipes/app.yaml', code: 'schema-type', line: 1, column: 1, message: 'expected a map, found a list' },
@@ -59,9 +59,10 @@ const ROWS: Row[] = [
   { what: 'unknown key in strata.yaml', project: 'mirror: [a]\n', file: 'strata.yaml', code: 'schema-unknown-key', line: 5, column: 1, message: "unknown key 'mirror'" },
   { what: 'unknown key in an included fragment', files: { 'recipes/app.yaml': 'include: [f]\n' + APP, 'include/f.yaml': 'sumary: x\n' }, file: 'include/f.yaml', code: 'schema-unknown-key', line: 1, column: 1, message: "unknown key 'sumary'" },
   // Operators and override names
-  { what: 'operator after an override', files: { 'recipes/app.yaml': APP + 'vars:\n  A:board:append: x\n' }, file: 'recipes/app.yaml', code: 'var-operator-order', line: 4, column: 3, message: "the operator ':append' must come right after" },
+  { what: 'override names after :immediate', files: { 'recipes/app.yaml': APP + 'vars:\n  A:immediate:board: x\n' }, file: 'recipes/app.yaml', code: 'var-operator-order', line: 4, column: 3, message: "override names come before ':immediate'" },
+  { what: 'an unset with a value', files: { 'recipes/app.yaml': APP + 'vars:\n  A:unset: x\n' }, file: 'recipes/app.yaml', code: 'var-unset-value', line: 4, column: 3, message: "'A:unset' takes no value" },
   { what: 'misspelt operator', files: { 'recipes/app.yaml': APP + 'vars:\n  A:prepnd: x\n' }, file: 'recipes/app.yaml', code: 'var-override-unknown', line: 4, column: 3, message: "'prepnd' is not an override name" },
-  { what: 'two operators', files: { 'recipes/app.yaml': APP + 'vars:\n  A:append:remove: x\n' }, file: 'recipes/app.yaml', code: 'var-operator-order', line: 4, column: 3, message: "':remove' must come right after" },
+  { what: 'two operators', files: { 'recipes/app.yaml': APP + 'vars:\n  A:append:remove: x\n' }, file: 'recipes/app.yaml', code: 'var-operator-order', line: 4, column: 3, message: "':append' and ':remove' are two operators" },
   { what: 'uppercase override name', files: { 'recipes/app.yaml': APP + 'vars:\n  A:Board: x\n' }, file: 'recipes/app.yaml', code: 'var-override', line: 4, column: 3, message: "'Board' is not a valid override name" },
   { what: 'empty override name', files: { 'recipes/app.yaml': APP + 'vars:\n  "A::board": x\n' }, file: 'recipes/app.yaml', code: 'var-override', line: 4, column: 3, message: "'' is not a valid override name" },
   { what: 'unknown override in a machine', files: { 'machines/board.yaml': 'arch: aarch64\nvars:\n  X:qemux86: y\n' }, file: 'machines/board.yaml', code: 'var-override-unknown', line: 3, column: 3, message: "'qemux86'" },

@@ -1,4 +1,4 @@
-import { gitTarballPresent } from '../../fetch/git-fetch.js';
+import { gitTarballPresent } from '../../fetch/git/git-fetcher.js';
 import { recipeSources } from '../../fetch/source.js';
 import { TaskFailed, type TaskImplementation } from '../context.js';
 import { writeFile } from 'node:fs/promises';

@@ -1,4 +1,4 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { deployFile, deployText } from '../../deploy/deploy.js';
@@ -7,9 +7,10 @@ import type { QemuBoot } from '../../qemu/qemuboot.js';
 /** qemuboot.json as deploy writes it: QemuBoot without what the reader adds. */
 type QemuBootFile = Omit<QemuBoot, 'file' | 'dir' | 'disks' | 'network' | 'console'> & { version: 1; console: string };
 import type { ImagePlan } from '../../graph/plan.js';
-import type { ManifestEntry } from '../../rootfs/manifest.js';
+import { readRootfsManifest } from '../../rootfs/manifest.js';
 import { deployDirOf, TaskFailed, type BuildContext, type TaskImplementation } from '../context.js';
 import { rootfsManifestPath } from './rootfs.js';
+import { recordInputs, recordNames, writeImageRecords } from '../../release/image-records.js';
 
 // Writes the image files from the rootfs manifest and deploys them with the
 // kernel, a package manifest and the qemuboot.json runqemu reads.
@@ -46,37 +47,43 @@ function qemuBoot(plan: ImagePlan, ctx: BuildContext, initrd: string): QemuBootF
 function deployedFiles(plan: ImagePlan, ctx: BuildContext): string[] {
   const base = imageBaseName(plan, ctx);
   const deploy = deployDirOf(ctx);
-  const names = [...plan.image.types.map((t) => `${base}.${t}`), `Image-${ctx.cfg.machine.name}.bin`, `${base}.manifest`];
+  const names = [...plan.image.types.map((t) => `${base}.${t}`), `Image-${ctx.cfg.machine.name}.bin`, `${base}.manifest`, ...recordNames(base)];
   if (ctx.cfg.machine.qemu && plan.image.types.some((t) => t.startsWith('cpio'))) names.push(`${base}.qemuboot.json`);
   return names.map((n) => join(deploy, n));
 }
 
 export const imageTask: TaskImplementation = {
   outputs: (node, ctx) => deployedFiles(planOf(node.payload), ctx),
-  inputs(node, ctx) {
+  async inputs(node, ctx) {
     const plan = planOf(node.payload);
-    return JSON.stringify({ types: plan.image.types, boot: ctx.cfg.machine.qemu ? qemuBoot(plan, ctx, '') : null, epoch: ctx.sourceDateEpoch });
+    return JSON.stringify({ types: plan.image.types, boot: ctx.cfg.machine.qemu ? qemuBoot(plan, ctx, '') : null, epoch: ctx.sourceDateEpoch, records: await recordInputs(plan, ctx) });
   },
   async run(t) {
     const plan = planOf(t.node.payload);
-    const entries = JSON.parse(await readFile(rootfsManifestPath(t.workdir), 'utf8')) as ManifestEntry[];
+    const rootfs = readRootfsManifest(rootfsManifestPath(t.workdir));
+    const entries = rootfs.entries;
     const base = imageBaseName(plan, t.ctx);
     const deploy = deployDirOf(t.ctx);
     const log: string[] = [];
     let initrd: string | undefined;
+    const images: string[] = [];
     for (const type of plan.image.types) {
       const writer = t.ctx.writers.find((w) => w.type === type);
       if (!writer) throw new TaskFailed(`no image writer for type '${type}'`);
       const out = join(t.workdir, `${base}.${type}`);
       await writer.write(entries, out, t.ctx.sourceDateEpoch);
-      log.push(`deployed ${await deployFile(out, deploy, `${base}.${type}`)}`);
+      images.push(await deployFile(out, deploy, `${base}.${type}`));
+      log.push(`deployed ${images[images.length - 1]}`);
       if (type.startsWith('cpio')) initrd = `${base}.${type}`;
     }
     const kernel = kernelPath(plan);
     if (!existsSync(kernel)) throw new TaskFailed(`kernel ${kernel} not found: ${plan.kernel.name} must install it (KERNEL_IMAGE, relative to \${D})`);
-    log.push(`deployed ${await deployFile(kernel, deploy, `Image-${t.ctx.cfg.machine.name}.bin`)}`);
-    const manifest = plan.packages.map((p) => `${p.name} ${p.recipe.name} ${p.recipe.version}`).join('\n') + '\n';
+    images.push(await deployFile(kernel, deploy, `Image-${t.ctx.cfg.machine.name}.bin`));
+    log.push(`deployed ${images[images.length - 1]}`);
+    // One line per installed package: name, recipe, version, architecture, licence.
+    const manifest = rootfs.packages.map((p) => `${p.name} ${p.recipe} ${p.version} ${p.arch} ${p.license}`).join('\n') + '\n';
     log.push(`deployed ${await deployText(manifest, deploy, `${base}.manifest`)}`);
+    for (const p of await writeImageRecords(plan, t.ctx, deploy, base, images)) log.push(`deployed ${p}`);
     if (t.ctx.cfg.machine.qemu && initrd) {
       log.push(`deployed ${await deployText(JSON.stringify(qemuBoot(plan, t.ctx, initrd), null, 2) + '\n', deploy, `${base}.qemuboot.json`)}`);
     }

@@ -1,28 +1,113 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { assignFiles, writePackages } from '../../package/split.js';
+import { deployFile, replaceDir } from '../../deploy/deploy.js';
+import { packageIndex, sysrootRecipes } from '../../graph/plan.js';
+import { feedDir, writeFeedIndex } from '../../package/feed.js';
+import { makePackages, type ExternalPackages, type RecipePackaging } from '../../package/make-packages.js';
+import { ipkName, type PackageData } from '../../package/pkgdata.js';
 import { walkTree } from '../../package/walk.js';
+import type { Configuration } from '../../resolve/configuration.js';
 import type { Recipe } from '../../resolve/recipe.js';
-import { TaskFailed, type TaskImplementation } from '../context.js';
+import { TaskFailed, type BuildContext, type TaskImplementation } from '../context.js';
+
+// The package task: splits ${D} into packages, writes each as an .ipk with
+// its package data (`<WORKDIR>/packages/<name>.json`), and deploys the .ipk
+// files to the feed (`build/deploy/ipk/<arch>/`) with a fresh index. It runs
+// after the package tasks of the recipes it builds against, whose package
+// data says which package provides each shared library.
 
 const recipeOf = (p: unknown): Recipe => (p as { recipe: Recipe }).recipe;
 
-/** Where a recipe's split packages live: `<WORKDIR>/packages-split/<pkg>/`. */
-export const packagesDir = (r: Recipe): string => join(r.data.get('WORKDIR'), 'packages-split');
+/** Where a recipe's packages and their data live: `<WORKDIR>/packages/`. */
+export const packagesDir = (r: Recipe): string => join(r.data.get('WORKDIR'), 'packages');
+
+export const packageArch = (r: Recipe): string => r.data.getOr('PACKAGE_ARCH', r.data.get('TARGET_ARCH'));
+
+export const pkgdataPath = (r: Recipe, pkg: string): string => join(packagesDir(r), `${pkg}.json`);
+
+/** The package data a recipe's package task wrote, or undefined before it ran. */
+export function readPackageData(r: Recipe, pkg: string): PackageData | undefined {
+  const p = pkgdataPath(r, pkg);
+  return existsSync(p) ? (JSON.parse(readFileSync(p, 'utf8')) as PackageData) : undefined;
+}
+
+function packaging(r: Recipe, cfg?: Configuration): RecipePackaging {
+  return {
+    recipe: r.name,
+    version: r.version,
+    arch: packageArch(r),
+    license: r.data.getOr('LICENSE', 'CLOSED'),
+    summary: r.data.getOr('SUMMARY', r.name),
+    homepage: r.data.has('HOMEPAGE') ? r.data.get('HOMEPAGE') : undefined,
+    maintainer: r.data.getOr('MAINTAINER', 'Unknown <unknown@example.invalid>'),
+    file: r.file,
+    specs: r.packages,
+    rdepends: r.rdepends,
+    rdependsAt: r.rdependsAt,
+    knownPackages: cfg && r.rdepends.size ? new Set(packageIndex(cfg).keys()) : undefined,
+    conffiles: r.conffiles,
+    declarations: r.declarations,
+  };
+}
+
+function external(cfg: Configuration, r: Recipe): ExternalPackages {
+  const providers: ExternalPackages['providers'][number][] = [];
+  const users = new Map<string, number>();
+  const groups = new Map<string, number>();
+  for (const dep of sysrootRecipes(cfg, r)) {
+    for (const spec of dep.packages) {
+      const d = readPackageData(dep, spec.name);
+      if (!d) continue;
+      providers.push({ name: d.name, paths: d.files.filter((f) => f.type !== 'dir').map((f) => f.path), sonames: d.sonames });
+      for (const u of d.users) users.set(u.name, u.uid);
+      for (const g of d.groups) groups.set(g.name, g.gid);
+    }
+  }
+  return { providers, users, groups };
+}
+
+const ipkDeployPaths = (r: Recipe, ctx: BuildContext): string[] => r.packages.map((p) => join(feedDir(ctx.cfg.project.buildDir, packageArch(r)), ipkName(p.name, r.version, packageArch(r))));
 
 export const packageTask: TaskImplementation = {
-  inputs: (node) => JSON.stringify(recipeOf(node.payload).packages.map((p) => [p.name, p.patterns])),
-  outputs: (node) => [packagesDir(recipeOf(node.payload))],
+  inputs: (node, ctx) => {
+    const p = packaging(recipeOf(node.payload));
+    const strip = <T extends { loc?: unknown }>(l: readonly T[]) => l.map(({ loc: _loc, ...rest }) => rest);
+    const d = p.declarations;
+    return JSON.stringify({
+      format: 'ipk-1',
+      epoch: ctx.sourceDateEpoch,
+      fields: [p.version, p.arch, p.license, p.summary, p.homepage, p.maintainer],
+      specs: p.specs.map((s) => [s.name, s.patterns]),
+      rdepends: [...p.rdepends],
+      conffiles: [...p.conffiles],
+      declarations: [strip(d.users), strip(d.groups), strip(d.devices), strip(d.permissions)],
+    });
+  },
+  outputs: (node, ctx) => [packagesDir(recipeOf(node.payload)), ...ipkDeployPaths(recipeOf(node.payload), ctx)],
   async run(t) {
     const r = recipeOf(t.node.payload);
     const D = r.data.get('D');
     await mkdir(D, { recursive: true });
-    const { packages, unshipped } = assignFiles(existsSync(D) ? walkTree(D) : [], r.packages);
-    if (unshipped.length) {
-      throw new TaskFailed(`${r.name}:package: files installed but not in any package:\n  ${unshipped.slice(0, 20).join('\n  ')}${unshipped.length > 20 ? `\n  … and ${unshipped.length - 20} more` : ''}\n  add patterns under 'packages:' in ${r.file}, or stop installing them`);
+    const result = makePackages(packaging(r, t.ctx.cfg), walkTree(D), external(t.ctx.cfg, r), t.ctx.sourceDateEpoch);
+    if (!result.ok) {
+      if (result.diagnostics.length) throw TaskFailed.of(result.diagnostics);
+      throw new TaskFailed(result.messages.map((m) => `${r.name}:package: ${m}`).join('\n'));
     }
-    await writePackages(packages, packagesDir(r));
-    await writeFile(t.log, [...packages].map(([name, list]) => `${name}: ${list.filter((e) => e.type !== 'dir').length} files`).join('\n') + '\n');
+    await replaceDir(packagesDir(r), async (tmp) => {
+      for (const p of result.packages) {
+        await writeFile(join(tmp, `${p.data.name}.json`), JSON.stringify(p.data, null, 1) + '\n');
+        await writeFile(join(tmp, p.data.ipk.file), p.ipk);
+      }
+    });
+    const feed = feedDir(t.ctx.cfg.project.buildDir, packageArch(r));
+    const log: string[] = [];
+    for (const p of result.packages) {
+      await deployFile(join(packagesDir(r), p.data.ipk.file), feed, p.data.ipk.file);
+      const files = p.data.files.filter((f) => f.type !== 'dir').length;
+      log.push(`${p.data.ipk.file}: ${files} files${p.data.depends.length ? `, depends on ${p.data.depends.join(', ')}` : ''}${p.data.sonames.length ? `, provides ${p.data.sonames.join(', ')}` : ''}`);
+    }
+    await writeFeedIndex(feed);
+    await writeFile(t.log, log.join('\n') + '\n');
   },
 };

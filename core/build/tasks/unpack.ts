@@ -1,7 +1,9 @@
+import { lstatSync, readlinkSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { basename } from 'node:path';
-import { debProblems } from '../../archive/deb-safety.js';
-import { archiveProblems } from '../../archive/unpack-safety.js';
+import { basename, join } from 'node:path';
+import { listDeb } from '../../archive/deb-safety.js';
+import { listArchive, memberProblems, unpackedSize, type LinkLookup, type MemberProblem } from '../../archive/unpack-safety.js';
+import type { TarEntry } from '../../archive/tar-reader.js';
 import { diag, type SourceLocation } from '../../diagnostics/diagnostic.js';
 import { formatDiagnostic } from '../../diagnostics/printer.js';
 import { quote } from '../../exec/task-script.js';
@@ -10,6 +12,7 @@ import type { Recipe } from '../../resolve/recipe.js';
 import { TaskFailed, type BuildContext, type TaskImplementation } from '../context.js';
 import { parsePatchFailure, patchMarker } from '../patch-failure.js';
 import { recipeScript, runShellTask, scriptVariables } from '../shell-task.js';
+import { sourcePath } from '../task-sandbox.js';
 
 // unpack and patch are ordinary shell scripts Strata writes for the recipe,
 // so they are logged and re-runnable like every other task. Before the
@@ -21,9 +24,6 @@ import { recipeScript, runShellTask, scriptVariables } from '../shell-task.js';
 const ARCHIVE = /\.(tar|tar\.gz|tgz|tar\.bz2|tbz2|tar\.xz|txz|tar\.zst)$/;
 export const isPatch = (s: Source): boolean => /\.(patch|diff)$/.test(s.name);
 
-function pathOf(s: Source, ctx: BuildContext): string {
-  return s.kind === 'local' ? s.path : ctx.fetcher.dir.finalPath(s.name);
-}
 
 /** Sources with where each is written; recipeSources keeps the order of `r.sources`, one for one. */
 function locatedSources(r: Recipe): { src: Source; loc: SourceLocation }[] {
@@ -34,7 +34,7 @@ const isArchive = (s: Source): boolean => s.unpack && ARCHIVE.test(s.name);
 const isDeb = (s: Source): boolean => s.unpack && s.name.endsWith('.deb');
 
 export function unpackScript(r: Recipe, ctx: BuildContext): string {
-  return recipeScript(r, 'unpack', unpackBody(r, ctx), r.data.get('WORKDIR'));
+  return recipeScript(r, ctx, 'unpack', unpackBody(r, ctx), r.data.get('WORKDIR'));
 }
 
 /** The commands of the unpack task, without the script's fixed header. */
@@ -45,7 +45,7 @@ function unpackBody(r: Recipe, ctx: BuildContext): string {
   // Start from clean sources: a re-run must not build on last time's files.
   if (S !== workdir && S.startsWith(workdir + '/')) lines.push(`rm -rf ${quote(S)}`);
   for (const s of recipeSources(r).filter((x) => !isPatch(x))) {
-    const p = quote(pathOf(s, ctx));
+    const p = quote(sourcePath(s, ctx));
     // A git tarball holds one folder, the checkout: replace it whole.
     if (s.kind === 'git' && s.unpack) lines.push(`rm -rf ${quote(`${workdir}/${s.checkout}`)}`);
     if (isArchive(s)) lines.push(`tar -xf ${p} -C ${quote(workdir)} --no-same-owner --no-same-permissions`);
@@ -56,36 +56,101 @@ function unpackBody(r: Recipe, ctx: BuildContext): string {
   return lines.join('\n');
 }
 
-/** Refuses the whole unpack, before anything is extracted, when any archive holds a hostile member. */
-async function checkArchives(r: Recipe, ctx: BuildContext): Promise<void> {
-  const failures: string[] = [];
-  for (const { src, loc } of locatedSources(r).filter((x) => isArchive(x.src) || isDeb(x.src))) {
-    const path = pathOf(src, ctx);
-    let problems;
+/** Symlinks already under `dir`, by path below it, except under `gone` (removed before extracting). */
+function linksOnDisk(dir: string, gone?: string): LinkLookup {
+  return (rel) => {
+    const p = join(dir, rel);
+    if (gone && (p === gone || p.startsWith(gone + '/'))) return undefined;
     try {
-      problems = isDeb(src) ? await debProblems(path) : await archiveProblems(path);
-    } catch (e) {
-      failures.push(formatDiagnostic(diag('unpack-unreadable', `${r.name}: cannot read ${path}: ${(e as Error).message}`, loc)));
-      continue;
+      return lstatSync(p).isSymbolicLink() ? readlinkSync(p) : undefined;
+    } catch {
+      return undefined;
     }
-    if (!problems.length) continue;
+  };
+}
+
+/**
+ * Refuses the whole unpack, before anything is extracted, when any archive
+ * holds a hostile member or all of them together would write more than
+ * UNPACK_MAX_SIZE. The archives extracted into the work folder are checked
+ * together, with the links already there: one archive's link can redirect
+ * another's members.
+ */
+async function checkArchives(r: Recipe, ctx: BuildContext): Promise<void> {
+  const workdir = r.data.get('WORKDIR');
+  const S = r.data.get('S');
+  const failures: string[] = [];
+  const refuse = (loc: SourceLocation | undefined, path: string, problems: MemberProblem[]) => {
     const shown = problems.slice(0, 10).map((p) => `member '${p.member}' ${p.reason}`);
     if (problems.length > 10) shown.push(`… and ${problems.length - 10} more`);
     const d = diag('unpack-unsafe-member', `${r.name}: refusing to unpack ${path}:\n    ${shown.join('\n    ')}`, loc, {
       hint: 'nothing was extracted; archive members must stay inside the work folder and be files, folders or links (no devices or fifos). If the archive is what upstream publishes, extract it in a task instead (unpack: false).',
     });
     failures.push(formatDiagnostic(d));
+  };
+  const together: { entry: TarEntry; source: number }[] = [];
+  const listed: { loc?: SourceLocation; path: string }[] = [];
+  let bytes = 0;
+  for (const { src, loc } of locatedSources(r).filter((x) => isArchive(x.src) || isDeb(x.src))) {
+    const path = sourcePath(src, ctx);
+    let listing;
+    try {
+      listing = isDeb(src) ? await listDeb(path) : await listArchive(path);
+    } catch (e) {
+      failures.push(formatDiagnostic(diag('unpack-unreadable', `${r.name}: cannot read ${path}: ${(e as Error).message}`, loc)));
+      continue;
+    }
+    if ('unreadable' in listing) {
+      refuse(loc, path, [listing.unreadable]);
+      continue;
+    }
+    for (const e of listing.entries) bytes += unpackedSize(e);
+    if (isDeb(src)) {
+      // A package tree lands in its own folder, which stands for the device's `/`.
+      const into = join(workdir, basename(src.name, '.deb'));
+      const problems = memberProblems(listing.entries, { rooted: true, onDisk: linksOnDisk(into) });
+      if (problems.length) refuse(loc, path, problems);
+      continue;
+    }
+    listed.push({ loc, path });
+    for (const entry of listing.entries) together.push({ entry, source: listed.length - 1 });
+  }
+  const problems = memberProblems(
+    together.map((x) => x.entry),
+    { onDisk: linksOnDisk(workdir, S !== workdir ? S : undefined) },
+  );
+  listed.forEach((a, i) => {
+    const mine = problems.filter((p) => together[p.index!].source === i);
+    if (mine.length) refuse(a.loc, a.path, mine);
+  });
+  const limit = unpackLimit(r);
+  if (bytes > limit.bytes) {
+    failures.push(
+      formatDiagnostic(
+        diag('unpack-too-large', `${r.name}: its archives would write ${(bytes / 2 ** 20).toFixed(0)} MiB, more than UNPACK_MAX_SIZE (${limit.text})`, r.sources[0]?.loc, {
+          hint: 'nothing was extracted; if the sources really are that large, raise the limit in the recipe, e.g. `vars: { UNPACK_MAX_SIZE: 20G }`',
+        }),
+      ),
+    );
   }
   if (failures.length) throw new TaskFailed(failures.join('\n'));
 }
 
+/** How much all of a recipe's archives may write when unpacked: UNPACK_MAX_SIZE (bytes, or with K, M, G), 8G by default. */
+function unpackLimit(r: Recipe): { bytes: number; text: string } {
+  const text = r.data.getOr('UNPACK_MAX_SIZE', '8G').trim();
+  const m = /^(\d+(?:\.\d+)?)\s*([KMGT]?)i?B?$/i.exec(text);
+  if (!m) throw new TaskFailed(`${r.name}: UNPACK_MAX_SIZE is '${text}'; write a size such as 512M or 20G`);
+  return { bytes: Number(m[1]) * 1024 ** ' KMGT'.indexOf((m[2] || ' ').toUpperCase()), text };
+}
+
 export function patchScript(r: Recipe, ctx: BuildContext): string {
-  return recipeScript(r, 'patch', patchBody(r, ctx), r.data.get('S'));
+  return recipeScript(r, ctx, 'patch', patchBody(r, ctx), r.data.get('S'));
 }
 
 function patchBody(r: Recipe, ctx: BuildContext): string {
   const patches = recipeSources(r).filter(isPatch);
-  const lines = patches.map((s, i) => `echo ${quote(patchMarker(i, patches.length, s.name))}\npatch -p1 --forward --batch -d "$S" < ${quote(pathOf(s, ctx))}`);
+  const lines = patches.map((s, i) => `echo ${quote(patchMarker(i, patches.length, s.name))}\npatch -p1 --forward --batch -d "$S" < ${quote(sourcePath(s, ctx))}`);
   return lines.join('\n') || ': no patches';
 }
 
@@ -97,7 +162,7 @@ async function explainPatchFailure(r: Recipe, ctx: BuildContext, log: string, fa
   if (!f || !patch) return failed;
   const S = r.data.get('S');
   const d = diag('patch-failed', `${r.name}: patch ${f.name} does not apply to ${S}:\n    ${f.problems.join('\n    ')}`, patch.loc, {
-    related: [{ message: `the patch: ${pathOf(patch.src, ctx)}` }],
+    related: [{ message: `the patch: ${sourcePath(patch.src, ctx)}` }],
     hint: `${f.rejects.length ? `rejected hunks are in ${f.rejects.map((x) => `${S}/${x}`).join(', ')}; ` : ''}refresh the patch against this version of the sources (log: ${log})`,
   });
   return new TaskFailed(formatDiagnostic(d), log);

@@ -1,0 +1,36 @@
+import { diag, type Diagnostic, type SourceLocation } from '../diagnostics/diagnostic.js';
+import type { PackageData } from '../package/pkgdata.js';
+
+// The packages of an image: what `install:` names and, transitively, every
+// package those depend on at run time (declared `rdepends:` plus the shared
+// libraries and loaders found when they were packaged), sorted by name.
+
+export interface ClosureInput {
+  readonly install: readonly string[];
+  /** The data of a package (after its package task ran), or undefined when no recipe makes it. */
+  readonly lookup: (name: string) => PackageData | undefined;
+  /** Where the image names a package, for errors. */
+  readonly installAt: (name: string) => SourceLocation | undefined;
+}
+
+export type ClosureResult = { ok: true; packages: PackageData[] } | { ok: false; diagnostics: Diagnostic[] };
+
+export function installClosure(input: ClosureInput): ClosureResult {
+  const found = new Map<string, PackageData>();
+  const problems: Diagnostic[] = [];
+  const visit = (name: string, by?: PackageData) => {
+    if (found.has(name)) return;
+    const data = input.lookup(name);
+    if (!data) {
+      const why = by?.dependsWhy.find((w) => w.package === name);
+      const because = why?.binary ? ` (${why.binary} needs ${why.needs})` : '';
+      problems.push(diag('package-unknown', by ? `package ${by.name} depends on ${name}${because}, which no recipe makes` : `no recipe makes package '${name}'`, by ? undefined : input.installAt(name)));
+      return;
+    }
+    found.set(name, data);
+    for (const d of data.depends) visit(d, data);
+  };
+  for (const name of input.install) visit(name);
+  if (problems.length) return { ok: false, diagnostics: problems };
+  return { ok: true, packages: [...found.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)) };
+}

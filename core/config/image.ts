@@ -36,7 +36,12 @@ export interface Image {
 }
 
 const KEYS = ['name', 'summary', 'install', 'types', 'vars', 'checks', ...DECLARATION_KEYS];
-export const IMAGE_TYPES = ['cpio.gz'] as const;
+/**
+ * The image types an image file may list: the registered writers
+ * (core/cli/container.ts) that need nothing but the rootfs. `oci` (a folder)
+ * and `disk.img` (a disk description) are written by other means.
+ */
+export const IMAGE_TYPES = ['cpio.gz', 'tar.gz', 'tar.zst', 'ext4', 'vfat', 'squashfs', 'oci.tar'] as const;
 
 export function loadImage(file: string, read: MetadataReader = parseYamlFile): Image {
   const tree = read(file);

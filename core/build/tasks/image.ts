@@ -71,7 +71,7 @@ export const imageTask: TaskImplementation = {
       const writer = t.ctx.writers.find((w) => w.type === type);
       if (!writer) throw new TaskFailed(`no image writer for type '${type}'`);
       const out = join(t.workdir, `${base}.${type}`);
-      await writer.write(entries, out, t.ctx.sourceDateEpoch);
+      await writer.write(entries, out, t.ctx.sourceDateEpoch, { arch: ociArch(t.ctx.cfg.machine.arch) });
       images.push(await deployFile(out, deploy, `${base}.${type}`));
       log.push(`deployed ${images[images.length - 1]}`);
       if (type.startsWith('cpio')) initrd = `${base}.${type}`;
@@ -90,3 +90,8 @@ export const imageTask: TaskImplementation = {
     await writeFile(t.log, log.join('\n') + '\n');
   },
 };
+
+/** The machine's architecture in OCI's (Go's) words, for the image config of `oci.tar`. */
+function ociArch(arch: string): string {
+  return ({ aarch64: 'arm64', x86_64: 'amd64', riscv64: 'riscv64', arm: 'arm', i686: '386' } as Record<string, string>)[arch] ?? arch;
+}

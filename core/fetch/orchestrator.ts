@@ -155,18 +155,19 @@ export class SourceFetcher {
       try {
         const ctx = this.context(src, c, !this.settings.offline && !hostRefused, onEvent);
         let got = await this.attempt(src, c, ctx);
-        if (!('stop' in got) && got.sha256 !== src.sha256 && got.spliced) {
+        let problem = 'stop' in got ? undefined : await this.verify(src, c, got.sha256);
+        if (problem && !('stop' in got) && got.spliced) {
           // The part kept from an earlier attempt may be what is wrong:
           // fetch the whole file once more from the same place.
           await rm(partialPath, { force: true });
           got = await this.attempt(src, c, ctx);
+          problem = 'stop' in got ? undefined : await this.verify(src, c, got.sha256);
         }
         if ('stop' in got) {
           // Upstream says the recipe itself is wrong (a commit not on its branch): no mirror can fix that.
           onEvent({ source: src, state: 'failed' });
           return got.stop;
         }
-        const problem = await this.verify(src, c, got.sha256);
         if (!problem) {
           await this.dir.commitVerified(partialPath, src.name, got.sha256);
           onEvent({ source: src, state: 'done', from, bytes: got.size });

@@ -118,6 +118,7 @@ test('a git tarball from an http mirror gets retries and resume like any downloa
     assert.ok(readFileSync(join(dir, src.name)).equals(tarball));
     assert.ok(events.some((e) => e.state === 'retry'), 'retried after the cut');
     assert.match(String(server.requests[1]?.headers.range), /^bytes=\d+-$/, 'and resumed with Range');
+    assert.is(server.requests.length, 2, 'the resumed tarball made the tree: not fetched whole again');
     assert.not.ok(existsSync(join(dir, 'git')), 'offline: no clone');
   } finally {
     await server.close();

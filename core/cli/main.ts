@@ -1,47 +1,37 @@
 #!/usr/bin/env node
 import { UserError } from '../diagnostics/diagnostic.js';
 import { printDiagnostics } from '../diagnostics/printer.js';
-import { archiveSourcesCommand } from './archive-sources.js';
-import { buildCommand } from './build.js';
-import { cacheCommand } from './cache.js';
-import { cleanCommand } from './clean.js';
-import { envCommand } from './env.js';
-import { fetchCommand } from './fetch.js';
-import { graphCommand } from './graph.js';
-import { layersCommand } from './layers.js';
-import { mirrorCommand } from './mirror.js';
-import { recipesCommand } from './recipes.js';
-import { releaseCommand } from './release.js';
-import { reproduceCommand } from './reproduce.js';
-import { runqemuCommand } from './runqemu.js';
-import { signCommand } from './sign.js';
-import { testimageCommand } from './testimage.js';
-import { verifyCommand } from './verify.js';
-import { whyCommand } from './why.js';
 
 // Strata's command line. Each command lives in its own file; this one only
 // dispatches and turns errors into exit codes: 0 ok, 1 a build or test
 // failed, 2 bad input (printed as diagnostics), 130 interrupted.
 
-const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; summary: string }> = {
-  build: { run: buildCommand, summary: 'fetch, then build an image or recipe offline' },
-  cache: { run: cacheCommand, summary: 'show the size of the task-output cache, or prune objects not used lately' },
-  clean: { run: cleanCommand, summary: "forget a recipe's work folder and stamps (not downloads or cache)" },
-  fetch: { run: fetchCommand, summary: "download and verify every source of a target's closure" },
-  mirror: { run: mirrorCommand, summary: 'file downloaded sources into a mirror folder by checksum' },
-  testimage: { run: testimageCommand, summary: 'boot a built image in QEMU and run its checks' },
-  runqemu: { run: runqemuCommand, summary: 'boot a built image in QEMU, interactively (Ctrl-A X quits)' },
-  env: { run: envCommand, summary: 'show variables and the history of every assignment' },
-  layers: { run: layersCommand, summary: 'list layers: priority, version, path, depends, masks' },
-  recipes: { run: recipesCommand, summary: 'list recipes: versions, chosen version, layer, appends' },
-  why: { run: whyCommand, summary: "say what changed since a recipe's tasks last ran" },
-  graph: { run: graphCommand, summary: 'print the task graph of a target (dot or json)' },
-  release: { run: releaseCommand, summary: 'write a self-contained folder that rebuilds an image offline, bit for bit' },
-  reproduce: { run: reproduceCommand, summary: 'build a target twice under varied conditions and compare every output' },
-  'archive-sources': { run: archiveSourcesCommand, summary: "every source, patch and licence text of an image, with a licence manifest" },
-  sign: { run: signCommand, summary: 'sign a file (a build manifest) with an Ed25519 key, minisign format' },
-  verify: { run: verifyCommand, summary: 'check that at least T trusted keys signed a file' },
+// Each command's module is loaded only when that command runs, so `strata
+// --help` or `strata env` does not pay for the build's dependencies
+// (inversify, rxjs, node-pty).
+type Command = (argv: string[]) => Promise<number>;
+
+const COMMANDS: Record<string, { run: () => Promise<Command>; summary: string }> = {
+  build: { run: () => import('./build.js').then((m) => m.buildCommand), summary: 'fetch, then build an image or recipe offline' },
+  cache: { run: () => import('./cache.js').then((m) => m.cacheCommand), summary: 'show the size of the task-output cache, or prune objects not used lately' },
+  clean: { run: () => import('./clean.js').then((m) => m.cleanCommand), summary: "forget a recipe's work folder and stamps (not downloads or cache)" },
+  fetch: { run: () => import('./fetch.js').then((m) => m.fetchCommand), summary: "download and verify every source of a target's closure" },
+  mirror: { run: () => import('./mirror.js').then((m) => m.mirrorCommand), summary: 'file downloaded sources into a mirror folder by checksum' },
+  testimage: { run: () => import('./testimage.js').then((m) => m.testimageCommand), summary: 'boot a built image in QEMU and run its checks' },
+  runqemu: { run: () => import('./runqemu.js').then((m) => m.runqemuCommand), summary: 'boot a built image in QEMU, interactively (Ctrl-A X quits)' },
+  env: { run: () => import('./env.js').then((m) => m.envCommand), summary: 'show variables and the history of every assignment' },
+  layers: { run: () => import('./layers.js').then((m) => m.layersCommand), summary: 'list layers: priority, version, path, depends, masks' },
+  recipes: { run: () => import('./recipes.js').then((m) => m.recipesCommand), summary: 'list recipes: versions, chosen version, layer, appends' },
+  why: { run: () => import('./why.js').then((m) => m.whyCommand), summary: "say what changed since a recipe's tasks last ran" },
+  graph: { run: () => import('./graph.js').then((m) => m.graphCommand), summary: 'print the task graph of a target (dot or json)' },
+  release: { run: () => import('./release.js').then((m) => m.releaseCommand), summary: 'write a self-contained folder that rebuilds an image offline, bit for bit' },
+  reproduce: { run: () => import('./reproduce.js').then((m) => m.reproduceCommand), summary: 'build a target twice under varied conditions and compare every output' },
+  'archive-sources': { run: () => import('./archive-sources.js').then((m) => m.archiveSourcesCommand), summary: "every source, patch and licence text of an image, with a licence manifest" },
+  sign: { run: () => import('./sign.js').then((m) => m.signCommand), summary: 'sign a file (a build manifest) with an Ed25519 key, minisign format' },
+  verify: { run: () => import('./verify.js').then((m) => m.verifyCommand), summary: 'check that at least T trusted keys signed a file' },
 };
+
+const WIDTH = Math.max(...Object.keys(COMMANDS).map((n) => n.length));
 
 function help(): string {
   return ['usage: strata <command> [options]', '', ...Object.entries(COMMANDS).map(([n, c]) => `  ${n.padEnd(10)} ${c.summary}`), '', 'strata <command> --help shows its options.', ''].join('\n');
@@ -59,7 +49,7 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   try {
-    return await cmd.run(rest);
+    return await (await cmd.run())(rest);
   } catch (e) {
     if (e instanceof UserError) {
       printDiagnostics(e.diagnostics);

@@ -34,7 +34,7 @@ const COMMANDS: Record<string, { run: () => Promise<Command>; summary: string }>
 const WIDTH = Math.max(...Object.keys(COMMANDS).map((n) => n.length));
 
 function help(): string {
-  return ['usage: strata <command> [options]', '', ...Object.entries(COMMANDS).map(([n, c]) => `  ${n.padEnd(10)} ${c.summary}`), '', 'strata <command> --help shows its options.', ''].join('\n');
+  return ['usage: strata <command> [options]', '', ...Object.entries(COMMANDS).map(([n, c]) => `  ${n.padEnd(WIDTH)} ${c.summary}`), '', 'strata <command> --help shows its options.', ''].join('\n');
 }
 
 async function main(argv: string[]): Promise<number> {

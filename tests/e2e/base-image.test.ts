@@ -1,0 +1,72 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { ROOT, scratchDirs, strata } from '../helpers/strata.js';
+
+// The product image `base`, as a user builds and tests it: busybox on the
+// shared musl, svinit handing PID 1 to runsvdir, dropbear as a supervised
+// service. Its image checks (images/base.yaml) boot it in QEMU, kill the SSH
+// server and see it restarted, and log in over SSH inside the guest.
+//
+// The build shares the repository's task cache (cache/, what `strata build`
+// in the checkout fills), so a developer who built base or minimal before
+// restores the compiled recipes instead of compiling them again.
+
+const tempDir = scratchDirs(test);
+const project = tempDir('strata-e2e-base-');
+const deploy = join(project, 'build/deploy/images/qemuarm64');
+const cache = process.env.STRATA_TEST_CACHE ?? join(ROOT, 'cache');
+writeFileSync(join(project, 'strata.yaml'), `cache: ${cache}\n`);
+
+test('the mirror from `npm run setup` is there', () => {
+  assert.ok(existsSync(join(ROOT, 'mirror/sha256')), 'run `npm run setup` first: it fills mirror/');
+});
+
+test('strata build base --offline cross-builds and deploys a bootable image', async () => {
+  const r = await strata(['build', 'base', '--machine', 'qemuarm64', '--offline', '--project', project], { timeoutMs: 1_500_000 });
+  assert.is(r.code, 0, r.stdout.slice(-3000) + r.stderr);
+  for (const f of ['base-qemuarm64.cpio.gz', 'Image-qemuarm64.bin', 'base-qemuarm64.manifest', 'base-qemuarm64.qemuboot.json']) {
+    assert.ok(existsSync(join(deploy, f)), f);
+  }
+  const manifest = readFileSync(join(deploy, 'base-qemuarm64.manifest'), 'utf8');
+  // Run-time dependencies come along: musl through busybox, zlib through dropbear.
+  for (const line of ['busybox busybox 1.35.0', 'musl musl 1.2.3', 'zlib zlib 1.2.13', 'dropbear dropbear 2022.83', 'svinit svinit 1.0']) {
+    assert.match(manifest, line);
+  }
+  const boot = JSON.parse(readFileSync(join(deploy, 'base-qemuarm64.qemuboot.json'), 'utf8')) as { append: string };
+  assert.is(boot.append, 'rdinit=/sbin/svinit');
+});
+
+test('the image holds the dynamic busybox, the musl loader and the services, and no build path', () => {
+  const cpio = gunzipSync(readFileSync(join(deploy, 'base-qemuarm64.cpio.gz')));
+  // GNU cpio reads the archive as the kernel would (newc).
+  const list = spawnSync('cpio', ['-it', '--quiet'], { input: cpio, encoding: 'utf8', maxBuffer: 1 << 26 });
+  assert.is(list.status, 0, list.stderr);
+  const names = new Set(list.stdout.split('\n'));
+  for (const name of ['lib/ld-musl-aarch64.so.1', 'usr/lib/libc.so', 'usr/lib/libz.so.1', 'sbin/svinit', 'etc/sv/dropbear/run', 'etc/sv/dropbear/log/run', 'etc/sv/console/run', 'usr/bin/dropbearmulti']) {
+    assert.ok(names.has(name), `${name} is in the image`);
+  }
+  // busybox asks for musl's loader: it is dynamically linked.
+  const busybox = spawnSync('cpio', ['-i', '--quiet', '--to-stdout', 'bin/busybox'], { input: cpio, maxBuffer: 1 << 26 });
+  assert.is(busybox.status, 0, String(busybox.stderr));
+  assert.is(busybox.stdout.readUInt16LE(18), 183, 'busybox is an aarch64 ELF (e_machine 183)');
+  assert.ok(busybox.stdout.includes('/lib/ld-musl-aarch64.so.1\0'), 'busybox names the musl loader as its interpreter');
+  const text = cpio.toString('latin1');
+  assert.not.ok(text.includes(project), 'no path of the build folder in the image');
+  assert.not.ok(text.includes(ROOT), 'no path of the checkout in the image');
+});
+
+test('strata testimage boots base, sees its services supervised, restarted and reachable over SSH', async () => {
+  const r = await strata(['testimage', 'base', '--machine', 'qemuarm64', '--project', project], { timeoutMs: 400_000 });
+  assert.is(r.code, 0, r.stdout + r.stderr);
+  for (const check of ['PID 1 is the supervisor', 'the services are supervised', 'a killed SSH server is restarted', 'a key login over SSH runs a command', 'the SSH server logs to its own log service, not the console']) {
+    assert.match(r.stdout, `PASS ${check}`);
+  }
+  assert.match(r.stdout, /9 of 9 checks passed/);
+  assert.match(r.stdout, 'reboot: Power down');
+});
+
+test.run();

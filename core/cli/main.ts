@@ -6,6 +6,7 @@ import { cacheCommand } from './cache.js';
 import { cleanCommand } from './clean.js';
 import { envCommand } from './env.js';
 import { fetchCommand } from './fetch.js';
+import { KCONFIG_COMMANDS } from './kconfig.js';
 import { graphCommand } from './graph.js';
 import { layersCommand } from './layers.js';
 import { mirrorCommand } from './mirror.js';
@@ -31,6 +32,7 @@ const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; summa
   recipes: { run: recipesCommand, summary: 'list recipes: versions, chosen version, layer, appends' },
   why: { run: whyCommand, summary: "say what changed since a recipe's tasks last ran" },
   graph: { run: graphCommand, summary: 'print the task graph of a target (dot or json)' },
+  ...KCONFIG_COMMANDS,
 };
 
 function help(): string {

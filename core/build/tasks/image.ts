@@ -10,6 +10,7 @@ import type { ImagePlan } from '../../graph/plan.js';
 import type { ManifestEntry } from '../../rootfs/manifest.js';
 import { deployDirOf, TaskFailed, type BuildContext, type TaskImplementation } from '../context.js';
 import { rootfsManifestPath } from './rootfs.js';
+import { bootFiles } from '../../kernel/boot-chain.js';
 
 // Writes the image files from the rootfs manifest and deploys them with the
 // kernel, a package manifest and the qemuboot.json runqemu reads.
@@ -42,11 +43,14 @@ function qemuBoot(plan: ImagePlan, ctx: BuildContext, initrd: string): QemuBootF
   };
 }
 
+/** Firmware and bootloader files of the boot chain, and the kernel's device trees and .config (BOOT_FILES). */
+const bootDeploys = (plan: ImagePlan) => [...plan.boot, plan.kernel].flatMap(bootFiles);
+
 /** The files the image task deploys: what is captured, cached and restored. */
 function deployedFiles(plan: ImagePlan, ctx: BuildContext): string[] {
   const base = imageBaseName(plan, ctx);
   const deploy = deployDirOf(ctx);
-  const names = [...plan.image.types.map((t) => `${base}.${t}`), `Image-${ctx.cfg.machine.name}.bin`, `${base}.manifest`];
+  const names = [...plan.image.types.map((t) => `${base}.${t}`), `Image-${ctx.cfg.machine.name}.bin`, `${base}.manifest`, ...bootDeploys(plan).map((f) => f.name)];
   if (ctx.cfg.machine.qemu && plan.image.types.some((t) => t.startsWith('cpio'))) names.push(`${base}.qemuboot.json`);
   return names.map((n) => join(deploy, n));
 }
@@ -75,6 +79,10 @@ export const imageTask: TaskImplementation = {
     const kernel = kernelPath(plan);
     if (!existsSync(kernel)) throw new TaskFailed(`kernel ${kernel} not found: ${plan.kernel.name} must install it (KERNEL_IMAGE, relative to \${D})`);
     log.push(`deployed ${await deployFile(kernel, deploy, `Image-${t.ctx.cfg.machine.name}.bin`)}`);
+    for (const f of bootDeploys(plan)) {
+      if (!existsSync(f.from)) throw new TaskFailed(`${f.from} not found: BOOT_FILES names it, so its recipe must install it in \${D}/boot`);
+      log.push(`deployed ${await deployFile(f.from, deploy, f.name)}`);
+    }
     const manifest = plan.packages.map((p) => `${p.name} ${p.recipe.name} ${p.recipe.version}`).join('\n') + '\n';
     log.push(`deployed ${await deployText(manifest, deploy, `${base}.manifest`)}`);
     if (t.ctx.cfg.machine.qemu && initrd) {

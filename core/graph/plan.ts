@@ -107,7 +107,7 @@ export function planBuild(cfg: Configuration, target: string): BuildPlan {
     roots = [...new Set([...image.packages.map((p) => p.recipe), image.kernel, ...image.boot])];
   } else {
     // The boot chain is checked against the machine for every target, before anything is fetched.
-    bootChainRecipes(cfg);
+    bootChainRecipes(cfg, { present: true });
     roots = [cfg.provider(target, 'the command line')];
   }
   const recipes = buildClosure(cfg, roots, image ? `image ${image.image.name}` : undefined).sort((a, b) => a.name.localeCompare(b.name));

@@ -9,8 +9,13 @@ import { originOf } from './kconfig-inputs.js';
 // architectures it builds for (COMPATIBLE_ARCH, like Yocto's COMPATIBLE_HOST)
 // and does not list the machine's is refused here, when the build is
 // planned: before anything is fetched or compiled.
+//
+// An image needs every stage. Building one recipe does not, so then
+// (`present`) the stages no layer of the project has are skipped: a project
+// of application layers can still build recipes for a board whose
+// bootloader it does not carry.
 
-export function bootChainRecipes(cfg: Configuration): Recipe[] {
+export function bootChainRecipes(cfg: Configuration, opts: { present?: boolean } = {}): Recipe[] {
   const m = cfg.machine;
   const problems: Diagnostic[] = [];
   const stages = [...m.bootChain];
@@ -19,6 +24,7 @@ export function bootChainRecipes(cfg: Configuration): Recipe[] {
   if (chosen && !stages.some((s) => s.name === chosen.provider || s.name === 'virtual/bootloader')) stages.push({ name: chosen.provider, loc: chosen.loc });
   const recipes: Recipe[] = [];
   for (const stage of stages) {
+    if (opts.present && !cfg.catalog.recipes.has(stage.name) && cfg.providersOf(stage.name).length === 0) continue;
     const r = cfg.provider(stage.name, `machine ${m.name}`, stage.loc);
     const arches = r.data.has('COMPATIBLE_ARCH') ? r.data.get('COMPATIBLE_ARCH').split(/\s+/).filter(Boolean) : undefined;
     if (arches && !arches.includes(m.arch)) {

@@ -72,7 +72,8 @@ export function withKconfigChecks(base: TaskImplementation): TaskImplementation 
       if (!existsSync(dotConfig)) throw new TaskFailed(`${r.name}:configure: ${dotConfig} was not written`, t.log);
       const problems = checkFragments(requests, parseDotConfig(readFileSync(dotConfig, 'utf8')));
       if (problems.length) fail(kconfigDiagnostics(problems, r.name), t.log);
-      await appendFile(t.log, `strata: ${new Set(requests.map((q) => q.option)).size} options asked for by fragments hold in ${dotConfig}\n`);
+      const asked = new Set(requests.map((q) => q.option)).size;
+      await appendFile(t.log, asked ? `strata: all ${asked} options the fragments ask for hold in ${dotConfig}\n` : 'strata: no configuration fragments\n');
     },
   };
 }

@@ -111,10 +111,12 @@ const hex = (n: number) => `0x${n.toString(16)}`;
 const common = ['-nographic', '-no-reboot', '-nic', 'none', '-m', '1024'];
 
 // U-Boot → Linux on the virt boards: QEMU's loader device puts the kernel
-// and initramfs in RAM, U-Boot's booti boots them with its device tree.
-const UBOOT_LINUX: Record<string, { binary: string; args: (d: string) => string[]; kernelAt: number; initrdAt: number; console: string }> = {
-  qemuarm64: { binary: 'qemu-system-aarch64', args: (d) => ['-M', 'virt', '-cpu', 'cortex-a53', '-bios', join(d, 'u-boot.bin')], kernelAt: 0x40400000, initrdAt: 0x48000000, console: 'ttyAMA0' },
-  qemuriscv64: { binary: 'qemu-system-riscv64', args: (d) => ['-M', 'virt', '-bios', join(d, 'fw_dynamic.bin'), '-kernel', join(d, 'u-boot.bin')], kernelAt: 0x84000000, initrdAt: 0x8c000000, console: 'ttyS0' },
+// and initramfs in RAM, U-Boot's booti boots them with its device tree,
+// copied first to where it has room to grow (booti adds /chosen: in place,
+// U-Boot's own copy has no room, "fdt fixup event failed: -22").
+const UBOOT_LINUX: Record<string, { binary: string; args: (d: string) => string[]; kernelAt: number; initrdAt: number; fdtAt: number; console: string }> = {
+  qemuarm64: { binary: 'qemu-system-aarch64', args: (d) => ['-M', 'virt', '-cpu', 'cortex-a53', '-bios', join(d, 'u-boot.bin')], kernelAt: 0x40400000, initrdAt: 0x48000000, fdtAt: 0x47000000, console: 'ttyAMA0' },
+  qemuriscv64: { binary: 'qemu-system-riscv64', args: (d) => ['-M', 'virt', '-bios', join(d, 'fw_dynamic.bin'), '-kernel', join(d, 'u-boot.bin')], kernelAt: 0x84000000, initrdAt: 0x8c000000, fdtAt: 0x88000000, console: 'ttyS0' },
 };
 
 for (const [machine, u] of Object.entries(UBOOT_LINUX).filter(([m]) => !only || only.includes(m))) {
@@ -126,7 +128,8 @@ for (const [machine, u] of Object.entries(UBOOT_LINUX).filter(([m]) => !only || 
     const end = await drive(u.binary, args, join(project, `u-boot-${machine}.log`), [
       [/Hit any key to stop autoboot/, ''],
       [/=> $/, `setenv bootargs console=${u.console} rdinit=/sbin/init panic=-1`],
-      [/=> $/, `booti ${hex(u.kernelAt)} ${hex(u.initrdAt)}:${hex(size)} \${fdtcontroladdr}`],
+      [/=> $/, `fdt move \${fdtcontroladdr} ${hex(u.fdtAt)} 0x20000`],
+      [/=> $/, `booti ${hex(u.kernelAt)} ${hex(u.initrdAt)}:${hex(size)} ${hex(u.fdtAt)}`],
       [/Linux version 6\.1\.176/, undefined],
       [/# $/, 'uname -m; poweroff -f'],
       [/reboot: Power down/, undefined],

@@ -144,21 +144,24 @@ if (!only || only.includes('qemux86-64')) {
     const end = await drive('qemu-system-x86_64', [...common, '-M', 'pc', '-bios', join(d, 'u-boot.rom')], join(project, 'u-boot-qemux86-64.log'), [
       [/U-Boot 2023\.01/, undefined],
       [/=> $/, 'version'],
-      [/=> $/, 'poweroff'],
+      // This U-Boot has no poweroff command; reset ends QEMU (-no-reboot).
+      [/=> $/, 'reset'],
     ]);
-    assert.ok(['exited', 'killed'].includes(end));
+    assert.is(end, 'exited');
   });
 }
 
 if (!only || only.includes('sifive-unleashed')) {
   // The board's SD card layout (doc/board/sifive/unleashed.rst in U-Boot):
-  // GPT, SPL at sector 34 and the FIT at 2082, by partition type GUID.
+  // GPT, SPL at sector 34 and the FIT at 2082, by partition type GUID; msel=11
+  // makes the mask ROM load SPL from the SD card.
   test('sifive-unleashed: ZSBL → U-Boot SPL from an SD card → OpenSBI → U-Boot reaches its prompt', async () => {
     const d = deployOf('sifive-unleashed');
     const sd = join(project, 'sdcard.img');
     execFileSync('truncate', ['-s', '64M', sd]);
     const table = [
       'label: gpt',
+      'first-lba: 34',
       'start=34, size=2048, type=5B193300-FC78-40CD-8002-E86C45580B47, name=spl',
       'start=2082, size=10240, type=2E54B353-1271-4842-806F-E436D6AF6985, name=uboot',
       '',
@@ -166,12 +169,14 @@ if (!only || only.includes('sifive-unleashed')) {
     execFileSync('sfdisk', ['--no-reread', '--no-tell-kernel', sd], { input: table, stdio: ['pipe', 'ignore', 'inherit'] });
     execFileSync('dd', [`if=${join(d, 'u-boot-spl.bin')}`, `of=${sd}`, 'seek=34', 'conv=notrunc', 'status=none']);
     execFileSync('dd', [`if=${join(d, 'u-boot.itb')}`, `of=${sd}`, 'seek=2082', 'conv=notrunc', 'status=none']);
-    const args = [...common.filter((a) => a !== '1024' && a !== '-m'), '-m', '2048', '-M', 'sifive_u,msel=11', '-bios', join(d, 'u-boot-spl.bin'), '-drive', `file=${sd},if=sd,format=raw`];
+    const args = [...common.filter((a) => a !== '1024' && a !== '-m'), '-m', '8G', '-smp', '5', '-M', 'sifive_u,msel=11', '-bios', join(d, 'u-boot-spl.bin'), '-drive', `file=${sd},if=sd,format=raw`];
     const end = await drive('qemu-system-riscv64', args, join(project, 'u-boot-sifive-unleashed.log'), [
+      // OpenSBI runs silently here: SPL passes it "no boot prints".
       [/U-Boot SPL 2023\.01/, undefined],
-      [/OpenSBI v1\.1/, undefined],
+      [/U-Boot 2023\.01/, undefined],
       [/Hit any key to stop autoboot/, ''],
-      [/=> $/, 'poweroff'],
+      [/=> $/, 'version'],
+      [/riscv64-linux-gnu-gcc/, 'reset'],
     ]);
     assert.ok(['exited', 'killed'].includes(end));
   });

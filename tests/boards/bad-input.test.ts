@@ -23,7 +23,7 @@ function bsp(machine: string, files: Record<string, string> = {}): string {
 
 test('a fragment option Kconfig drops fails configure at the fragment line; the kernel is not compiled', async () => {
   // VIRTIO_BLK depends on VIRTIO, which only a transport (VIRTIO_MMIO, VIRTIO_PCI) selects.
-  const dir = bsp('include: [machine/arm64, machine/qemu-common]\nproviders: { virtual/kernel: linux }\nkernel:\n  fragments: [kernel/virtio.cfg]\n', {
+  const dir = bsp('include: [machine/arm64]\nproviders: { virtual/kernel: linux }\nkernel:\n  fragments: [kernel/virtio.cfg]\n', {
     'machines/kernel/virtio.cfg': '# virtio disk, but no transport\nCONFIG_VIRTIO_MENU=y\nCONFIG_VIRTIO_BLK=y\n',
   });
   const r = await strata(['build', 'linux', '--project', dir], { timeoutMs: 1_800_000 });

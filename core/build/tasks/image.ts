@@ -59,7 +59,9 @@ export const imageTask: TaskImplementation = {
   outputs: (node, ctx) => deployedFiles(planOf(node.payload), ctx),
   inputs(node, ctx) {
     const plan = planOf(node.payload);
-    return JSON.stringify({ types: plan.image.types, boot: ctx.cfg.machine.qemu ? qemuBoot(plan, ctx, '') : null, epoch: ctx.sourceDateEpoch });
+    // The boot chain's files by name (their contents come with the stages' install outputs).
+    const bootFileNames = bootDeploys(plan).map((f) => f.name);
+    return JSON.stringify({ types: plan.image.types, boot: ctx.cfg.machine.qemu ? qemuBoot(plan, ctx, '') : null, epoch: ctx.sourceDateEpoch, ...(bootFileNames.length ? { bootFiles: bootFileNames } : {}) });
   },
   async run(t) {
     const plan = planOf(t.node.payload);

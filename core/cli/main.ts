@@ -29,6 +29,8 @@ const COMMANDS: Record<string, { run: () => Promise<Command>; summary: string }>
   'archive-sources': { run: () => import('./archive-sources.js').then((m) => m.archiveSourcesCommand), summary: "every source, patch and licence text of an image, with a licence manifest" },
   sign: { run: () => import('./sign.js').then((m) => m.signCommand), summary: 'sign a file (a build manifest) with an Ed25519 key, minisign format' },
   verify: { run: () => import('./verify.js').then((m) => m.verifyCommand), summary: 'check that at least T trusted keys signed a file' },
+  menuconfig: { run: () => import('./kconfig.js').then((m) => m.menuconfigCommand), summary: "run a Kconfig recipe's menuconfig (linux, u-boot) in its build folder" },
+  diffconfig: { run: () => import('./kconfig.js').then((m) => m.diffconfigCommand), summary: 'write what menuconfig changed as a configuration fragment' },
 };
 
 const WIDTH = Math.max(...Object.keys(COMMANDS).map((n) => n.length));

@@ -1,4 +1,5 @@
 import type { Image } from '../config/image.js';
+import { bootChainRecipes } from '../kernel/boot-chain.js';
 import { diag, UserError, type SourceLocation } from '../diagnostics/diagnostic.js';
 import { recipeId, taskId, taskName, type TaskId } from '../model/ids.js';
 import type { Configuration } from '../resolve/configuration.js';
@@ -20,6 +21,8 @@ export interface ImagePlan {
   /** Packages to install, each with the recipe that makes it, sorted by name. */
   readonly packages: readonly { name: string; recipe: Recipe }[];
   readonly kernel: Recipe;
+  /** The machine's boot chain other than the kernel (firmware, bootloader), in boot order. */
+  readonly boot: readonly Recipe[];
 }
 
 export type TaskPayload =
@@ -96,7 +99,8 @@ export function planImage(cfg: Configuration, image: Image): ImagePlan {
   };
   for (const pkg of image.install) visit(pkg, `image ${image.name}`, image.installAt?.get(pkg) ?? image.loc);
   const packages = [...wanted].map(([name, recipe]) => ({ name, recipe })).sort((a, b) => a.name.localeCompare(b.name));
-  return { image, packages, kernel: cfg.provider('virtual/kernel', `image ${image.name}`, image.loc) };
+  const kernel = cfg.provider('virtual/kernel', `image ${image.name}`, image.loc);
+  return { image, packages, kernel, boot: bootChainRecipes(cfg).filter((r) => r !== kernel) };
 }
 
 export function planBuild(cfg: Configuration, target: string): BuildPlan {
@@ -105,8 +109,10 @@ export function planBuild(cfg: Configuration, target: string): BuildPlan {
   let roots: Recipe[];
   if (cfg.catalog.listConfigs('images').includes(target) && !cfg.catalog.recipes.has(target)) {
     image = planImage(cfg, cfg.image(target));
-    roots = [...new Set([...image.packages.map((p) => p.recipe), image.kernel])];
+    roots = [...new Set([...image.packages.map((p) => p.recipe), image.kernel, ...image.boot])];
   } else {
+    // The boot chain is checked against the machine for every target, before anything is fetched.
+    bootChainRecipes(cfg, { present: true });
     roots = [cfg.provider(target, 'the command line')];
   }
   const recipes = buildClosure(cfg, roots, image ? `image ${image.image.name}` : undefined).sort((a, b) => a.name.localeCompare(b.name));
@@ -129,7 +135,7 @@ export function planBuild(cfg: Configuration, target: string): BuildPlan {
       .sort()
       .map((r) => t(r, 'package'));
     graph.add(t(name, 'rootfs'), rootfsDeps, { kind: 'rootfs', plan: image });
-    graph.add(t(name, 'image'), [t(name, 'rootfs'), t(image.kernel.name, 'install')], { kind: 'image', plan: image });
+    graph.add(t(name, 'image'), [t(name, 'rootfs'), t(image.kernel.name, 'install'), ...image.boot.map((r) => t(r.name, 'install'))], { kind: 'image', plan: image });
   }
   assertAcyclic(graph);
   return { graph, recipes, image };

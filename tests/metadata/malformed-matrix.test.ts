@@ -54,7 +54,7 @@ const ROWS: Row[] = [
   { what: 'unknown key in an append', files: { 'recipes/app.yaml': APP, 'recipes/app.append.yaml': 'append: app\nvar:\n  A: b\n' }, file: 'recipes/app.append.yaml', code: 'schema-unknown-key', line: 2, column: 1, message: "unknown key 'var'" },
   { what: 'unknown key in a class', files: { 'classes/c.yaml': 'name: c\n' }, file: 'classes/c.yaml', code: 'schema-unknown-key', line: 1, column: 1, message: "class c: unknown key 'name'" },
   { what: 'unknown key in layer.yaml', files: { 'layer.yaml': 'name: core\npriorty: 3\n' }, file: 'layer.yaml', code: 'schema-unknown-key', line: 2, column: 1, message: "unknown key 'priorty'" },
-  { what: 'unknown key in a machine', files: { 'machines/board.yaml': 'arch: aarch64\nkernel: linux\n' }, file: 'machines/board.yaml', code: 'schema-unknown-key', line: 2, column: 1, message: "machine: unknown key 'kernel'" },
+  { what: 'unknown key in a machine', files: { 'machines/board.yaml': 'arch: aarch64\nkernal: linux\n' }, file: 'machines/board.yaml', code: 'schema-unknown-key', line: 2, column: 1, message: "machine: unknown key 'kernal'" },
   { what: 'unknown key in a distro', files: { 'distros/testdistro.yaml': 'version: "1"\nlibc: musl\ninit-system: x\n' }, file: 'distros/testdistro.yaml', code: 'schema-unknown-key', line: 3, column: 1, message: "distro: unknown key 'init-system'" },
   { what: 'unknown key in strata.yaml', project: 'mirror: [a]\n', file: 'strata.yaml', code: 'schema-unknown-key', line: 5, column: 1, message: "unknown key 'mirror'" },
   { what: 'unknown key in an included fragment', files: { 'recipes/app.yaml': 'include: [f]\n' + APP, 'include/f.yaml': 'sumary: x\n' }, file: 'include/f.yaml', code: 'schema-unknown-key', line: 1, column: 1, message: "unknown key 'sumary'" },

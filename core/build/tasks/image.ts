@@ -11,6 +11,7 @@ import { readRootfsManifest } from '../../rootfs/manifest.js';
 import { deployDirOf, TaskFailed, type BuildContext, type TaskImplementation } from '../context.js';
 import { rootfsManifestPath } from './rootfs.js';
 import { recordInputs, recordNames, writeImageRecords } from '../../release/image-records.js';
+import { bootFiles } from '../../kernel/boot-chain.js';
 
 // Writes the image files from the rootfs manifest and deploys them with the
 // kernel, a package manifest and the qemuboot.json runqemu reads.
@@ -43,11 +44,14 @@ function qemuBoot(plan: ImagePlan, ctx: BuildContext, initrd: string): QemuBootF
   };
 }
 
+/** Firmware and bootloader files of the boot chain, and the kernel's device trees and .config (BOOT_FILES). */
+const bootDeploys = (plan: ImagePlan) => [...plan.boot, plan.kernel].flatMap(bootFiles);
+
 /** The files the image task deploys: what is captured, cached and restored. */
 function deployedFiles(plan: ImagePlan, ctx: BuildContext): string[] {
   const base = imageBaseName(plan, ctx);
   const deploy = deployDirOf(ctx);
-  const names = [...plan.image.types.map((t) => `${base}.${t}`), `Image-${ctx.cfg.machine.name}.bin`, `${base}.manifest`, ...recordNames(base)];
+  const names = [...plan.image.types.map((t) => `${base}.${t}`), `Image-${ctx.cfg.machine.name}.bin`, `${base}.manifest`, ...recordNames(base), ...bootDeploys(plan).map((f) => f.name)];
   if (ctx.cfg.machine.qemu && plan.image.types.some((t) => t.startsWith('cpio'))) names.push(`${base}.qemuboot.json`);
   return names.map((n) => join(deploy, n));
 }
@@ -56,7 +60,9 @@ export const imageTask: TaskImplementation = {
   outputs: (node, ctx) => deployedFiles(planOf(node.payload), ctx),
   async inputs(node, ctx) {
     const plan = planOf(node.payload);
-    return JSON.stringify({ types: plan.image.types, boot: ctx.cfg.machine.qemu ? qemuBoot(plan, ctx, '') : null, epoch: ctx.sourceDateEpoch, records: await recordInputs(plan, ctx) });
+    // The boot chain's files by name (their contents come with the stages' install outputs).
+    const bootFileNames = bootDeploys(plan).map((f) => f.name);
+    return JSON.stringify({ types: plan.image.types, boot: ctx.cfg.machine.qemu ? qemuBoot(plan, ctx, '') : null, epoch: ctx.sourceDateEpoch, records: await recordInputs(plan, ctx), ...(bootFileNames.length ? { bootFiles: bootFileNames } : {}) });
   },
   async run(t) {
     const plan = planOf(t.node.payload);
@@ -80,6 +86,10 @@ export const imageTask: TaskImplementation = {
     if (!existsSync(kernel)) throw new TaskFailed(`kernel ${kernel} not found: ${plan.kernel.name} must install it (KERNEL_IMAGE, relative to \${D})`);
     images.push(await deployFile(kernel, deploy, `Image-${t.ctx.cfg.machine.name}.bin`));
     log.push(`deployed ${images[images.length - 1]}`);
+    for (const f of bootDeploys(plan)) {
+      if (!existsSync(f.from)) throw new TaskFailed(`${f.from} not found: BOOT_FILES names it, so its recipe must install it in \${D}/boot`);
+      log.push(`deployed ${await deployFile(f.from, deploy, f.name)}`);
+    }
     // One line per installed package: name, recipe, version, architecture, licence.
     const manifest = rootfs.packages.map((p) => `${p.name} ${p.recipe} ${p.version} ${p.arch} ${p.license}`).join('\n') + '\n';
     log.push(`deployed ${await deployText(manifest, deploy, `${base}.manifest`)}`);

@@ -1,5 +1,6 @@
 import type { TaskPayload } from '../../graph/plan.js';
 import type { TaskImplementation } from '../context.js';
+import { withKconfigChecks } from '../../kernel/kconfig-configure.js';
 import { fetchTask } from './fetch.js';
 import { imageTask } from './image.js';
 import { packageTask } from './package.js';
@@ -14,7 +15,7 @@ export const TASKS: Record<TaskPayload['kind'], TaskImplementation> = {
   unpack: unpackTask,
   patch: patchTask,
   prepare_sysroot: sysrootTask,
-  configure: recipeScriptTask('configure'),
+  configure: withKconfigChecks(recipeScriptTask('configure')),
   compile: recipeScriptTask('compile'),
   install: recipeScriptTask('install'),
   package: packageTask,

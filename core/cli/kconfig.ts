@@ -1,0 +1,78 @@
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { diag, UserError } from '../diagnostics/diagnostic.js';
+import { BASE_ENV } from '../exec/task-script.js';
+import { diffConfigFragment } from '../kernel/diffconfig.js';
+import type { Recipe } from '../resolve/recipe.js';
+import { Configuration } from '../resolve/configuration.js';
+import { COMMON_OPTIONS, parse, projectFrom } from './options.js';
+
+// `strata menuconfig <recipe>` and `strata diffconfig <recipe>`, like
+// Yocto's `bitbake -c menuconfig` / `-c diffconfig`: the source tree's own
+// menuconfig on the configured build folder, then the changes against the
+// .config that configure left (.config.baseline) written as a fragment to
+// add to the machine (kernel: fragments:) or an append. The edited .config
+// itself is not built: the next configure starts over from the base and
+// the fragments, so every build is what the metadata says.
+
+const MENU_USAGE = 'strata menuconfig <recipe> [--ui menuconfig|nconfig|config] [--machine M] [--project DIR]';
+const DIFF_USAGE = 'strata diffconfig <recipe> [-o FILE] [--machine M] [--project DIR]';
+
+function kconfigRecipe(cfg: Configuration, name: string, usage: string): Recipe {
+  const r = cfg.provider(name, 'the command line');
+  if (!r.data.has('KCONFIG_DEFCONFIG')) {
+    throw new UserError(diag('kconfig-not-kconfig', `${r.name} is not configured with Kconfig (it sets no KCONFIG_DEFCONFIG)`, { file: r.file, line: 0, column: 0 }, { hint: `usage: ${usage}; recipes that inherit kconfig (linux, u-boot) have a menuconfig` }));
+  }
+  const config = join(r.data.get('B'), '.config');
+  if (!existsSync(config)) throw new UserError(diag('kconfig-not-configured', `${r.name} has not been configured for machine ${cfg.machine.name}: ${config} does not exist`, undefined, { hint: `run \`strata build ${r.name} --machine ${cfg.machine.name}\` first (configure makes it)` }));
+  return r;
+}
+
+export async function menuconfigCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parse(argv, { ...COMMON_OPTIONS, ui: { type: 'string' } }, MENU_USAGE);
+  if (values.help || positionals.length !== 1) {
+    process.stdout.write(`usage: ${MENU_USAGE}\n`);
+    return values.help ? 0 : 2;
+  }
+  const ui = (values.ui as string | undefined) ?? 'menuconfig';
+  if (!['menuconfig', 'nconfig', 'config'].includes(ui)) throw new UserError(diag('usage', `--ui must be menuconfig, nconfig or config, not '${ui}'`));
+  const r = kconfigRecipe(new Configuration(projectFrom(values)), positionals[0], MENU_USAGE);
+  const args = ['-C', r.data.get('S'), `O=${r.data.get('B')}`, ...r.data.get('KCONFIG_MAKE_VARS').split(/\s+/).filter(Boolean), ui];
+  process.stdout.write(`strata: make ${args.join(' ')}\n`);
+  // The user's terminal, as is: menuconfig is an ncurses program.
+  const code = await new Promise<number>((done, fail) => {
+    const child = spawn('make', args, { cwd: r.data.get('B'), stdio: 'inherit', env: { ...BASE_ENV, TERM: process.env.TERM ?? 'xterm', HOME: r.data.get('WORKDIR') } });
+    child.on('error', fail);
+    child.on('close', (c) => done(c ?? 1));
+  });
+  if (code === 0) process.stdout.write(`strata: saved in ${join(r.data.get('B'), '.config')}; \`strata diffconfig ${r.name}\` writes the changes as a fragment\n`);
+  return code === 0 ? 0 : 1;
+}
+
+export async function diffconfigCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parse(argv, { ...COMMON_OPTIONS, output: { type: 'string', short: 'o' } }, DIFF_USAGE);
+  if (values.help || positionals.length !== 1) {
+    process.stdout.write(`usage: ${DIFF_USAGE}\n`);
+    return values.help ? 0 : 2;
+  }
+  const r = kconfigRecipe(new Configuration(projectFrom(values)), positionals[0], DIFF_USAGE);
+  const B = r.data.get('B');
+  const baseline = join(B, '.config.baseline');
+  if (!existsSync(baseline)) throw new UserError(diag('kconfig-no-baseline', `${baseline} does not exist`, undefined, { hint: `run \`strata build ${r.name}\` again: configure saves it` }));
+  const fragment = diffConfigFragment(readFileSync(baseline, 'utf8'), readFileSync(join(B, '.config'), 'utf8'));
+  const out = resolve((values.output as string | undefined) ?? join(r.data.get('WORKDIR'), 'fragment.cfg'));
+  await mkdir(dirname(out), { recursive: true });
+  await writeFile(`${out}.tmp`, fragment);
+  await rename(`${out}.tmp`, out);
+  const count = fragment.split('\n').filter(Boolean).length;
+  process.stdout.write(fragment);
+  process.stdout.write(`strata: ${count} changed option${count === 1 ? '' : 's'} written to ${out}${count ? '; list it under `kernel: fragments:` in the machine, or in KCONFIG_FRAGMENTS of an append' : ''}\n`);
+  return 0;
+}
+
+export const KCONFIG_COMMANDS = {
+  menuconfig: { run: menuconfigCommand, summary: "run a Kconfig recipe's menuconfig (linux, u-boot) in its build folder" },
+  diffconfig: { run: diffconfigCommand, summary: 'write what menuconfig changed as a configuration fragment' },
+};

@@ -9,7 +9,7 @@ import type { PathRoots } from '../signature/normalize.js';
 import { signatureOf, signatureRecord, type SignatureRecord } from '../signature/signature.js';
 import { treeHashOf } from '../signature/output-hash.js';
 import type { BuildSummary, TaskEvent, TaskState } from './events.js';
-import type { TaskCache } from './task-cache.js';
+import { saveOrWarn, type TaskCache } from './task-cache.js';
 import { diskFull } from '../build/disk-full.js';
 import { makeWorkdir, workdirId } from '../build/workdir-id.js';
 
@@ -168,14 +168,7 @@ export class RunQueue {
       const workdir = await workdirId(workdirOf(node, this.ctx));
       await this.stamps.write(node.id, { signature: signed.signature, record: signed.record, output, workdir, finished: new Date().toISOString() });
       this.outputs.set(node.key, output ?? signed.signature);
-      let warning: string | undefined;
-      // The task succeeded: a cache that cannot take its output (full, read-only) costs speed later, not this build.
-      if (paths && output) {
-        warning = await this.options.cache?.save(signed.signature, { record: signed.record, output, paths, node: node.key }).then(
-          () => undefined,
-          (e: NodeJS.ErrnoException) => `warning: ${node.key}: its output was not stored in the cache (${e.code ?? firstCause(e.message)}${e.path ? ` at ${e.path}` : ''}); the build goes on`,
-        );
-      }
+      const warning = paths && output ? await saveOrWarn(this.options.cache, node.key, signed.signature, { record: signed.record, output, paths, node: node.key }) : undefined;
       this.set(node, 'succeeded', { durationMs: Date.now() - t0, ...(warning ? { message: warning } : {}) });
     };
 
@@ -298,8 +291,3 @@ export class RunQueue {
   }
 }
 
-/** The line of a tool's error output that says why (tar ends with "Error is not recoverable"). */
-function firstCause(message: string): string {
-  const lines = message.split('\n');
-  return lines.find((l) => /No space left|Wrote only|Disk quota|Permission denied|Read-only file system/.test(l))?.trim() ?? lines[0];
-}

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { redactUrl } from '../fetch/redact.js';
+import { redactUrl } from '../diagnostics/redact.js';
 import type { CachedOutputInfo, SaveRequest, TaskCache } from '../scheduler/task-cache.js';
 import { getFile, getText, putFile } from '../fetch/transport/http-client.js';
 import type { CacheObjectInfo, LocalCache } from './local-cache.js';

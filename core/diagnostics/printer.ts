@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
-import { redactText } from '../fetch/redact.js';
+import { redactText } from './redact.js';
 import type { Diagnostic, SourceLocation } from './diagnostic.js';
 import { printable } from './printable.js';
 
 // The one place diagnostics become text: `file:line:col: error[code]: message`,
 // the offending source line with a caret, related locations, then the hint.
 // Credentials in any URL are hidden in all of it, the quoted line included
-// (a recipe may write `https://user:password@host/…`; core/fetch/redact.ts).
+// (a recipe may write `https://user:password@host/…`; core/diagnostics/redact.ts).
 
 function sourceLine(loc: SourceLocation): string | undefined {
   if (loc.line <= 0) return undefined;

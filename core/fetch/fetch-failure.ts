@@ -1,7 +1,7 @@
 import { diag, type Diagnostic } from '../diagnostics/diagnostic.js';
 import type { FetchSource } from './fetcher.js';
 import type { FetchSettings } from './orchestrator.js';
-import { redactUrl } from './redact.js';
+import { redactUrl } from '../diagnostics/redact.js';
 
 // The one diagnostic for a source no place could provide, by what went
 // wrong: bytes with another sum somewhere (the recipe or a place is wrong),

@@ -7,7 +7,7 @@ import type { AnySource, Fetcher, FetchSource, Place, TransferContext } from './
 import type { GitSource } from './git/git-source.js';
 import { fetchFailure } from './fetch-failure.js';
 import { mirrorPlaces } from './mirror/places.js';
-import { redactUrl } from './redact.js';
+import { redactUrl } from '../diagnostics/redact.js';
 import { FetcherRegistry, schemeOf } from './registry.js';
 import type { UnpinnedSource } from './source.js';
 import { DownloadDir } from './store/download-dir.js';

@@ -1,7 +1,7 @@
 import { isAbsolute } from 'node:path';
 import { diag, type Diagnostic } from '../diagnostics/diagnostic.js';
 import type { AnySource, Fetcher, Place } from './fetcher.js';
-import { redactUrl } from './redact.js';
+import { redactUrl } from '../diagnostics/redact.js';
 import type { Source, UnpinnedSource } from './source.js';
 
 // The registered fetcher plugins, looked up by what they serve. The schemes

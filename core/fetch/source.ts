@@ -4,7 +4,7 @@ import { isSha256, type Sha256 } from '../model/ids.js';
 import type { Recipe } from '../resolve/recipe.js';
 import { gitSource, type GitSource } from './git/git-source.js';
 import { localSourcePath } from './local-source.js';
-import { redactUrl } from './redact.js';
+import { redactUrl } from '../diagnostics/redact.js';
 
 // A recipe's sources with `${}` expanded: remote ones carry the sha256 that
 // is their only trust anchor; local `file://` ones are found along the

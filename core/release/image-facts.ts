@@ -4,7 +4,7 @@ import { join, relative } from 'node:path';
 import type { BuildContext } from '../build/context.js';
 import { StampStore } from '../build/stamps.js';
 import { recipeSources } from '../fetch/source.js';
-import { redactUrl } from '../fetch/redact.js';
+import { redactUrl } from '../diagnostics/redact.js';
 import { planBuild, type ImagePlan } from '../graph/plan.js';
 import { topologicalOrder } from '../graph/task-graph.js';
 import { readRootfsManifest } from '../rootfs/manifest.js';

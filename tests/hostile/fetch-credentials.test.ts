@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatDiagnostic } from '../../core/diagnostics/printer.js';
-import { redactText, redactUrl } from '../../core/fetch/redact.js';
+import { redactText, redactUrl } from '../../core/diagnostics/redact.js';
 import { serve } from '../helpers/http-server.js';
 import { fetchProject } from '../helpers/fetch-project.js';
 import { sha256 } from '../helpers/source-fetcher.js';

@@ -1,7 +1,7 @@
 import { diag, UserError, type SourceLocation } from '../../diagnostics/diagnostic.js';
 import type { Located, SourceSpec } from '../../metadata/body.js';
 import { isSha256, type Sha256 } from '../../model/ids.js';
-import { redactUrl } from '../redact.js';
+import { redactUrl } from '../../diagnostics/redact.js';
 
 // A `git:` source, checked and named. It is pinned to a full commit id (the
 // content's own hash, so it is the trust anchor) and names the branch or tag

@@ -4,7 +4,7 @@ import { mkdir, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { diag, type Diagnostic } from '../../diagnostics/diagnostic.js';
 import type { GitRef, GitSource } from './git-source.js';
-import { redactText, redactUrl } from '../redact.js';
+import { redactText, redactUrl } from '../../diagnostics/redact.js';
 
 // The bare clones in the download folder (`downloads/git/<host>/<path>.git`)
 // and the only git commands that touch the network. A clone fetches just the

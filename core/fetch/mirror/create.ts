@@ -6,7 +6,7 @@ import { sha256File } from '../checksum.js';
 import type { DownloadDir } from '../store/download-dir.js';
 import type { GitSource } from '../git/git-source.js';
 import { readMirrorIndex, writeMirrorIndex, type MirrorEntry } from './mirror-index.js';
-import { redactUrl } from '../redact.js';
+import { redactUrl } from '../../diagnostics/redact.js';
 import { recipeSources } from '../source.js';
 
 // `strata mirror create`: a self-contained mirror of every source of some

@@ -1,4 +1,4 @@
-import { redactText, redactUrl } from '../redact.js';
+import { redactText, redactUrl } from '../../diagnostics/redact.js';
 
 // Why one download attempt failed, as a tagged union, so the retry loop and
 // the fetch phase decide by `reason` instead of by matching message text.

@@ -6,7 +6,7 @@ import https from 'node:https';
 // Strata's one HTTP(S) client. `openRequest` is where every request starts:
 // the fetch phase's resumable GETs (http.ts) and the remote cache's GET and
 // PUT below. Basic auth comes from credentials in the URL, which never
-// reach a message (core/fetch/redact.ts). The cache's requests have a time
+// reach a message (core/diagnostics/redact.ts). The cache's requests have a time
 // limit each: a cache that hangs must not hang the build.
 
 export class HttpError extends Error {

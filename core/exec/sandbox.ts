@@ -72,7 +72,7 @@ function systemMounts(): string[] {
 export function bwrapArgs(spec: SandboxSpec, asRoot: boolean): string[] {
   const namespaces = asRoot
     ? ['--unshare-ipc', '--unshare-pid', '--unshare-net', '--unshare-uts', '--unshare-cgroup-try']
-    : ['--unshare-all', '--disable-userns', '--uid', '0', '--gid', '0'];
+    : ['--unshare-all', '--unshare-user', '--disable-userns', '--uid', '0', '--gid', '0'];
   const readOnly = spec.readOnly.filter((p) => existsSync(p));
   return [
     ...namespaces,

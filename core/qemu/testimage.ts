@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { qemuArgs, shellCommand } from './args.js';
 import { resolveQemuBinary } from './binary.js';
 import { checkName, checkProblem, judgeCheck, notRun, type CheckResult, type ImageCheck } from './check.js';
-import { QemuConsole, type QemuExit } from './console.js';
+import { QemuConsole, type Finder, type QemuExit } from './console.js';
 import type { QemuBoot } from './qemuboot.js';
 import { commandOutput, kernelPanicLine, markedCommand, markerFinder, promptFinder } from './shell-protocol.js';
 
@@ -103,6 +103,7 @@ export async function testImage(boot: QemuBoot, checks: readonly ImageCheck[], o
         qemu.write('\n');
       }
     }
+    if (!bootFailure) bootFailure = await drainPendingInput(qemu, prompt, opts.commandTimeoutMs);
     if (bootFailure) {
       const { exit, killed } = await qemu.waitForExit(0);
       emit({ kind: 'exit', exit, killed });
@@ -156,6 +157,21 @@ export async function testImage(boot: QemuBoot, checks: readonly ImageCheck[], o
     lines.unsubscribe();
     await qemu.closeLog();
   }
+}
+
+/**
+ * An Enter pressed while the shell was still starting is read after the
+ * prompt we matched and prints a second prompt, which would land in the first
+ * check's output. The terminal hands lines over in order, so a marked no-op
+ * command, answered and followed by its prompt, proves everything typed
+ * before it has been consumed. Returns why the shell is unusable, if it is.
+ */
+async function drainPendingInput(qemu: QemuConsole, prompt: Finder, timeoutMs: number): Promise<string | undefined> {
+  qemu.write(`${markedCommand('true', 0)}\n`);
+  const marker = await qemu.expect(markerFinder(0), timeoutMs);
+  if (marker.kind !== 'match') return `the shell showed a prompt but did not run a command within ${seconds(timeoutMs)}`;
+  const back = await qemu.expect(prompt, timeoutMs);
+  return back.kind === 'match' ? undefined : 'the shell did not show its prompt again after the first command';
 }
 
 /** Runs one check at the prompt. `ended` says whether its marker came back. */

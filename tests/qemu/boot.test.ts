@@ -93,6 +93,24 @@ test('boots, runs checks, reports each with its output, powers off', async () =>
   }
 });
 
+test('an Enter pressed while the shell was starting does not leak a prompt into the first check', async () => {
+  // The console is quiet for 5 s before the first prompt: testimage presses
+  // Enter after 3 s, so the shell has an empty line waiting when it starts.
+  const guest = await makeGuest(kernel(), { append: 'rdinit=/init quiet MINI_SLOW_START=5' });
+  try {
+    const result = await testImage(guest.boot, [{ name: 'architecture', run: 'uname -m', expect: 'aarch64' }], {
+      log: join(guest.dir, 'slow.log'),
+      bootTimeoutMs: 60_000,
+    });
+    assert.ok(result.booted, `did not boot: ${result.reason}`);
+    assert.is(result.checks[0].output, 'aarch64');
+    assert.ok(result.passed, result.reason);
+    assert.ok(readFileSync(join(guest.dir, 'slow.log'), 'utf8').split('~ # ').length >= 3, 'the early Enter gave a second prompt');
+  } finally {
+    guest.cleanup();
+  }
+});
+
 test('a hung command fails its check, and a guest that will not power off is killed', async () => {
   // mini-init ignores Ctrl-C, so the hung `sleep` keeps the shell until it ends.
   const guest = await makeGuest(kernel());

@@ -34,7 +34,13 @@ const tFetched = performance.now();
 
 const spans = new Map<string, { start: number; end: number; busy: number }>();
 const starts = new Map<string, number>();
-const queue = new RunQueue(plan.graph, TASKS, { cfg, fetcher, writers, sourceDateEpoch: 1704067200 }, new StampStore(join(project.buildDir, 'stamps', cfg.machine.name)), { jobs: 1, roots: buildRoots(cfg) });
+const queue = new RunQueue(
+  plan.graph,
+  TASKS,
+  { cfg, fetcher, writers, sourceDateEpoch: 1704067200 },
+  new StampStore(join(project.buildDir, 'stamps', cfg.machine.name)),
+  { jobs: 1, roots: buildRoots(cfg) },
+);
 /** Shell tasks in the order the build ran them, to run the same scripts by hand afterwards. */
 const shellRuns: string[] = [];
 const SHELL_TASKS = new Set(['unpack', 'patch', 'configure', 'compile', 'install']);

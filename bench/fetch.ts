@@ -28,10 +28,23 @@ const seconds = (t0: number) => (performance.now() - t0) / 1000;
 const mbps = (bytes: number, s: number) => Math.round(bytes / 1e6 / s);
 
 function fetcher(downloads: string, extra: { premirrors?: string[]; offline?: boolean; parallel?: number } = {}): SourceFetcher {
-  return new SourceFetcher([new HttpFetcher(), new FileFetcher()], { downloads, premirrors: extra.premirrors ?? [], mirrors: [], offline: extra.offline ?? false, parallel: extra.parallel });
+  return new SourceFetcher([new HttpFetcher(), new FileFetcher()], {
+    downloads,
+    premirrors: extra.premirrors ?? [],
+    mirrors: [],
+    offline: extra.offline ?? false,
+    parallel: extra.parallel,
+  });
 }
 
-const source = (url: string, sha256: string, name: string): RemoteSource => ({ kind: 'remote', recipe: 'bench', url, sha256: sha256 as Sha256, name, unpack: false });
+const source = (url: string, sha256: string, name: string): RemoteSource => ({
+  kind: 'remote',
+  recipe: 'bench',
+  url,
+  sha256: sha256 as Sha256,
+  name,
+  unpack: false,
+});
 
 async function timed(f: SourceFetcher, sources: RemoteSource[]): Promise<number> {
   const t0 = performance.now();
@@ -66,7 +79,7 @@ try {
   const settle = () => spawnSync('sync');
   settle();
 
-  let t0 = performance.now();
+  const t0 = performance.now();
   const sum = spawnSync('sha256sum', [big], { encoding: 'utf8' }).stdout.split(' ')[0];
   const sha256sumS = seconds(t0);
 
@@ -74,7 +87,9 @@ try {
   const httpS = await timed(fetcher(join(work, 'dl-http')), [source(`${server.url}/big.bin`, sum, 'big.bin')]);
   rmSync(join(work, 'dl-http'), { recursive: true });
   settle();
-  const mirrorS = await timed(fetcher(join(work, 'dl-mirror'), { premirrors: [files], offline: true }), [source('https://upstream.invalid/big.bin', sum, 'big.bin')]);
+  const mirrorS = await timed(fetcher(join(work, 'dl-mirror'), { premirrors: [files], offline: true }), [
+    source('https://upstream.invalid/big.bin', sum, 'big.bin'),
+  ]);
   rmSync(join(work, 'dl-mirror'), { recursive: true });
   settle();
   rmSync(big);

@@ -62,7 +62,12 @@ function best(f: () => Promise<void> | void): Promise<number> {
   })();
 }
 
-const sh = (script: string): void => void execFileSync('bash', ['-c', script], { cwd: work, env: { ...process.env, LC_ALL: 'C', TZ: 'UTC', MTOOLS_SKIP_CHECK: '1', }, stdio: ['ignore', 'ignore', 'inherit'] });
+const sh = (script: string): void =>
+  void execFileSync('bash', ['-c', script], {
+    cwd: work,
+    env: { ...process.env, LC_ALL: 'C', TZ: 'UTC', MTOOLS_SKIP_CHECK: '1' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
 
 const { entries, bytes } = synthesize();
 const ext4Bytes = Math.ceil((bytes * 1.3 + (16 << 20)) / (1 << 20)) << 20;

@@ -20,7 +20,10 @@ const cache = join(root, 'shared-cache');
 function project(name: string): string {
   const dir = join(root, name);
   spawnSync('mkdir', ['-p', dir]);
-  writeFileSync(join(dir, 'strata.yaml'), `layers: [${join(STRATA_ROOT, 'layers/core')}]\nmirrors: [${join(STRATA_ROOT, 'mirror')}]\nmachine: qemuarm64\ndistro: strata\ncache: ${cache}\noffline: true\n`);
+  writeFileSync(
+    join(dir, 'strata.yaml'),
+    `layers: [${join(STRATA_ROOT, 'layers/core')}]\nmirrors: [${join(STRATA_ROOT, 'mirror')}]\nmachine: qemuarm64\ndistro: strata\ncache: ${cache}\noffline: true\n`,
+  );
   return dir;
 }
 

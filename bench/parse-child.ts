@@ -18,4 +18,12 @@ for (const name of cfg.catalog.recipes.keys()) {
 }
 const parseMs = performance.now() - t0;
 const rss = process.resourceUsage().maxRSS / 1024;
-process.stdout.write(JSON.stringify({ recipes: cfg.catalog.recipes.size, variables, parse_ms: Math.round(parseMs), peak_rss_mb: Math.round(rss), process_ms: Math.round(performance.now() + performance.timeOrigin - Number(process.argv[3])) }) + '\n');
+process.stdout.write(
+  JSON.stringify({
+    recipes: cfg.catalog.recipes.size,
+    variables,
+    parse_ms: Math.round(parseMs),
+    peak_rss_mb: Math.round(rss),
+    process_ms: Math.round(performance.now() + performance.timeOrigin - Number(process.argv[3])),
+  }) + '\n',
+);

@@ -35,5 +35,11 @@ function time(env: Record<string, string>): number {
 time({}); // warm the page cache
 const sandboxed = time({});
 const direct = time({ STRATA_SANDBOX: '1' });
-console.log(JSON.stringify({ runs, sandboxedMsPerTask: +sandboxed.toFixed(2), directMsPerTask: +direct.toFixed(2), sandboxCostMs: +(sandboxed - direct).toFixed(2) }, null, 1));
+console.log(
+  JSON.stringify(
+    { runs, sandboxedMsPerTask: +sandboxed.toFixed(2), directMsPerTask: +direct.toFixed(2), sandboxCostMs: +(sandboxed - direct).toFixed(2) },
+    null,
+    1,
+  ),
+);
 rmSync(dir, { recursive: true, force: true });

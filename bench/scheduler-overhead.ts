@@ -24,12 +24,20 @@ export async function schedulerOverhead(count: number): Promise<{ tasks: number;
     const id = (r: number, t: number): TaskId => taskId(recipeId(`r${r}`), taskName(`t${t}`));
     for (let r = 0; r < recipes; r++) {
       for (let t = 0; t < perRecipe; t++) {
-        const deps = t > 0 ? [id(r, t - 1)] : [1, 7, 31].map((k) => r - k).filter((x) => x >= 0).map((x) => id(x, perRecipe - 1));
+        const deps =
+          t > 0
+            ? [id(r, t - 1)]
+            : [1, 7, 31]
+                .map((k) => r - k)
+                .filter((x) => x >= 0)
+                .map((x) => id(x, perRecipe - 1));
         graph.add(id(r, t), deps, payload);
       }
     }
     const noop: TaskImplementation = { inputs: () => 'same', run: async () => {} };
-    const tasks = Object.fromEntries(['fetch', 'unpack', 'patch', 'prepare_sysroot', 'configure', 'compile', 'install', 'package', 'rootfs', 'image'].map((k) => [k, noop])) as Record<TaskPayload['kind'], TaskImplementation>;
+    const tasks = Object.fromEntries(
+      ['fetch', 'unpack', 'patch', 'prepare_sysroot', 'configure', 'compile', 'install', 'package', 'rootfs', 'image'].map((k) => [k, noop]),
+    ) as Record<TaskPayload['kind'], TaskImplementation>;
     const stamps = new StampStore(join(dir, 'stamps'));
     const run = async () => {
       const q = new RunQueue(graph, tasks, {} as BuildContext, stamps, { jobs: 2, roots: [] });

@@ -26,13 +26,23 @@ function write(root: string, rel: string, text: string): void {
 function classText(name: string, i: number): string {
   const lines = [`inherit: [${i > 0 ? CLASSES[i - 1] : 'base'}]`, 'vars:'];
   for (let v = 0; v < 8; v++) lines.push(`  ${name.toUpperCase().replace(/-/g, '_')}_OPT${v}: "--opt-${v} \${PN}"`);
-  lines.push(`  EXTRA_FLAGS:append: " -D${name.replace(/-/g, '_')}"`, '  CFLAGS:append:aarch64: " -mcpu=cortex-a53"', 'tasks:', `  configure: ./configure --host=\${TARGET_ARCH} \${EXTRA_FLAGS}`, '  compile: make -j${JOBS}', '');
+  lines.push(
+    `  EXTRA_FLAGS:append: " -D${name.replace(/-/g, '_')}"`,
+    '  CFLAGS:append:aarch64: " -mcpu=cortex-a53"',
+    'tasks:',
+    `  configure: ./configure --host=\${TARGET_ARCH} \${EXTRA_FLAGS}`,
+    '  compile: make -j${JOBS}',
+    '',
+  );
   return lines.join('\n');
 }
 
 function recipeText(n: number, total: number): string {
   const name = `pkg${n}`;
-  const deps = [1, 7, 31].map((k) => n - k).filter((d) => d >= 0).map((d) => `pkg${d}`);
+  const deps = [1, 7, 31]
+    .map((k) => n - k)
+    .filter((d) => d >= 0)
+    .map((d) => `pkg${d}`);
   if (n % 50 === 0) deps.push('virtual/libc');
   const lines = [
     ...(n % 5 === 0 ? ['include: [common-flags]'] : []),
@@ -72,7 +82,16 @@ function recipeText(n: number, total: number): string {
 }
 
 function appendText(n: number): string {
-  return [`append: pkg${n}`, 'vars:', '  EXTRA_FLAGS:append: " --product-tuning"', '  PRODUCT_NOTE: tuned', 'tasks:', '  install:append: |', '    echo product >> $D/usr/share/note', ''].join('\n');
+  return [
+    `append: pkg${n}`,
+    'vars:',
+    '  EXTRA_FLAGS:append: " --product-tuning"',
+    '  PRODUCT_NOTE: tuned',
+    'tasks:',
+    '  install:append: |',
+    '    echo product >> $D/usr/share/note',
+    '',
+  ].join('\n');
 }
 
 /** Writes the synthetic project into `root` and returns the strata.yaml folder. */

@@ -61,7 +61,16 @@ interface Owner {
 
 const ROOT: Owner = { uid: 0, gid: 0, uname: 'root', gname: 'root' };
 
-function ustarHeader(name: Buffer, typeflag: string, mode: number, size: number, mtime: number, linkname: Buffer, dev: [number, number], owner: Owner = ROOT): Buffer {
+function ustarHeader(
+  name: Buffer,
+  typeflag: string,
+  mode: number,
+  size: number,
+  mtime: number,
+  linkname: Buffer,
+  dev: [number, number],
+  owner: Owner = ROOT,
+): Buffer {
   const h = Buffer.alloc(BLOCK);
   name.copy(h, 0, 0, Math.min(name.length, 100));
   octal(h, 100, 8, mode);
@@ -95,7 +104,11 @@ function extendedHeader(typeflag: 'x' | 'g', records: Buffer[], mtime: number): 
 
 /** A global extended header ('g'): records that describe the whole archive. */
 export function paxGlobalHeader(records: Record<string, Buffer | string>, mtime: number): Buffer {
-  return extendedHeader('g', Object.entries(records).map(([k, v]) => paxRecord(k, v)), mtime);
+  return extendedHeader(
+    'g',
+    Object.entries(records).map(([k, v]) => paxRecord(k, v)),
+    mtime,
+  );
 }
 
 /** The header block(s) of one member; its data and padding follow. */

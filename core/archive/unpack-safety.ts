@@ -106,14 +106,20 @@ export function memberProblems(entries: readonly TarEntry[], opts: MemberCheckOp
       const parts = components(e.path);
       const bad = parts.findIndex((_, i) => !resolveInside([], parts.slice(0, i + 1).join('/'), links, false));
       const via = parts.slice(0, bad + 1).join('/');
-      problems.push({ member: e.path, reason: `is written through the symlink '${via}' (to '${links(via) ?? '?'}'), which leads out of the work folder`, index });
+      problems.push({
+        member: e.path,
+        reason: `is written through the symlink '${via}' (to '${links(via) ?? '?'}'), which leads out of the work folder`,
+        index,
+      });
       continue;
     }
     if (e.type === 'symlink') {
-      if (!resolveInside(at.slice(0, -1), e.linkname, links, rooted)) problems.push({ member: e.path, reason: `is a symlink to '${e.linkname}', outside the work folder`, index });
+      if (!resolveInside(at.slice(0, -1), e.linkname, links, rooted))
+        problems.push({ member: e.path, reason: `is a symlink to '${e.linkname}', outside the work folder`, index });
     } else if (e.type === 'hardlink') {
       // A hard link names another member, relative to the archive's root.
-      if (!resolveInside([], e.linkname, links, false)) problems.push({ member: e.path, reason: `is a hard link to '${e.linkname}', outside the work folder`, index });
+      if (!resolveInside([], e.linkname, links, false))
+        problems.push({ member: e.path, reason: `is a hard link to '${e.linkname}', outside the work folder`, index });
     }
   }
   return problems;

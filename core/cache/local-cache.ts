@@ -133,7 +133,9 @@ export class LocalCache implements TaskCache {
       const transforms = present.flatMap(([p, i]) => ['--transform', `s,^${escapeSed(p.replace(/^\//, ''))}\\(/\\|$\\),${i}\\1,S`]);
       await tar(['-cf', tmpTar, '--numeric-owner', '--owner=0', '--group=0', ...transforms, '-C', '/', ...present.map(([p]) => p.replace(/^\//, ''))]);
       const size = (await stat(tmpTar)).size;
-      const info: CacheObjectInfo = { node: request.node, signature, record: request.record, output: request.output, archive: { sha256: await sha256File(tmpTar), size }, created: new Date().toISOString() };
+      const archive = { sha256: await sha256File(tmpTar), size };
+      const created = new Date().toISOString();
+      const info: CacheObjectInfo = { node: request.node, signature, record: request.record, output: request.output, archive, created };
       await rename(tmpTar, tarPath);
       const tmpJson = temp(json);
       await writeFile(tmpJson, JSON.stringify(info, null, 1) + '\n');

@@ -23,18 +23,23 @@ export async function archiveSourcesCommand(argv: string[]): Promise<number> {
   }
   const [image, out] = positionals;
   const dir = resolve(out);
-  if (existsSync(dir) && readdirSync(dir).length) throw new UserError(diag('archive-exists', `${dir} is not empty`, undefined, { hint: 'give a new or empty folder' }));
+  if (existsSync(dir) && readdirSync(dir).length)
+    throw new UserError(diag('archive-exists', `${dir} is not empty`, undefined, { hint: 'give a new or empty folder' }));
   const project = projectFrom(values);
   const cfg = new Configuration(project);
   const plan = planBuild(cfg, image);
-  if (!plan.image) throw new UserError(diag('archive-not-image', `${image} is a recipe, not an image`, undefined, { hint: `images: ${cfg.catalog.listConfigs('images').join(', ')}` }));
+  if (!plan.image)
+    throw new UserError(
+      diag('archive-not-image', `${image} is a recipe, not an image`, undefined, { hint: `images: ${cfg.catalog.listConfigs('images').join(', ')}` }),
+    );
   await fetchPhase(plan, sourceFetcher(project, plugins().fetchers));
   const recipes = await archiveSources(cfg, plan.image, plan.recipes, dir);
   const sources = recipes.reduce((n, r) => n + r.sources.length, 0);
   const licences = recipes.reduce((n, r) => n + r.licenseFiles.length, 0);
   process.stdout.write(`${dir}: ${sources} sources and patches of ${recipes.length} recipes, ${licences} licence files, license-manifest.txt\n`);
   const noText = recipes.filter((r) => r.packages.length && !r.licenseFiles.length).map((r) => r.name);
-  if (noText.length) process.stdout.write(`note: no licence file found in the sources of ${noText.join(', ')}; add the licence text by hand if the licence asks for it\n`);
+  if (noText.length)
+    process.stdout.write(`note: no licence file found in the sources of ${noText.join(', ')}; add the licence text by hand if the licence asks for it\n`);
   if (values.tarball) {
     await writeFolderTarGz(dir, image + '-sources', `${dir}.tar.gz`, 1704067200);
     process.stdout.write(`${dir}.tar.gz\n`);

@@ -21,7 +21,9 @@ export async function loadBootTarget(argv: string[], usage: string): Promise<{ b
   const image = cfg.image(positionals[0]);
   const file = join(cfg.project.buildDir, 'deploy', 'images', cfg.machine.name, `${image.name}-${cfg.machine.name}.qemuboot.json`);
   if (!existsSync(file)) {
-    throw new UserError(diag('image-not-built', `${file} does not exist`, undefined, { hint: `build the image first: strata build ${image.name} --machine ${cfg.machine.name}` }));
+    throw new UserError(
+      diag('image-not-built', `${file} does not exist`, undefined, { hint: `build the image first: strata build ${image.name} --machine ${cfg.machine.name}` }),
+    );
   }
   const boot = await readQemuBoot(file);
   if (!boot.ok) throw new UserError(boot.error);

@@ -17,7 +17,8 @@ import { fetchPhase, sourceFetcher } from '../fetch/phase.js';
 import { fetchReporter } from '../report/fetch-progress.js';
 import { COMMON_OPTIONS, parse, projectFrom } from './options.js';
 
-export const USAGE = 'strata build <image|recipe> [--machine M] [--distro D] [--offline] [--mirror DIR]… [-j N] [-k] [--set VAR=VALUE]… [--json EVENTS-FILE] [--project DIR]';
+export const USAGE =
+  'strata build <image|recipe> [--machine M] [--distro D] [--offline] [--mirror DIR]… [-j N] [-k] [--set VAR=VALUE]… [--json EVENTS-FILE] [--project DIR]';
 
 export async function buildCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, { ...COMMON_OPTIONS, 'keep-going': { type: 'boolean', short: 'k' }, json: { type: 'string' } }, USAGE);
@@ -37,7 +38,12 @@ export async function buildCommand(argv: string[]): Promise<number> {
   }
 }
 
-async function buildLocked(cfg: Configuration, plan: ReturnType<typeof planBuild>, target: string, values: { 'keep-going'?: boolean; json?: string }): Promise<number> {
+async function buildLocked(
+  cfg: Configuration,
+  plan: ReturnType<typeof planBuild>,
+  target: string,
+  values: { 'keep-going'?: boolean; json?: string },
+): Promise<number> {
   const project = cfg.project;
   const { fetchers, writers } = plugins();
   const fetcher = sourceFetcher(project, fetchers);

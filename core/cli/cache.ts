@@ -29,7 +29,12 @@ export async function cacheCommand(argv: string[]): Promise<number> {
   }
   if (sub === 'prune') {
     const age = values['older-than'] ? parseAge(values['older-than']) : undefined;
-    if (age === undefined) throw new UserError(diag('usage', `prune needs --older-than with a number and a unit, like 30d (not '${values['older-than'] ?? ''}')`, undefined, { hint: 'units: m (minutes), h, d, w' }));
+    if (age === undefined)
+      throw new UserError(
+        diag('usage', `prune needs --older-than with a number and a unit, like 30d (not '${values['older-than'] ?? ''}')`, undefined, {
+          hint: 'units: m (minutes), h, d, w',
+        }),
+      );
     const cutoff = Date.now() - age;
     const old = entries.filter((e) => e.lastUsed < cutoff);
     const cache = new LocalCache(project.cache);
@@ -40,7 +45,9 @@ export async function cacheCommand(argv: string[]): Promise<number> {
     }
     const freed = old.reduce((n, e) => n + e.bytes, 0);
     const litter = leftovers.length ? `, and ${leftovers.length} leftovers of interrupted builds` : '';
-    process.stdout.write(`${values['dry-run'] ? 'would remove' : 'removed'} ${old.length} of ${entries.length} objects not used for ${values['older-than']}, ${formatBytes(freed)}${litter}; ${formatBytes(total - (values['dry-run'] ? 0 : freed))} left\n`);
+    process.stdout.write(
+      `${values['dry-run'] ? 'would remove' : 'removed'} ${old.length} of ${entries.length} objects not used for ${values['older-than']}, ${formatBytes(freed)}${litter}; ${formatBytes(total - (values['dry-run'] ? 0 : freed))} left\n`,
+    );
     return 0;
   }
   throw new UserError(diag('usage', `unknown cache command '${sub}'`, undefined, { hint: USAGE }));

@@ -54,7 +54,17 @@ function describe(data: DataStore, name: string, problems: Diagnostic[]): Variab
         // reported above, through the variable's value
       }
     }
-    return { key: keyOf(a), op: a.op, overrides: a.overrides, target: a.target, value: a.value, expanded, level: levelName(a.level), location: formatLocation(a.loc), effect };
+    return {
+      key: keyOf(a),
+      op: a.op,
+      overrides: a.overrides,
+      target: a.target,
+      value: a.value,
+      expanded,
+      level: levelName(a.level),
+      location: formatLocation(a.loc),
+      effect,
+    };
   });
   return out;
 }
@@ -77,7 +87,11 @@ function distinct(problems: Diagnostic[]): Diagnostic[] {
 }
 
 export async function envCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parse(argv, { ...COMMON_OPTIONS, recipe: { type: 'string', short: 'r' }, image: { type: 'string', short: 'i' }, json: { type: 'boolean' } }, USAGE);
+  const { values, positionals } = parse(
+    argv,
+    { ...COMMON_OPTIONS, recipe: { type: 'string', short: 'r' }, image: { type: 'string', short: 'i' }, json: { type: 'boolean' } },
+    USAGE,
+  );
   if (values.help) {
     process.stdout.write(`usage: ${USAGE}\n`);
     return 0;
@@ -88,7 +102,15 @@ export async function envCommand(argv: string[]): Promise<number> {
   const problems: Diagnostic[] = [];
   const vars = names.map((n) => describe(data, n, problems));
   if (values.json) {
-    const doc = { format: ENV_FORMAT, recipe: values.recipe ?? null, image: values.recipe ? null : (values.image ?? 'minimal'), machine: cfg.machine.name, distro: cfg.distro.name, overrides: data.overrides, variables: vars };
+    const doc = {
+      format: ENV_FORMAT,
+      recipe: values.recipe ?? null,
+      image: values.recipe ? null : (values.image ?? 'minimal'),
+      machine: cfg.machine.name,
+      distro: cfg.distro.name,
+      overrides: data.overrides,
+      variables: vars,
+    };
     process.stdout.write(JSON.stringify(doc, null, 2) + '\n');
   } else {
     process.stdout.write(`# OVERRIDES (weakest first): ${data.overrides.join(':')}\n`);

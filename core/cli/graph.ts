@@ -21,7 +21,8 @@ export async function graphCommand(argv: string[]): Promise<number> {
     return values.help ? 0 : 2;
   }
   const format = values.format ?? 'dot';
-  if (format !== 'dot' && format !== 'json') throw new UserError(diag('usage', `unknown graph format '${format}'`, undefined, { hint: 'use --format dot or --format json' }));
+  if (format !== 'dot' && format !== 'json')
+    throw new UserError(diag('usage', `unknown graph format '${format}'`, undefined, { hint: 'use --format dot or --format json' }));
   const target = positionals[0];
   const { graph } = planBuild(new Configuration(projectFrom(values)), target);
   const order = topologicalOrder(graph);

@@ -23,10 +23,22 @@ const DIFF_USAGE = 'strata diffconfig <recipe> [-o FILE] [--machine M] [--projec
 function kconfigRecipe(cfg: Configuration, name: string, usage: string): Recipe {
   const r = cfg.provider(name, 'the command line');
   if (!r.data.has('KCONFIG_DEFCONFIG')) {
-    throw new UserError(diag('kconfig-not-kconfig', `${r.name} is not configured with Kconfig (it sets no KCONFIG_DEFCONFIG)`, { file: r.file, line: 0, column: 0 }, { hint: `usage: ${usage}; recipes that inherit kconfig (linux, u-boot) have a menuconfig` }));
+    throw new UserError(
+      diag(
+        'kconfig-not-kconfig',
+        `${r.name} is not configured with Kconfig (it sets no KCONFIG_DEFCONFIG)`,
+        { file: r.file, line: 0, column: 0 },
+        { hint: `usage: ${usage}; recipes that inherit kconfig (linux, u-boot) have a menuconfig` },
+      ),
+    );
   }
   const config = join(r.data.get('B'), '.config');
-  if (!existsSync(config)) throw new UserError(diag('kconfig-not-configured', `${r.name} has not been configured for machine ${cfg.machine.name}: ${config} does not exist`, undefined, { hint: `run \`strata build ${r.name} --machine ${cfg.machine.name}\` first (configure makes it)` }));
+  if (!existsSync(config))
+    throw new UserError(
+      diag('kconfig-not-configured', `${r.name} has not been configured for machine ${cfg.machine.name}: ${config} does not exist`, undefined, {
+        hint: `run \`strata build ${r.name} --machine ${cfg.machine.name}\` first (configure makes it)`,
+      }),
+    );
   return r;
 }
 
@@ -43,11 +55,16 @@ export async function menuconfigCommand(argv: string[]): Promise<number> {
   process.stdout.write(`strata: make ${args.join(' ')}\n`);
   // The user's terminal, as is: menuconfig is an ncurses program.
   const code = await new Promise<number>((done, fail) => {
-    const child = spawn('make', args, { cwd: r.data.get('B'), stdio: 'inherit', env: { ...BASE_ENV, TERM: process.env.TERM ?? 'xterm', HOME: r.data.get('WORKDIR') } });
+    const child = spawn('make', args, {
+      cwd: r.data.get('B'),
+      stdio: 'inherit',
+      env: { ...BASE_ENV, TERM: process.env.TERM ?? 'xterm', HOME: r.data.get('WORKDIR') },
+    });
     child.on('error', fail);
     child.on('close', (c) => done(c ?? 1));
   });
-  if (code === 0) process.stdout.write(`strata: saved in ${join(r.data.get('B'), '.config')}; \`strata diffconfig ${r.name}\` writes the changes as a fragment\n`);
+  if (code === 0)
+    process.stdout.write(`strata: saved in ${join(r.data.get('B'), '.config')}; \`strata diffconfig ${r.name}\` writes the changes as a fragment\n`);
   return code === 0 ? 0 : 1;
 }
 
@@ -60,7 +77,10 @@ export async function diffconfigCommand(argv: string[]): Promise<number> {
   const r = kconfigRecipe(new Configuration(projectFrom(values)), positionals[0], DIFF_USAGE);
   const B = r.data.get('B');
   const baseline = join(B, '.config.baseline');
-  if (!existsSync(baseline)) throw new UserError(diag('kconfig-no-baseline', `${baseline} does not exist`, undefined, { hint: `run \`strata build ${r.name}\` again: configure saves it` }));
+  if (!existsSync(baseline))
+    throw new UserError(
+      diag('kconfig-no-baseline', `${baseline} does not exist`, undefined, { hint: `run \`strata build ${r.name}\` again: configure saves it` }),
+    );
   const fragment = diffConfigFragment(readFileSync(baseline, 'utf8'), readFileSync(join(B, '.config'), 'utf8'));
   const out = resolve((values.output as string | undefined) ?? join(r.data.get('WORKDIR'), 'fragment.cfg'));
   await mkdir(dirname(out), { recursive: true });
@@ -68,7 +88,9 @@ export async function diffconfigCommand(argv: string[]): Promise<number> {
   await rename(`${out}.tmp`, out);
   const count = fragment.split('\n').filter(Boolean).length;
   process.stdout.write(fragment);
-  process.stdout.write(`strata: ${count} changed option${count === 1 ? '' : 's'} written to ${out}${count ? '; list it under `kernel: fragments:` in the machine, or in KCONFIG_FRAGMENTS of an append' : ''}\n`);
+  process.stdout.write(
+    `strata: ${count} changed option${count === 1 ? '' : 's'} written to ${out}${count ? '; list it under `kernel: fragments:` in the machine, or in KCONFIG_FRAGMENTS of an append' : ''}\n`,
+  );
   return 0;
 }
 

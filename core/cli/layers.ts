@@ -30,7 +30,11 @@ export async function layersCommand(argv: string[]): Promise<number> {
   }
   const width = (pick: (r: (typeof rows)[number]) => string, title: string) => Math.max(title.length, ...rows.map((r) => pick(r).length));
   const w = [width((r) => r.name, 'layer'), width((r) => r.version, 'version'), width((r) => String(r.priority), 'priority')];
-  const line = (cols: string[]) => cols.map((c, i) => (i < w.length ? c.padEnd(w[i]) : c)).join('  ').trimEnd() + '\n';
+  const line = (cols: string[]) =>
+    cols
+      .map((c, i) => (i < w.length ? c.padEnd(w[i]) : c))
+      .join('  ')
+      .trimEnd() + '\n';
   process.stdout.write(line(['layer', 'version', 'priority', 'path', 'depends']));
   for (const r of rows) process.stdout.write(line([r.name, r.version, String(r.priority), relative(process.cwd(), r.path) || '.', r.depends.join(', ')]));
   if (cfg.catalog.masked.length) {

@@ -24,19 +24,38 @@ const COMMANDS: Record<string, { run: () => Promise<Command>; summary: string }>
   recipes: { run: () => import('./recipes.js').then((m) => m.recipesCommand), summary: 'list recipes: versions, chosen version, layer, appends' },
   why: { run: () => import('./why.js').then((m) => m.whyCommand), summary: "say what changed since a recipe's tasks last ran" },
   graph: { run: () => import('./graph.js').then((m) => m.graphCommand), summary: 'print the task graph of a target (dot or json)' },
-  release: { run: () => import('./release.js').then((m) => m.releaseCommand), summary: 'write a self-contained folder that rebuilds an image offline, bit for bit' },
-  reproduce: { run: () => import('./reproduce.js').then((m) => m.reproduceCommand), summary: 'build a target twice under varied conditions and compare every output' },
-  'archive-sources': { run: () => import('./archive-sources.js').then((m) => m.archiveSourcesCommand), summary: "every source, patch and licence text of an image, with a licence manifest" },
+  release: {
+    run: () => import('./release.js').then((m) => m.releaseCommand),
+    summary: 'write a self-contained folder that rebuilds an image offline, bit for bit',
+  },
+  reproduce: {
+    run: () => import('./reproduce.js').then((m) => m.reproduceCommand),
+    summary: 'build a target twice under varied conditions and compare every output',
+  },
+  'archive-sources': {
+    run: () => import('./archive-sources.js').then((m) => m.archiveSourcesCommand),
+    summary: 'every source, patch and licence text of an image, with a licence manifest',
+  },
   sign: { run: () => import('./sign.js').then((m) => m.signCommand), summary: 'sign a file (a build manifest) with an Ed25519 key, minisign format' },
   verify: { run: () => import('./verify.js').then((m) => m.verifyCommand), summary: 'check that at least T trusted keys signed a file' },
-  menuconfig: { run: () => import('./kconfig.js').then((m) => m.menuconfigCommand), summary: "run a Kconfig recipe's menuconfig (linux, u-boot) in its build folder" },
+  menuconfig: {
+    run: () => import('./kconfig.js').then((m) => m.menuconfigCommand),
+    summary: "run a Kconfig recipe's menuconfig (linux, u-boot) in its build folder",
+  },
   diffconfig: { run: () => import('./kconfig.js').then((m) => m.diffconfigCommand), summary: 'write what menuconfig changed as a configuration fragment' },
 };
 
 const WIDTH = Math.max(...Object.keys(COMMANDS).map((n) => n.length));
 
 function help(): string {
-  return ['usage: strata <command> [options]', '', ...Object.entries(COMMANDS).map(([n, c]) => `  ${n.padEnd(WIDTH)} ${c.summary}`), '', 'strata <command> --help shows its options.', ''].join('\n');
+  return [
+    'usage: strata <command> [options]',
+    '',
+    ...Object.entries(COMMANDS).map(([n, c]) => `  ${n.padEnd(WIDTH)} ${c.summary}`),
+    '',
+    'strata <command> --help shows its options.',
+    '',
+  ].join('\n');
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -51,7 +70,9 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   try {
-    return await (await cmd.run())(rest);
+    return await (
+      await cmd.run()
+    )(rest);
   } catch (e) {
     if (e instanceof UserError) {
       printDiagnostics(e.diagnostics);

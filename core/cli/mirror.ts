@@ -35,7 +35,9 @@ export async function mirrorCommand(argv: string[]): Promise<number> {
     const project = projectFrom(values);
     const files = await mirrorCreate(mirror, rest, new Configuration(project), sourceFetcher(project, plugins().fetchers), fetchReporter());
     const bytes = files.reduce((n, f) => n + f.size, 0);
-    process.stdout.write(`${mirror}: ${files.length} files (${(bytes / 1048576).toFixed(1)} MiB) for ${rest.join(', ')}, listed in index.json; check it any time with \`strata mirror verify ${folder}\`\n`);
+    process.stdout.write(
+      `${mirror}: ${files.length} files (${(bytes / 1048576).toFixed(1)} MiB) for ${rest.join(', ')}, listed in index.json; check it any time with \`strata mirror verify ${folder}\`\n`,
+    );
     return 0;
   }
   if (sub === 'verify') {

@@ -24,7 +24,12 @@ export async function recipesCommand(argv: string[]): Promise<number> {
     const preferred = cfg.preferredVersion(name);
     return {
       name,
-      chosen: { version: r.version, layer: r.layer.name, file: r.file, reason: preferred ? `preferred ${preferred.pattern}` : files.length > 1 ? 'highest version' : 'only version' },
+      chosen: {
+        version: r.version,
+        layer: r.layer.name,
+        file: r.file,
+        reason: preferred ? `preferred ${preferred.pattern}` : files.length > 1 ? 'highest version' : 'only version',
+      },
       versions: files.map((f) => ({ version: f.version, layer: f.layer.name, file: f.file })),
       appends: r.appends.map((a) => ({ layer: a.layer.name, file: a.file })),
       classes: r.classes.map((c) => c.name),
@@ -41,7 +46,12 @@ export async function recipesCommand(argv: string[]): Promise<number> {
   process.stdout.write(`${'recipe'.padEnd(nameWidth)}  ${'version'.padEnd(versionWidth)}  layer / other versions / appends\n`);
   for (const r of rows) {
     const others = r.versions.filter((v) => v.file !== r.chosen.file).map((v) => `${v.version} (${v.layer})`);
-    const extra = [r.chosen.layer, others.length ? `also ${others.join(', ')}` : '', r.chosen.reason.startsWith('preferred') ? r.chosen.reason : '', r.appends.length ? `appends: ${r.appends.map((a) => relative(process.cwd(), a.file)).join(', ')}` : '']
+    const extra = [
+      r.chosen.layer,
+      others.length ? `also ${others.join(', ')}` : '',
+      r.chosen.reason.startsWith('preferred') ? r.chosen.reason : '',
+      r.appends.length ? `appends: ${r.appends.map((a) => relative(process.cwd(), a.file)).join(', ')}` : '',
+    ]
       .filter(Boolean)
       .join('; ');
     process.stdout.write(`${r.name.padEnd(nameWidth)}  ${r.chosen.version.padEnd(versionWidth)}  ${extra}\n`);

@@ -24,15 +24,25 @@ export async function releaseCommand(argv: string[]): Promise<number> {
   }
   const [image, out] = positionals;
   const dir = resolve(out);
-  if (existsSync(dir) && readdirSync(dir).length) throw new UserError(diag('release-exists', `${dir} is not empty`, undefined, { hint: 'a release goes into a new or empty folder' }));
+  if (existsSync(dir) && readdirSync(dir).length)
+    throw new UserError(diag('release-exists', `${dir} is not empty`, undefined, { hint: 'a release goes into a new or empty folder' }));
   const key = values.key ? readSecretKey(resolve(values.key)) : undefined;
   const project = projectFrom(values);
   const cfg = new Configuration(project);
   const plan = planBuild(cfg, image);
-  if (!plan.image) throw new UserError(diag('release-not-image', `${image} is a recipe, not an image`, undefined, { hint: `images: ${cfg.catalog.listConfigs('images').join(', ')}` }));
+  if (!plan.image)
+    throw new UserError(
+      diag('release-not-image', `${image} is a recipe, not an image`, undefined, { hint: `images: ${cfg.catalog.listConfigs('images').join(', ')}` }),
+    );
   // The same build the user would run: same options, so the same stamps.
-  const pass = ['project', 'machine', 'distro', 'jobs'].flatMap((k) => (values[k as keyof typeof values] !== undefined ? [`--${k}`, String(values[k as keyof typeof values])] : []));
-  const more = [...((values.mirror as string[] | undefined) ?? []).flatMap((m) => ['--mirror', m]), ...((values.set as string[] | undefined) ?? []).flatMap((s) => ['--set', s]), ...(values.offline ? ['--offline'] : [])];
+  const pass = ['project', 'machine', 'distro', 'jobs'].flatMap((k) =>
+    values[k as keyof typeof values] !== undefined ? [`--${k}`, String(values[k as keyof typeof values])] : [],
+  );
+  const more = [
+    ...((values.mirror as string[] | undefined) ?? []).flatMap((m) => ['--mirror', m]),
+    ...((values.set as string[] | undefined) ?? []).flatMap((s) => ['--set', s]),
+    ...(values.offline ? ['--offline'] : []),
+  ];
   const built = await buildCommand([image, ...pass, ...more]);
   if (built !== 0) return built;
   const { fetchers, writers } = plugins();
@@ -42,6 +52,8 @@ export async function releaseCommand(argv: string[]): Promise<number> {
     { project, layers: cfg.catalog.layers, recipes: plan.recipes, downloads: fetcher.dir, image, machine: cfg.machine.name, deployDir, key },
     dir,
   );
-  process.stdout.write(`release of ${image} in ${dir}:\n${written.map((w) => `  ${w}`).join('\n')}\nrebuild it with: strata build ${image} --offline --project ${out}\n`);
+  process.stdout.write(
+    `release of ${image} in ${dir}:\n${written.map((w) => `  ${w}`).join('\n')}\nrebuild it with: strata build ${image} --offline --project ${out}\n`,
+  );
   return 0;
 }

@@ -57,9 +57,17 @@ export async function reproduceCommand(argv: string[]): Promise<number> {
       if (diffoscope(o.a, o.b, file)) extra.push(`diffoscope report for ${d.task} ${o.name}: ${file}`);
     }
   }
-  const text = formatReport(target, runs, comparison, extra.length ? ['', ...extra] : ['', 'diffoscope is not installed (apt-get install diffoscope): members are compared by type, mode and sha256 only.']);
+  const text = formatReport(
+    target,
+    runs,
+    comparison,
+    extra.length ? ['', ...extra] : ['', 'diffoscope is not installed (apt-get install diffoscope): members are compared by type, mode and sha256 only.'],
+  );
   await writeFile(join(reportDir, 'report.txt'), text);
-  await writeFile(join(reportDir, 'report.json'), JSON.stringify({ target, runs: runs.map((r) => ({ ...r, condition: r.condition })), ...comparison }, null, 1) + '\n');
+  await writeFile(
+    join(reportDir, 'report.json'),
+    JSON.stringify({ target, runs: runs.map((r) => ({ ...r, condition: r.condition })), ...comparison }, null, 1) + '\n',
+  );
   const same = comparison.differences.length === 0 && comparison.signatureOnly.length === 0;
   if (same) {
     process.stdout.write(`${target} is reproducible: ${comparison.compared} task outputs identical in both builds. Report: ${join(reportDir, 'report.txt')}\n`);

@@ -43,7 +43,15 @@ export async function whyCommand(argv: string[]): Promise<number> {
   });
   await queue.plan();
   const keys = [...plan.graph.nodes.values()].filter((n) => n.id.recipe === name && (!only || n.id.task === only)).map((n) => n.key);
-  if (!keys.length) throw new UserError(diag('usage', `${name} has no task '${only}'`, undefined, { hint: `tasks: ${[...plan.graph.nodes.values()].filter((n) => n.id.recipe === name).map((n) => n.id.task).join(', ')}` }));
+  if (!keys.length)
+    throw new UserError(
+      diag('usage', `${name} has no task '${only}'`, undefined, {
+        hint: `tasks: ${[...plan.graph.nodes.values()]
+          .filter((n) => n.id.recipe === name)
+          .map((n) => n.id.task)
+          .join(', ')}`,
+      }),
+    );
 
   const reasons = new Map<string, string[]>();
   const explain = async (key: string): Promise<string[]> => {

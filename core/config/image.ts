@@ -64,7 +64,12 @@ export function loadImage(file: string, read: MetadataReader = parseYamlFile): I
     file,
     loc: tree.loc,
     install: asStringList(get(m, 'install')!, 'image install'),
-    installAt: new Map((get(m, 'install')!.kind === 'seq' ? (get(m, 'install') as { items: { value: unknown; loc: SourceLocation }[] }).items : []).map((i) => [String(i.value), i.loc])),
+    installAt: new Map(
+      (get(m, 'install')!.kind === 'seq' ? (get(m, 'install') as { items: { value: unknown; loc: SourceLocation }[] }).items : []).map((i) => [
+        String(i.value),
+        i.loc,
+      ]),
+    ),
     declarations: readDeclarations(m, false),
     types,
     assignments: readVars(m, Level.Image),

@@ -68,8 +68,26 @@ export interface CommandLineSettings {
 }
 
 const KEYS = [
-  'layers', 'machine', 'distro', 'premirrors', 'mirrors', 'downloads', 'build', 'offline', 'jobs', 'vars', 'masks', 'preferred-versions', 'cache', 'remote-cache',
-  'allowed-hosts', 'file-source-dirs', 'fetch-parallel', 'fetch-retries', 'fetch-connect-timeout', 'fetch-idle-timeout',
+  'layers',
+  'machine',
+  'distro',
+  'premirrors',
+  'mirrors',
+  'downloads',
+  'build',
+  'offline',
+  'jobs',
+  'vars',
+  'masks',
+  'preferred-versions',
+  'cache',
+  'remote-cache',
+  'allowed-hosts',
+  'file-source-dirs',
+  'fetch-parallel',
+  'fetch-retries',
+  'fetch-connect-timeout',
+  'fetch-idle-timeout',
 ];
 
 /** A mirror is a folder (relative to the project) or an http(s) URL. */
@@ -92,7 +110,10 @@ function remoteCache(v: LValue | undefined): Project['remoteCache'] {
 
 function checkedUrl(v: LValue): string {
   const url = asString(v, 'remote-cache url');
-  if (!/^https?:\/\//.test(url)) throw new UserError(diag('schema-type', `remote-cache: '${url}' is not an http(s) URL`, v.loc, { hint: 'for a shared folder, use `cache: <folder>` instead' }));
+  if (!/^https?:\/\//.test(url))
+    throw new UserError(
+      diag('schema-type', `remote-cache: '${url}' is not an http(s) URL`, v.loc, { hint: 'for a shared folder, use `cache: <folder>` instead' }),
+    );
   return url;
 }
 
@@ -106,11 +127,15 @@ export function loadProject(dir: string, cli: CommandLineSettings = {}): Project
     const v = get(m, k);
     if (!v) return fallback;
     const n = asNumber(v, k);
-    if (n < min || (whole && !Number.isInteger(n))) throw new UserError(diag('schema-range', `${k}: expected a ${whole ? 'whole ' : ''}number of at least ${min}, found ${n}`, v.loc));
+    if (n < min || (whole && !Number.isInteger(n)))
+      throw new UserError(diag('schema-range', `${k}: expected a ${whole ? 'whole ' : ''}number of at least ${min}, found ${n}`, v.loc));
     return n;
   };
   const hosts = get(m, 'allowed-hosts');
-  const mirrors = [...(cli.mirrors ?? []).map((p) => place(process.cwd(), p)), ...(list('mirrors')?.map((p) => place(dir, p)) ?? [resolve(STRATA_ROOT, 'mirror')])];
+  const mirrors = [
+    ...(cli.mirrors ?? []).map((p) => place(process.cwd(), p)),
+    ...(list('mirrors')?.map((p) => place(dir, p)) ?? [resolve(STRATA_ROOT, 'mirror')]),
+  ];
   return {
     dir,
     file: existsSync(file) ? file : undefined,

@@ -30,6 +30,7 @@ export interface PreferredVersion {
 export function readPreferredVersions(m: Map<string, LEntry>): Map<string, PreferredVersion> {
   const out = new Map<string, PreferredVersion>();
   const v = get(m, 'preferred-versions');
-  if (v) for (const e of asMapEntries(v, 'preferred-versions')) out.set(e.key, { pattern: asString(e.value, `preferred version of ${e.key}`), loc: e.value.loc });
+  if (v)
+    for (const e of asMapEntries(v, 'preferred-versions')) out.set(e.key, { pattern: asString(e.value, `preferred version of ${e.key}`), loc: e.value.loc });
   return out;
 }

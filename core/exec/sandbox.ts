@@ -78,19 +78,27 @@ export function bwrapArgs(spec: SandboxSpec, asRoot: boolean): string[] {
     ...namespaces,
     '--die-with-parent',
     '--new-session',
-    '--hostname', 'localhost',
+    '--hostname',
+    'localhost',
     '--clearenv',
-    '--setenv', SANDBOX_MARK, '1',
-    '--setenv', 'PATH', '/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin',
+    '--setenv',
+    SANDBOX_MARK,
+    '1',
+    '--setenv',
+    'PATH',
+    '/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin',
     ...systemMounts(),
-    '--proc', '/proc',
-    '--dev', '/dev',
+    '--proc',
+    '/proc',
+    '--dev',
+    '/dev',
     // Sticky and world-writable like the host's: as root, the task's uid is not the tmpfs owner.
     ...['/dev/shm', '/tmp', '/var/tmp'].flatMap((p) => ['--perms', '1777', '--tmpfs', p]),
     ...reachable([...spec.writable, ...readOnly]).flatMap((p) => ['--perms', '0755', '--dir', p]),
     ...spec.writable.flatMap((p) => ['--bind', p, p]),
     ...readOnly.flatMap((p) => ['--ro-bind', p, p]),
-    '--chdir', spec.writable[0] ?? '/',
+    '--chdir',
+    spec.writable[0] ?? '/',
   ];
 }
 
@@ -120,7 +128,19 @@ function reachable(paths: readonly string[]): string[] {
 export function taskCommand(spec: SandboxSpec, asRoot: boolean, argv: readonly string[]): string[] {
   if (!asRoot) return [...argv];
   const u = String(spec.uid);
-  return ['setpriv', `--reuid=${u}`, `--regid=${u}`, '--clear-groups', '--inh-caps=-all', '--bounding-set=-all', 'unshare', '--user', '--map-root-user', '--', ...argv];
+  return [
+    'setpriv',
+    `--reuid=${u}`,
+    `--regid=${u}`,
+    '--clear-groups',
+    '--inh-caps=-all',
+    '--bounding-set=-all',
+    'unshare',
+    '--user',
+    '--map-root-user',
+    '--',
+    ...argv,
+  ];
 }
 
 /**
@@ -142,7 +162,17 @@ export function sandboxEntry(spec: SandboxSpec, scriptPath: string): string {
  * Messages tools print when they reach for a network they do not have (the
  * sandbox's loopback is up but empty, so a host service is "refused").
  */
-const NO_NETWORK_SIGNS = [/ENETUNREACH/, /Couldn't connect to server/i, /Network is unreachable/i, /Temporary failure in name resolution/i, /Could not resolve host/i, /Name or service not known/i, /Cannot assign requested address/i, /Connection refused/i, /ECONNREFUSED/];
+const NO_NETWORK_SIGNS = [
+  /ENETUNREACH/,
+  /Couldn't connect to server/i,
+  /Network is unreachable/i,
+  /Temporary failure in name resolution/i,
+  /Could not resolve host/i,
+  /Name or service not known/i,
+  /Cannot assign requested address/i,
+  /Connection refused/i,
+  /ECONNREFUSED/,
+];
 
 export function looksLikeNetworkFailure(log: string): boolean {
   return NO_NETWORK_SIGNS.some((re) => re.test(log));

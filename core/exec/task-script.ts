@@ -31,7 +31,12 @@ export function exportedVariables(r: Recipe): [string, string][] {
     .map((n) => [n, r.data.get(n)]);
 }
 
-export function composeTaskScript(r: Recipe, task: string, body: string, opts: { cwd: string; sandbox: SandboxSpec; scriptPath: string; prelude?: string }): string {
+export function composeTaskScript(
+  r: Recipe,
+  task: string,
+  body: string,
+  opts: { cwd: string; sandbox: SandboxSpec; scriptPath: string; prelude?: string },
+): string {
   const lines = [
     '#!/bin/sh',
     `# Strata task ${r.name}:${task} (${r.name} ${r.version}, from ${r.file})`,

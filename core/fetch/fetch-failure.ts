@@ -25,11 +25,15 @@ export function fetchFailure(src: FetchSource, a: Attempts, settings: Pick<Fetch
   }
   if (a.refused.length) {
     return diag('fetch-host-not-allowed', `${src.recipe}: ${what} needs host ${a.refused.join(', ')}, which is not in allowed-hosts`, src.loc, {
-      related: settings.allowedHosts?.loc ? [{ message: `allowed-hosts: ${settings.allowedHosts.patterns.join(', ') || '(none)'}`, location: settings.allowedHosts.loc }] : undefined,
+      related: settings.allowedHosts?.loc
+        ? [{ message: `allowed-hosts: ${settings.allowedHosts.patterns.join(', ') || '(none)'}`, location: settings.allowedHosts.loc }]
+        : undefined,
       hint: `add ${a.refused.map((h) => `'${h}'`).join(' or ')} to allowed-hosts in strata.yaml, or put the file in a mirror; tried: ${a.tried.join('; ')}`,
     });
   }
   return diag('fetch-missing', `${src.recipe}: cannot fetch ${what} (${src.name})`, src.loc, {
-    hint: (settings.offline ? 'offline: only the download folder and mirrors are used. ' : '') + `tried: ${a.tried.join('; ') || 'nowhere (no mirrors configured)'}`,
+    hint:
+      (settings.offline ? 'offline: only the download folder and mirrors are used. ' : '') +
+      `tried: ${a.tried.join('; ') || 'nowhere (no mirrors configured)'}`,
   });
 }

@@ -25,7 +25,8 @@ function real(path: string): string | undefined {
 export function localSourcePath(r: Recipe, rel: string, loc: SourceLocation): string {
   const tried = r.filesPath.map((d) => resolve(d, rel));
   const path = tried.find((p) => existsSync(p));
-  if (!path) throw new UserError(diag('source-file-missing', `${r.name}: local source '${rel}' not found`, loc, { hint: `looked in: ${r.filesPath.join(', ')}` }));
+  if (!path)
+    throw new UserError(diag('source-file-missing', `${r.name}: local source '${rel}' not found`, loc, { hint: `looked in: ${r.filesPath.join(', ')}` }));
   const target = real(path) ?? path;
   const roots = r.fileSourceRoots.map((d) => real(d) ?? resolve(d));
   if (roots.some((root) => within(target, root))) return path;

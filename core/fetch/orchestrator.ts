@@ -183,7 +183,9 @@ export class SourceFetcher {
           onEvent({ source: src, state: 'failed' });
           const full = e.failure.reason === 'disk-full';
           return diag(full ? 'fetch-disk-full' : 'fetch-write', `${src.recipe}: ${e.message} while fetching ${src.name}`, undefined, {
-            hint: `nothing was stored under ${this.dir.finalPath(src.name)}; ` + (full ? 'free space there, or point `downloads:` in strata.yaml at a disk with room' : 'check that the download folder is writable'),
+            hint:
+              `nothing was stored under ${this.dir.finalPath(src.name)}; ` +
+              (full ? 'free space there, or point `downloads:` in strata.yaml at a disk with room' : 'check that the download folder is writable'),
           });
         }
         if (e.failure.reason === 'host-not-allowed') refused.add(e.failure.host);
@@ -220,7 +222,11 @@ export class SourceFetcher {
   }
 
   /** Fills the source's partial file from one place; the partial stays for a later resume when this fails. */
-  private async attempt(src: FetchSource, c: Candidate, ctx: TransferContext): Promise<{ sha256: Sha256; size: number; spliced: boolean } | { stop: Diagnostic }> {
+  private async attempt(
+    src: FetchSource,
+    c: Candidate,
+    ctx: TransferContext,
+  ): Promise<{ sha256: Sha256; size: number; spliced: boolean } | { stop: Diagnostic }> {
     const partial = await this.dir.openPartial(src.name, pinOf(src));
     try {
       const result = await c.fetcher.transfer(c.place, partial, ctx, src);
@@ -260,7 +266,12 @@ export class SourceFetcher {
       }
       const tmp = await this.dir.openTemp(u.name);
       try {
-        await own.transfer(place, tmp, this.context(u, { place, fetcher: own, upstream: true }, true, () => {}), u);
+        await own.transfer(
+          place,
+          tmp,
+          this.context(u, { place, fetcher: own, upstream: true }, true, () => {}),
+          u,
+        );
         const { sha256, size } = await tmp.finish();
         return diag('source-no-checksum', base, u.loc, {
           hint: `add  sha256: ${sha256}  to this source: the sum of the ${size} bytes ${redactUrl(place.url)} serves now (compare it with a sum upstream publishes before trusting it)`,

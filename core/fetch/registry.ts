@@ -41,7 +41,9 @@ export class FetcherRegistry {
     if (src.kind === 'local' ? this.forScheme('file') : this.forSource(src)) return undefined;
     const what = src.kind === 'git' ? `git source ${redactUrl(src.url)}` : `source URL '${redactUrl(src.url)}'`;
     return diag('source-scheme', `${src.recipe}: unsupported ${what}`, src.loc, {
-      hint: `the registered fetchers serve ${this.schemes.map((s) => `${s}://`).join(', ') || 'nothing'}` + (this.fetchers.some((f) => f.kind === 'git') ? '; for a git repository write `git: <url>` with `rev:` and `branch:` or `tag:`' : ''),
+      hint:
+        `the registered fetchers serve ${this.schemes.map((s) => `${s}://`).join(', ') || 'nothing'}` +
+        (this.fetchers.some((f) => f.kind === 'git') ? '; for a git repository write `git: <url>` with `rev:` and `branch:` or `tag:`' : ''),
     });
   }
 }

@@ -52,7 +52,11 @@ export type Source = RemoteSource | LocalSource | GitSource;
 export function recipeSources(r: Recipe): Source[] {
   return fetchableSources(r).map((s) => {
     if (s.kind !== 'unpinned') return s;
-    throw new UserError(diag('source-no-checksum', `${r.name}: source ${redactUrl(s.url)} has no sha256`, s.loc, { hint: 'every downloaded source needs `sha256:`; `strata fetch` prints the sum of what the URL serves now' }));
+    throw new UserError(
+      diag('source-no-checksum', `${r.name}: source ${redactUrl(s.url)} has no sha256`, s.loc, {
+        hint: 'every downloaded source needs `sha256:`; `strata fetch` prints the sum of what the URL serves now',
+      }),
+    );
   });
 }
 

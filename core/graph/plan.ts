@@ -25,9 +25,7 @@ export interface ImagePlan {
   readonly boot: readonly Recipe[];
 }
 
-export type TaskPayload =
-  | { readonly kind: RecipeTaskKind; readonly recipe: Recipe }
-  | { readonly kind: ImageTaskKind; readonly plan: ImagePlan };
+export type TaskPayload = { readonly kind: RecipeTaskKind; readonly recipe: Recipe } | { readonly kind: ImageTaskKind; readonly plan: ImagePlan };
 
 export interface BuildPlan {
   readonly graph: TaskGraph<TaskPayload>;
@@ -71,7 +69,10 @@ function buildClosure(cfg: Configuration, roots: readonly Recipe[], rootLabel?: 
 
 /** The recipes whose `install` output makes up a recipe's sysroot: its depends, transitively. */
 export function sysrootRecipes(cfg: Configuration, r: Recipe): Recipe[] {
-  return buildClosure(cfg, r.depends.map((d) => cfg.provider(d, r.name, r.dependsAt.get(d)))).sort((a, b) => a.name.localeCompare(b.name));
+  return buildClosure(
+    cfg,
+    r.depends.map((d) => cfg.provider(d, r.name, r.dependsAt.get(d))),
+  ).sort((a, b) => a.name.localeCompare(b.name));
 }
 
 /** Package name → the recipe that makes it, over every recipe of the configuration. */
@@ -92,7 +93,11 @@ export function planImage(cfg: Configuration, image: Image): ImagePlan {
     const r = index.get(pkg);
     if (!r) {
       const near = closest(pkg, index.keys());
-      throw new UserError(diag('package-unknown', `no recipe makes package '${pkg}' (needed by ${by})`, at, { hint: near ? `did you mean '${near}'?` : `packages known: ${[...index.keys()].sort().join(', ')}` }));
+      throw new UserError(
+        diag('package-unknown', `no recipe makes package '${pkg}' (needed by ${by})`, at, {
+          hint: near ? `did you mean '${near}'?` : `packages known: ${[...index.keys()].sort().join(', ')}`,
+        }),
+      );
     }
     wanted.set(pkg, r);
     for (const dep of r.rdepends.get(pkg) ?? []) visit(dep, pkg, r.rdependsAt.get(`${pkg} ${dep}`) ?? { file: r.file, line: 0, column: 0 });
@@ -135,7 +140,10 @@ export function planBuild(cfg: Configuration, target: string): BuildPlan {
       .sort()
       .map((r) => t(r, 'package'));
     graph.add(t(name, 'rootfs'), rootfsDeps, { kind: 'rootfs', plan: image });
-    graph.add(t(name, 'image'), [t(name, 'rootfs'), t(image.kernel.name, 'install'), ...image.boot.map((r) => t(r.name, 'install'))], { kind: 'image', plan: image });
+    graph.add(t(name, 'image'), [t(name, 'rootfs'), t(image.kernel.name, 'install'), ...image.boot.map((r) => t(r.name, 'install'))], {
+      kind: 'image',
+      plan: image,
+    });
   }
   assertAcyclic(graph);
   return { graph, recipes, image };

@@ -18,11 +18,24 @@ const TYPE_BITS = { dir: S_IFDIR, file: S_IFREG, symlink: S_IFLNK, chardev: S_IF
 const hex8 = (n: number): string => (n >>> 0).toString(16).padStart(8, '0');
 const pad4 = (n: number): Buffer => Buffer.alloc((4 - (n % 4)) % 4);
 
-function header(fields: { ino: number; mode: number; uid: number; gid: number; nlink: number; mtime: number; size: number; rmajor: number; rminor: number; name: string }): Buffer {
+function header(fields: {
+  ino: number;
+  mode: number;
+  uid: number;
+  gid: number;
+  nlink: number;
+  mtime: number;
+  size: number;
+  rmajor: number;
+  rminor: number;
+  name: string;
+}): Buffer {
   const nameBytes = Buffer.from(fields.name + '\0');
   const text =
     '070701' +
-    [fields.ino, fields.mode, fields.uid, fields.gid, fields.nlink, fields.mtime, fields.size, 0, 0, fields.rmajor, fields.rminor, nameBytes.length, 0].map(hex8).join('');
+    [fields.ino, fields.mode, fields.uid, fields.gid, fields.nlink, fields.mtime, fields.size, 0, 0, fields.rmajor, fields.rminor, nameBytes.length, 0]
+      .map(hex8)
+      .join('');
   const head = Buffer.concat([Buffer.from(text, 'ascii'), nameBytes]);
   return Buffer.concat([head, pad4(head.length)]);
 }
@@ -32,7 +45,7 @@ function readAll(path: string): Buffer {
   try {
     const chunks: Buffer[] = [];
     const buf = Buffer.alloc(1 << 20);
-    for (let n; (n = readSync(fd, buf, 0, buf.length, null)) > 0; ) chunks.push(Buffer.from(buf.subarray(0, n)));
+    for (let n; (n = readSync(fd, buf, 0, buf.length, null)) > 0;) chunks.push(Buffer.from(buf.subarray(0, n)));
     return Buffer.concat(chunks);
   } finally {
     closeSync(fd);

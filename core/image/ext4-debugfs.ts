@@ -10,7 +10,14 @@ import { baseName, parentOf, type TreeEntry } from './image-tree.js';
 // Names are double-quoted for debugfs's parser (libss), where a doubled
 // quote stands for one quote.
 
-const TYPE_BITS: Record<TreeEntry['type'], number> = { dir: 0o040000, file: 0o100000, symlink: 0o120000, chardev: 0o020000, blockdev: 0o060000, fifo: 0o010000 };
+const TYPE_BITS: Record<TreeEntry['type'], number> = {
+  dir: 0o040000,
+  file: 0o100000,
+  symlink: 0o120000,
+  chardev: 0o020000,
+  blockdev: 0o060000,
+  fifo: 0o010000,
+};
 
 export const debugfsQuote = (s: string): string => `"${s.replace(/"/g, '""')}"`;
 
@@ -33,8 +40,9 @@ export function debugfsScript(entries: readonly TreeEntry[], epoch: number, file
       cwd = parent;
       name = debugfsQuote(baseName(e.path));
       // mke2fs made /lost+found already (e2fsck's home for orphans).
-      if (e.type === 'dir') e.path !== '/lost+found' && lines.push(`mkdir ${name}`);
-      else if (e.type === 'file') lines.push(`write ${debugfsQuote(fileSource(e))} ${name}`);
+      if (e.type === 'dir') {
+        if (e.path !== '/lost+found') lines.push(`mkdir ${name}`);
+      } else if (e.type === 'file') lines.push(`write ${debugfsQuote(fileSource(e))} ${name}`);
       else if (e.type === 'symlink') lines.push(`symlink ${name} ${debugfsQuote(e.target!)}`);
       else if (e.type === 'fifo') lines.push(`mknod ${name} p`);
       else lines.push(`mknod ${name} ${e.type === 'chardev' ? 'c' : 'b'} ${e.major} ${e.minor}`);

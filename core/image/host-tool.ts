@@ -52,7 +52,12 @@ export function runTool(tool: string, args: readonly string[], run: ToolRun = {}
     child.on('error', (e) => reject(new HostToolError(`cannot run ${tool}: ${e.message} (is its Debian package installed? see scripts/host-packages.txt)`)));
     child.on('close', (code, signal) => {
       if (code === 0) resolve({ stdout, stderr });
-      else reject(new HostToolError(`${tool} ${args.join(' ')} failed (${signal ?? `exit code ${code}`}): ${(stderr || stdout).trim().split('\n').slice(-5).join('\n')}`));
+      else
+        reject(
+          new HostToolError(
+            `${tool} ${args.join(' ')} failed (${signal ?? `exit code ${code}`}): ${(stderr || stdout).trim().split('\n').slice(-5).join('\n')}`,
+          ),
+        );
     });
     if (run.input !== undefined) {
       const stdin = child.stdin!;

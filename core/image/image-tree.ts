@@ -65,12 +65,22 @@ export const baseName = (path: string): string => path.slice(path.lastIndexOf('/
 export function imageTree(entries: readonly ImageEntry[], sourceDateEpoch: number): ImageTree {
   const seen = new Map<string, TreeEntry>();
   for (const e of entries) {
-    if (e.path !== '/' && (!e.path.startsWith('/') || e.path.endsWith('/') || e.path.split('/').slice(1).some((s) => s === '' || s === '.' || s === '..'))) {
+    if (
+      e.path !== '/' &&
+      (!e.path.startsWith('/') ||
+        e.path.endsWith('/') ||
+        e.path
+          .split('/')
+          .slice(1)
+          .some((s) => s === '' || s === '.' || s === '..'))
+    ) {
       throw new ImageTreeError(`image entry '${e.path}': a path must be absolute and normalized (no '.', '..', '//' or trailing '/')`);
     }
-    if (e.path.includes('\0') || e.path.includes('\n')) throw new ImageTreeError(`image entry ${JSON.stringify(e.path)}: NUL and newline are not allowed in names`);
+    if (e.path.includes('\0') || e.path.includes('\n'))
+      throw new ImageTreeError(`image entry ${JSON.stringify(e.path)}: NUL and newline are not allowed in names`);
     if (seen.has(e.path)) throw new ImageTreeError(`image entry '${e.path}' is listed twice`);
-    if (e.type === 'file' && e.source === undefined && e.content === undefined) throw new ImageTreeError(`image file '${e.path}' has neither a source file nor content`);
+    if (e.type === 'file' && e.source === undefined && e.content === undefined)
+      throw new ImageTreeError(`image file '${e.path}' has neither a source file nor content`);
     if (e.type === 'symlink' && !e.target) throw new ImageTreeError(`image symlink '${e.path}' has no target`);
     if ((e.type === 'chardev' || e.type === 'blockdev') && (e.major === undefined || e.minor === undefined)) {
       throw new ImageTreeError(`image device node '${e.path}' needs major and minor numbers`);

@@ -37,7 +37,14 @@ export function tarMember(e: TreeEntry, size = 0): TarMember {
   const pax: Record<string, string> = {};
   if (e.uid > MAX_USTAR_ID) pax.uid = String(e.uid);
   if (e.gid > MAX_USTAR_ID) pax.gid = String(e.gid);
-  const base = { path: tarName(e), mode: e.mode, mtime: e.mtime, uid: Math.min(e.uid, MAX_USTAR_ID), gid: Math.min(e.gid, MAX_USTAR_ID), ...(Object.keys(pax).length ? { pax } : {}) };
+  const base = {
+    path: tarName(e),
+    mode: e.mode,
+    mtime: e.mtime,
+    uid: Math.min(e.uid, MAX_USTAR_ID),
+    gid: Math.min(e.gid, MAX_USTAR_ID),
+    ...(Object.keys(pax).length ? { pax } : {}),
+  };
   switch (e.type) {
     case 'file':
       return { ...base, type: 'file', size };

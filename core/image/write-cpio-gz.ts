@@ -16,6 +16,8 @@ export class CpioGzWriter implements ImageWriter {
   readonly type = 'cpio.gz';
   async write(entries: readonly ImageEntry[], out: string, sourceDateEpoch: number): Promise<void> {
     const tree = imageTree(entries, sourceDateEpoch);
-    await writeAtomically(out, (tmp) => pipeline(Readable.from(coalesce(cpioNewc(tree.entries))), createGzip({ level: constants.Z_BEST_COMPRESSION }), createWriteStream(tmp)));
+    await writeAtomically(out, (tmp) =>
+      pipeline(Readable.from(coalesce(cpioNewc(tree.entries))), createGzip({ level: constants.Z_BEST_COMPRESSION }), createWriteStream(tmp)),
+    );
   }
 }

@@ -88,7 +88,10 @@ export class Ext4Writer implements ImageWriter {
       }
       const script = join(scratch, 'debugfs.cmd');
       const source = (e: TreeEntry) => inline.get(e) ?? e.source!;
-      await writeFile(script, debugfsScript(tree.entries, sourceDateEpoch, source, (e) => statSync(source(e)).mode & 0o7777));
+      await writeFile(
+        script,
+        debugfsScript(tree.entries, sourceDateEpoch, source, (e) => statSync(source(e)).mode & 0o7777),
+      );
       const env = { MKE2FS_CONFIG: conf, E2FSPROGS_FAKE_TIME: String(sourceDateEpoch) };
       await writeAtomically(out, async (tmp) => {
         const f = await open(tmp, 'w');

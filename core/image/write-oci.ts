@@ -28,7 +28,17 @@ const MEDIA = {
 } as const;
 
 /** Strata's machine arch names to the GOARCH values OCI configs use (image-spec config.md). */
-const GOARCH: Record<string, string> = { aarch64: 'arm64', arm64: 'arm64', x86_64: 'amd64', amd64: 'amd64', riscv64: 'riscv64', arm: 'arm', armv7: 'arm', i686: '386', '386': '386' };
+const GOARCH: Record<string, string> = {
+  aarch64: 'arm64',
+  arm64: 'arm64',
+  x86_64: 'amd64',
+  amd64: 'amd64',
+  riscv64: 'riscv64',
+  arm: 'arm',
+  armv7: 'arm',
+  i686: '386',
+  '386': '386',
+};
 
 export function ociArch(arch: string | undefined): string {
   const goarch = arch && GOARCH[arch];
@@ -69,7 +79,13 @@ export class OciWriter implements ImageWriter {
       const [tarHash, gzHash] = [createHash('sha256'), createHash('sha256')];
       const [tarCount, gzCount] = [{ n: 0 }, { n: 0 }];
       const layerTmp = join(blobs, 'layer.part');
-      await pipeline(Readable.from(coalesce(tarStream(tree))), counting(tarHash, tarCount), createGzip({ level: constants.Z_DEFAULT_COMPRESSION }), counting(gzHash, gzCount), createWriteStream(layerTmp));
+      await pipeline(
+        Readable.from(coalesce(tarStream(tree))),
+        counting(tarHash, tarCount),
+        createGzip({ level: constants.Z_DEFAULT_COMPRESSION }),
+        counting(gzHash, gzCount),
+        createWriteStream(layerTmp),
+      );
       const layer: Blob = { digest: `sha256:${gzHash.digest('hex')}`, size: gzCount.n };
       await rename(layerTmp, join(blobs, layer.digest.slice(7)));
       const created = new Date(sourceDateEpoch * 1000).toISOString().replace('.000Z', 'Z');
@@ -91,7 +107,11 @@ export class OciWriter implements ImageWriter {
       await writeFile(join(dir, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
       await writeFile(
         join(dir, 'index.json'),
-        JSON.stringify({ schemaVersion: 2, mediaType: MEDIA.index, manifests: [{ mediaType: MEDIA.manifest, ...manifest, annotations: { 'org.opencontainers.image.ref.name': ref } }] }),
+        JSON.stringify({
+          schemaVersion: 2,
+          mediaType: MEDIA.index,
+          manifests: [{ mediaType: MEDIA.manifest, ...manifest, annotations: { 'org.opencontainers.image.ref.name': ref } }],
+        }),
       );
     });
   }

@@ -20,7 +20,9 @@ export class TarGzWriter implements ImageWriter {
   readonly type = 'tar.gz';
   async write(entries: readonly ImageEntry[], out: string, sourceDateEpoch: number): Promise<void> {
     const tree = imageTree(entries, sourceDateEpoch);
-    await writeAtomically(out, (tmp) => pipeline(Readable.from(coalesce(tarStream(tree))), createGzip({ level: constants.Z_DEFAULT_COMPRESSION }), createWriteStream(tmp)));
+    await writeAtomically(out, (tmp) =>
+      pipeline(Readable.from(coalesce(tarStream(tree))), createGzip({ level: constants.Z_DEFAULT_COMPRESSION }), createWriteStream(tmp)),
+    );
   }
 }
 

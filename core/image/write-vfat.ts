@@ -57,8 +57,12 @@ export class VfatWriter implements ImageWriter {
         await runTool('mkfs.vfat', [...mkfs, tmp]);
         const mtools = (epoch: number) => ({ env: { MTOOLS_SKIP_CHECK: '1', SOURCE_DATE_EPOCH: String(epoch) } });
         // Folders first, in path order, grouped by their time.
-        for (const [time, dirs] of groups(tree.entries.filter((e) => e.type === 'dir' && e.path !== '/'), (e) => String(e.mtime))) {
-          for (let i = 0; i < dirs.length; i += BATCH) await runTool('mmd', ['-i', tmp, ...dirs.slice(i, i + BATCH).map((d) => `::${d.path}`)], mtools(Number(time)));
+        for (const [time, dirs] of groups(
+          tree.entries.filter((e) => e.type === 'dir' && e.path !== '/'),
+          (e) => String(e.mtime),
+        )) {
+          for (let i = 0; i < dirs.length; i += BATCH)
+            await runTool('mmd', ['-i', tmp, ...dirs.slice(i, i + BATCH).map((d) => `::${d.path}`)], mtools(Number(time)));
         }
         // Files whose host name is their image name go in batches per folder and time; others one by one.
         const files = tree.entries.filter((e) => e.type === 'file');
@@ -80,12 +84,17 @@ export class VfatWriter implements ImageWriter {
         for (const [key, group] of groups(batchable, (e) => `${e.mtime} ${parentOf(e.path)}`)) {
           const [time, dir] = [Number(key.slice(0, key.indexOf(' '))), key.slice(key.indexOf(' ') + 1)];
           for (let i = 0; i < group.length; i += BATCH) {
-            await runTool('mcopy', ['-i', tmp, '-Q', ...group.slice(i, i + BATCH).map((e) => sources.get(e)!), `::${dir === '/' ? '/' : dir + '/'}`], mtools(time));
+            await runTool(
+              'mcopy',
+              ['-i', tmp, '-Q', ...group.slice(i, i + BATCH).map((e) => sources.get(e)!), `::${dir === '/' ? '/' : dir + '/'}`],
+              mtools(time),
+            );
           }
         }
       });
     } catch (e) {
-      if (e instanceof HostToolError && /Disk full|No free|too big/i.test(e.message)) throw new HostToolError(`vfat image ${out} is too small (${bytes} bytes) for its files: ${e.message}`);
+      if (e instanceof HostToolError && /Disk full|No free|too big/i.test(e.message))
+        throw new HostToolError(`vfat image ${out} is too small (${bytes} bytes) for its files: ${e.message}`);
       throw e;
     } finally {
       await rm(scratch, { recursive: true, force: true });

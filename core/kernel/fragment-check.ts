@@ -48,20 +48,36 @@ export function kconfigDiagnostics(problems: readonly KconfigProblem[], recipe: 
     const symbol = r.option.replace(/^CONFIG_/, '');
     const explore = `run \`strata menuconfig ${recipe}\` and search (/) for ${symbol} to see what it depends on`;
     if (kind === 'dropped') {
-      return diag('kconfig-dropped', `${recipe}: ${show(r.option, r.value)} was dropped: the final .config ${actual === undefined ? 'does not have this option' : 'has it off'}`, loc, {
-        hint: actual === undefined ? `the option does not exist in this source tree, or an option it depends on is off; ${explore}` : `something else turns it off, or a choice it belongs to picked another entry; ${explore}`,
-      });
+      return diag(
+        'kconfig-dropped',
+        `${recipe}: ${show(r.option, r.value)} was dropped: the final .config ${actual === undefined ? 'does not have this option' : 'has it off'}`,
+        loc,
+        {
+          hint:
+            actual === undefined
+              ? `the option does not exist in this source tree, or an option it depends on is off; ${explore}`
+              : `something else turns it off, or a choice it belongs to picked another entry; ${explore}`,
+        },
+      );
     }
     return diag('kconfig-changed', `${recipe}: ${show(r.option, r.value)} became ${show(r.option, actual!)} in the final .config`, loc, {
-      hint: r.value === 'm' && actual === 'y' ? `a module needs CONFIG_MODULES=y, or another option forces it built in; ${explore}` : `another option selects or limits it; ${explore}`,
+      hint:
+        r.value === 'm' && actual === 'y'
+          ? `a module needs CONFIG_MODULES=y, or another option forces it built in; ${explore}`
+          : `another option selects or limits it; ${explore}`,
     });
   });
 }
 
 export function fragmentSyntaxDiagnostics(errors: readonly FragmentSyntaxError[], recipe: string): Diagnostic[] {
   return errors.map((e) =>
-    diag('kconfig-fragment-syntax', `${recipe}: not a Kconfig line: ${JSON.stringify(e.text.trim())}`, { file: e.file, line: e.line, column: 1 }, {
-      hint: 'write CONFIG_NAME=value or "# CONFIG_NAME is not set"; other lines must start with #',
-    }),
+    diag(
+      'kconfig-fragment-syntax',
+      `${recipe}: not a Kconfig line: ${JSON.stringify(e.text.trim())}`,
+      { file: e.file, line: e.line, column: 1 },
+      {
+        hint: 'write CONFIG_NAME=value or "# CONFIG_NAME is not set"; other lines must start with #',
+      },
+    ),
   );
 }

@@ -79,7 +79,12 @@ export function checkDefconfig(r: Recipe, readFile: (p: string) => string): Diag
   const data = r.data;
   const base = data.get('KCONFIG_DEFCONFIG').trim();
   const loc = originOf(data, 'KCONFIG_DEFCONFIG');
-  if (!base) return [diag('kconfig-defconfig-empty', `${r.name}: no base configuration (KCONFIG_DEFCONFIG is empty)`, loc, { hint: `name one of ${BASE_TARGETS.join(', ')} or a file of ${data.getOr('KCONFIG_DEFCONFIG_DIR', 'configs')}` })];
+  if (!base)
+    return [
+      diag('kconfig-defconfig-empty', `${r.name}: no base configuration (KCONFIG_DEFCONFIG is empty)`, loc, {
+        hint: `name one of ${BASE_TARGETS.join(', ')} or a file of ${data.getOr('KCONFIG_DEFCONFIG_DIR', 'configs')}`,
+      }),
+    ];
   if (BASE_TARGETS.includes(base)) return [];
   const dir = join(data.get('S'), data.getOr('KCONFIG_DEFCONFIG_DIR', 'configs'));
   const file = join(dir, base);
@@ -91,12 +96,20 @@ export function checkDefconfig(r: Recipe, readFile: (p: string) => string): Diag
       /* no such folder: the hint says where we looked */
     }
     const near = closest(base, [...known, ...BASE_TARGETS]);
-    return [diag('kconfig-defconfig-unknown', `${r.name}: unknown defconfig '${base}': ${file} does not exist`, loc, { hint: near ? `did you mean '${near}'?` : `the defconfigs are the files in ${dir}` })];
+    return [
+      diag('kconfig-defconfig-unknown', `${r.name}: unknown defconfig '${base}': ${file} does not exist`, loc, {
+        hint: near ? `did you mean '${near}'?` : `the defconfigs are the files in ${dir}`,
+      }),
+    ];
   }
   const symbol = data.getOr('KCONFIG_ARCH_SYMBOL', '').trim();
   if (symbol && !new RegExp(`^CONFIG_${symbol}=y$`, 'm').test(readFile(file))) {
     const arch = data.getOr('TARGET_ARCH', '?');
-    return [diag('kconfig-defconfig-arch', `${r.name}: defconfig '${base}' is not for ${arch}: it does not set CONFIG_${symbol}=y`, loc, { hint: `pick a defconfig of ${file.slice(0, -base.length)} that sets CONFIG_${symbol}=y` })];
+    return [
+      diag('kconfig-defconfig-arch', `${r.name}: defconfig '${base}' is not for ${arch}: it does not set CONFIG_${symbol}=y`, loc, {
+        hint: `pick a defconfig of ${file.slice(0, -base.length)} that sets CONFIG_${symbol}=y`,
+      }),
+    ];
   }
   return [];
 }

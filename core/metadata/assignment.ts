@@ -45,8 +45,8 @@ export interface Assignment {
   readonly loc: SourceLocation;
 }
 
-const NAME_RE = /^[A-Za-z_][A-Za-z0-9_.\-]*$/;
-const OVERRIDE_RE = /^[a-z0-9][a-z0-9_\-]*$/;
+const NAME_RE = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
+const OVERRIDE_RE = /^[a-z0-9][a-z0-9_-]*$/;
 
 type ParsedKey = { readonly name: string; readonly op: Operator; readonly overrides: readonly string[]; readonly target: readonly string[] };
 
@@ -68,15 +68,23 @@ const isOperator = (s: string): s is Operator => (OPERATORS as readonly string[]
 function parseKey(key: string, loc: SourceLocation): ParsedKey {
   const [name, ...rest] = key.split(':');
   if (!NAME_RE.test(name)) {
-    throw new UserError(diag('var-name', `'${name}' is not a valid variable name`, loc, { hint: 'use letters, digits, _ . and -, starting with a letter or _' }));
+    throw new UserError(
+      diag('var-name', `'${name}' is not a valid variable name`, loc, { hint: 'use letters, digits, _ . and -, starting with a letter or _' }),
+    );
   }
   const ops = rest.filter(isOperator);
   if (ops.length > 1) {
-    throw new UserError(diag('var-operator-order', `in '${key}', ${ops.map((o) => `':${o}'`).join(' and ')} are two operators; a key has at most one`, loc, { hint: 'write one key per operator' }));
+    throw new UserError(
+      diag('var-operator-order', `in '${key}', ${ops.map((o) => `':${o}'`).join(' and ')} are two operators; a key has at most one`, loc, {
+        hint: 'write one key per operator',
+      }),
+    );
   }
   for (const o of rest) {
     if (!isOperator(o) && !OVERRIDE_RE.test(o)) {
-      throw new UserError(diag('var-override', `in '${key}', '${o}' is not a valid override name`, loc, { hint: 'override names are lowercase letters, digits, _ and -' }));
+      throw new UserError(
+        diag('var-override', `in '${key}', '${o}' is not a valid override name`, loc, { hint: 'override names are lowercase letters, digits, _ and -' }),
+      );
     }
   }
   const at = ops.length ? rest.indexOf(ops[0]) : rest.length;
@@ -87,7 +95,11 @@ function parseKey(key: string, loc: SourceLocation): ParsedKey {
   // (BitBake's `A:foo := ...`); a condition after it would be a second way
   // to say nearly the same thing, so only one spelling is accepted.
   if (op === 'immediate' && conditions.length) {
-    throw new UserError(diag('var-operator-order', `in '${key}', override names come before ':immediate'`, loc, { hint: `write '${[name, ...target, ...conditions, 'immediate'].join(':')}'` }));
+    throw new UserError(
+      diag('var-operator-order', `in '${key}', override names come before ':immediate'`, loc, {
+        hint: `write '${[name, ...target, ...conditions, 'immediate'].join(':')}'`,
+      }),
+    );
   }
   return { name, op, overrides: [...target, ...conditions], target };
 }
@@ -95,7 +107,11 @@ function parseKey(key: string, loc: SourceLocation): ParsedKey {
 export function assignment(key: string, value: string, level: Level, loc: SourceLocation): Assignment {
   const { name, op, overrides, target } = parseAssignmentKey(key, loc);
   if (op === 'unset' && value !== '') {
-    throw new UserError(diag('var-unset-value', `'${key}' takes no value, it removes every earlier assignment to ${[name, ...target].join(':')}`, loc, { hint: `write '${key}:' with nothing after the colon` }));
+    throw new UserError(
+      diag('var-unset-value', `'${key}' takes no value, it removes every earlier assignment to ${[name, ...target].join(':')}`, loc, {
+        hint: `write '${key}:' with nothing after the colon`,
+      }),
+    );
   }
   return { name, op, overrides, target, value, level, loc };
 }

@@ -17,16 +17,26 @@ const isConfiguration = (l: Level): boolean => l >= Level.Distro;
  * assigns: BitBake's `:=` would see the configuration's value, Strata's sees
  * only what comes before it.
  */
-export function checkImmediateReads(a: Assignment, reads: readonly string[], assignmentsOf: (name: string) => readonly Assignment[], applies: (a: Assignment) => boolean): void {
+export function checkImmediateReads(
+  a: Assignment,
+  reads: readonly string[],
+  assignmentsOf: (name: string) => readonly Assignment[],
+  applies: (a: Assignment) => boolean,
+): void {
   if (isConfiguration(a.level)) return;
   for (const name of reads) {
     const later = assignmentsOf(name).find((x) => isConfiguration(x.level) && applies(x));
     if (!later) continue;
     throw new UserError(
-      diag('var-immediate-stronger', `'${keyOf(a)}' reads ${name}, which the ${levelName(later.level)} assigns later; an immediate value sees only what comes before it`, a.loc, {
-        related: [{ message: `${keyOf(later)} is assigned here`, location: later.loc }],
-        hint: `in BitBake the configuration is read before recipes, so := would see it; write a plain assignment ('${[a.name, ...a.target].join(':')}:') to use the final ${name}`,
-      }),
+      diag(
+        'var-immediate-stronger',
+        `'${keyOf(a)}' reads ${name}, which the ${levelName(later.level)} assigns later; an immediate value sees only what comes before it`,
+        a.loc,
+        {
+          related: [{ message: `${keyOf(later)} is assigned here`, location: later.loc }],
+          hint: `in BitBake the configuration is read before recipes, so := would see it; write a plain assignment ('${[a.name, ...a.target].join(':')}:') to use the final ${name}`,
+        },
+      ),
     );
   }
 }

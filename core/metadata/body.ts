@@ -82,10 +82,17 @@ function readSources(v: LEntry['value'] | undefined): SourceSpec[] {
     // A source is either a file to download (`url:`) or a git repository (`git:`).
     const isGit = m.has('git');
     if (isGit === m.has('url')) {
-      throw new UserError(diag('schema-missing-key', isGit ? "source: 'url' and 'git' cannot both be given" : "source: missing required key 'url' (or 'git')", item.loc));
+      throw new UserError(
+        diag('schema-missing-key', isGit ? "source: 'url' and 'git' cannot both be given" : "source: missing required key 'url' (or 'git')", item.loc),
+      );
     }
     const stray = isGit ? undefined : GIT_KEYS.find((k) => m.has(k));
-    if (stray) throw new UserError(diag('schema-unknown-key', `source: '${stray}' belongs to git sources`, m.get(stray)!.keyLoc, { hint: 'write the repository as `git: <url>` instead of `url:`' }));
+    if (stray)
+      throw new UserError(
+        diag('schema-unknown-key', `source: '${stray}' belongs to git sources`, m.get(stray)!.keyLoc, {
+          hint: 'write the repository as `git: <url>` instead of `url:`',
+        }),
+      );
     const sha = get(m, 'sha256');
     const name = get(m, 'name');
     const unpack = get(m, 'unpack');

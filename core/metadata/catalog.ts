@@ -23,7 +23,15 @@ function maskFor(layer: Layer, mask: Mask): string | undefined {
   if (slash <= 0) {
     throw new UserError(diag('layer-mask', `mask '${mask.pattern}' must start with a layer name, like 'core/recipes/busybox/**'`, mask.loc));
   }
-  const layerGlob = new RegExp('^' + mask.pattern.slice(0, slash).replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$');
+  const layerGlob = new RegExp(
+    '^' +
+      mask.pattern
+        .slice(0, slash)
+        .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+        .replace(/\*/g, '.*')
+        .replace(/\?/g, '.') +
+      '$',
+  );
   return layerGlob.test(layer.name) ? mask.pattern.slice(slash + 1) : undefined;
 }
 
@@ -42,7 +50,11 @@ export class Catalog {
    * layer (for configs and includes); `masks` come from the project, and
    * every layer's own masks are added.
    */
-  constructor(readonly layers: readonly Layer[], private readonly extraConfigDirs: readonly string[] = [], projectMasks: readonly Mask[] = []) {
+  constructor(
+    readonly layers: readonly Layer[],
+    private readonly extraConfigDirs: readonly string[] = [],
+    projectMasks: readonly Mask[] = [],
+  ) {
     // Highest priority first, so the first class or config found wins.
     const byPriority = [...layers].sort((a, b) => b.priority - a.priority);
     this.includes = new IncludeResolver([...byPriority.map((l) => resolve(l.dir, 'include')), ...extraConfigDirs.map((d) => resolve(d, 'include'))]);

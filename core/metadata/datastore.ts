@@ -43,7 +43,10 @@ export class DataStore {
   private readonly immediates = new Map<Assignment, string>();
 
   /** `assignments` in level order then file order; `overrides` weakest first. */
-  constructor(private readonly assignments: readonly Assignment[], readonly overrides: readonly string[]) {
+  constructor(
+    private readonly assignments: readonly Assignment[],
+    readonly overrides: readonly string[],
+  ) {
     for (const a of assignments) {
       const list = this.byName.get(a.name);
       if (list) list.push(a);
@@ -108,7 +111,12 @@ export class DataStore {
       const sorted = [...this.assignments].sort((x, y) => x.level - y.level);
       const before = new DataStore(sorted.slice(0, sorted.indexOf(a)), this.overrides);
       v = before.expand(a.value, { where: `immediate assignment ${keyOf(a)}`, loc: a.loc }).replaceAll('${', () => '$${');
-      checkImmediateReads(a, before.referencesOf(a.value), (n) => this.byName.get(n) ?? [], (x) => this.applies(x));
+      checkImmediateReads(
+        a,
+        before.referencesOf(a.value),
+        (n) => this.byName.get(n) ?? [],
+        (x) => this.applies(x),
+      );
       this.immediates.set(a, v);
     }
     return v;
@@ -215,7 +223,9 @@ export class DataStore {
     if (!REFERENCE.test(ref)) {
       const what = ref === inner ? `'\${${inner}}'` : `'\${${inner}}' names '${ref}', which`;
       throw new UserError(
-        diag('var-reference', `${context.where}: ${what} is not a valid reference`, this.holder(context, inner), { hint: 'write $$\{...} for a literal \${...} in shell code' }),
+        diag('var-reference', `${context.where}: ${what} is not a valid reference`, this.holder(context, inner), {
+          hint: 'write $${...} for a literal ${...} in shell code',
+        }),
       );
     }
     if (!this.has(ref)) {

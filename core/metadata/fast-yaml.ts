@@ -102,7 +102,8 @@ export function parseYamlFast(file: string, text: string): LValue | undefined {
         return;
       }
       // Keep a number's spelling, so `version: 1.10` can be read as "1.10".
-      node = typeof v === 'number' ? { kind: 'scalar', value: v, text: text.slice(frame.start, state.position).trim(), loc } : { kind: 'scalar', value: v, loc };
+      node =
+        typeof v === 'number' ? { kind: 'scalar', value: v, text: text.slice(frame.start, state.position).trim(), loc } : { kind: 'scalar', value: v, loc };
     }
     stack[stack.length - 1].children.push(node);
   };

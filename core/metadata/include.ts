@@ -57,7 +57,8 @@ export class IncludeResolver {
         );
       }
       const fragment = this.readChain(target, [...chain, { file, loc: item.loc }]);
-      if (fragment.kind !== 'map') throw new UserError(diag('include-not-map', `included file ${target} must be a map of keys, found ${describe(fragment)}`, fragment.loc));
+      if (fragment.kind !== 'map')
+        throw new UserError(diag('include-not-map', `included file ${target} must be a map of keys, found ${describe(fragment)}`, fragment.loc));
       merged = merged ? mergeMaps(merged, fragment) : fragment;
     }
     return merged ? mergeMaps(merged, own) : own;

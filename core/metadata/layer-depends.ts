@@ -23,7 +23,11 @@ const CONSTRAINT = /^(>=|<=|==|=|>|<)\s*([A-Za-z0-9][A-Za-z0-9.+~_-]*)$/;
 export function parseLayerDependency(text: string, loc: SourceLocation): LayerDependency {
   const m = /^\s*([A-Za-z0-9][A-Za-z0-9_.-]*)\s*(.*)$/.exec(text);
   const bad = (why: string): never => {
-    throw new UserError(diag('layer-depends-syntax', `layer dependency '${text}': ${why}`, loc, { hint: "write a layer name, optionally with constraints: 'core', 'core >= 1.2', 'core >= 1.2, < 2'" }));
+    throw new UserError(
+      diag('layer-depends-syntax', `layer dependency '${text}': ${why}`, loc, {
+        hint: "write a layer name, optionally with constraints: 'core', 'core >= 1.2', 'core >= 1.2, < 2'",
+      }),
+    );
   };
   if (!m) return bad('it does not start with a layer name');
   const rest = m[2].trim();

@@ -32,7 +32,14 @@ const LAYER_KEYS = ['name', 'version', 'priority', 'depends', 'series', 'masks',
 export function loadLayer(dir: string): Layer {
   const file = resolve(dir, 'layer.yaml');
   if (!existsSync(file)) {
-    throw new UserError(diag('layer-missing', `${resolve(dir)} is not a layer: it has no layer.yaml`, { file: resolve(dir), line: 0, column: 0 }, { hint: 'check the layers list of strata.yaml' }));
+    throw new UserError(
+      diag(
+        'layer-missing',
+        `${resolve(dir)} is not a layer: it has no layer.yaml`,
+        { file: resolve(dir), line: 0, column: 0 },
+        { hint: 'check the layers list of strata.yaml' },
+      ),
+    );
   }
   const tree = parseYamlFile(file);
   const m = readMap(tree, LAYER_KEYS, 'layer.yaml', ['name']);
@@ -67,7 +74,12 @@ export function loadLayers(dirs: readonly string[], listedIn?: SourceLocation): 
   for (const l of layers) {
     const other = byName.get(l.name);
     if (other) {
-      problems.push(diag('layer-duplicate', `two layers are named '${l.name}'`, l.loc, { related: [{ message: `the other layer named '${l.name}'`, location: other.loc }], hint: 'remove one of them from the layers list, or rename one' }));
+      problems.push(
+        diag('layer-duplicate', `two layers are named '${l.name}'`, l.loc, {
+          related: [{ message: `the other layer named '${l.name}'`, location: other.loc }],
+          hint: 'remove one of them from the layers list, or rename one',
+        }),
+      );
       continue;
     }
     byName.set(l.name, l);

@@ -48,7 +48,12 @@ export function loadRecipeFile(file: string, layer: Layer, read: MetadataReader 
   const body = readBody(m, Level.Recipe);
   // Descriptive fields become variables too, so `${version}` and
   // `strata env` treat them like any other value.
-  const fields = [['PN', name, 'name'], ['PV', version, 'version'], ['name', name, 'name'], ['version', version, 'version']] as const;
+  const fields = [
+    ['PN', name, 'name'],
+    ['PV', version, 'version'],
+    ['name', name, 'name'],
+    ['version', version, 'version'],
+  ] as const;
   const extra = fields.map(([key, value, from]) => assignment(key, value, Level.Recipe, m.get(from)!.keyLoc));
   for (const k of ['license', 'summary', 'homepage']) {
     const v = get(m, k);

@@ -6,7 +6,7 @@
 // observed behaviour; the user manual does not describe nesting).
 
 /** What a variable name looks like, once any nested reference is expanded. */
-export const REFERENCE = /^[A-Za-z_][A-Za-z0-9_.\-]*$/;
+export const REFERENCE = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 
 /** Index of the `}` that closes the `${` at `at` (nested `${…}` are skipped whole), or -1 when it is never closed. */
 export function closingBrace(text: string, at: number): number {
@@ -29,7 +29,7 @@ export function closingBrace(text: string, at: number): number {
 
 /** Calls `fn` with the text inside each `${…}` of `text`, outermost only, skipping `$${…}` literals. */
 export function forEachReference(text: string, fn: (inner: string) => void): void {
-  for (let at = text.indexOf('${'); at >= 0; ) {
+  for (let at = text.indexOf('${'); at >= 0;) {
     const close = closingBrace(text, at);
     if (close < 0) return;
     if (!(at > 0 && text.charCodeAt(at - 1) === 36 /* $ */)) fn(text.slice(at + 2, close));

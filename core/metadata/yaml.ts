@@ -58,7 +58,9 @@ export function parseYamlCarefully(file: string, text: string): LValue {
     const loc = at(node.range?.[0] ?? fallback);
     if (aliasAt && ++aliasNodes > ALIAS_NODE_LIMIT) {
       throw new UserError(
-        diag('yaml-alias-limit', `YAML aliases here expand to more than ${ALIAS_NODE_LIMIT} nodes`, aliasAt, { hint: 'aliases are copied where they are used, so nested ones grow exponentially; write the values out, or use an include fragment' }),
+        diag('yaml-alias-limit', `YAML aliases here expand to more than ${ALIAS_NODE_LIMIT} nodes`, aliasAt, {
+          hint: 'aliases are copied where they are used, so nested ones grow exponentially; write the values out, or use an include fragment',
+        }),
       );
     }
     if (isAlias(node)) {
@@ -86,7 +88,12 @@ export function parseYamlCarefully(file: string, text: string): LValue {
         const key = String(keyNode.value);
         const first = seen.get(key);
         if (first && !aliasAt) {
-          throw new UserError(diag('yaml-duplicate-key', `the key '${key}' is written twice in one map`, keyLoc, { related: [{ message: `'${key}' is first written here`, location: first }], hint: 'keep one of them' }));
+          throw new UserError(
+            diag('yaml-duplicate-key', `the key '${key}' is written twice in one map`, keyLoc, {
+              related: [{ message: `'${key}' is first written here`, location: first }],
+              hint: 'keep one of them',
+            }),
+          );
         }
         seen.set(key, keyLoc);
         entries.push({ key: String(keyNode.value), keyLoc, value: convert(pair.value as Node, keyNode.range?.[1] ?? 0) });

@@ -143,12 +143,21 @@ export function readElf(buf: Buffer): ElfResult {
       const load = segments.find((s) => s.type === PT_LOAD && strtab! >= s.vaddr && strtab! < s.vaddr + s.filesz);
       if (load) strOffset = strtab - load.vaddr + load.offset;
     }
-    if ((needed.length || soname !== undefined) && strOffset === undefined) return { ok: false, reason: 'the dynamic section has no string table the reader can find' };
+    if ((needed.length || soname !== undefined) && strOffset === undefined)
+      return { ok: false, reason: 'the dynamic section has no string table the reader can find' };
     const end = strsz !== undefined ? Math.min(buf.length, strOffset! + strsz) : buf.length;
     const str = (v: number) => cstring(buf, strOffset! + v, end);
     return {
       ok: true,
-      elf: { bits: wide ? 64 : 32, endian: data === 1 ? 'little' : 'big', type, machine, interpreter, soname: soname === undefined ? undefined : str(soname), needed: needed.map(str) },
+      elf: {
+        bits: wide ? 64 : 32,
+        endian: data === 1 ? 'little' : 'big',
+        type,
+        machine,
+        interpreter,
+        soname: soname === undefined ? undefined : str(soname),
+        needed: needed.map(str),
+      },
     };
   } catch (e) {
     if (e instanceof Truncated) return { ok: false, reason: `truncated or corrupt ELF file: ${e.message}` };

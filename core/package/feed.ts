@@ -19,7 +19,12 @@ export const feedDir = (buildDir: string, arch: string): string => join(buildDir
 export async function ipkControl(ipk: Buffer): Promise<string> {
   const parts = ipkParts(ipk);
   if (!parts.ok) throw new Error(parts.reason);
-  for await (const e of tarEntries((async function* () { yield parts.control; })(), (m) => m.path === './control' || m.path === 'control')) {
+  for await (const e of tarEntries(
+    (async function* () {
+      yield parts.control;
+    })(),
+    (m) => m.path === './control' || m.path === 'control',
+  )) {
     if (e.data) return e.data.toString('utf8');
   }
   throw new Error('control.tar.gz has no ./control');
@@ -29,7 +34,11 @@ export async function ipkControl(ipk: Buffer): Promise<string> {
 const FILE_FIELDS = ['Filename', 'Size', 'SHA256sum'];
 
 export async function feedIndex(dir: string): Promise<string> {
-  const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.ipk')).sort() : [];
+  const files = existsSync(dir)
+    ? readdirSync(dir)
+        .filter((f) => f.endsWith('.ipk'))
+        .sort()
+    : [];
   const entries: { name: string; version: string; text: string }[] = [];
   for (const file of files) {
     const ipk = readFileSync(join(dir, file));

@@ -65,7 +65,8 @@ export function ipkParts(ipk: Buffer): IpkParts {
   const ar = readAr(ipk);
   if (!ar.ok) return ar;
   const names = ar.members.map((m) => m.name);
-  if (names[0] !== 'debian-binary' || !ar.members[0].data.toString().startsWith('2.')) return { ok: false, reason: `not an ipk (first members: ${names.join(', ')})` };
+  if (names[0] !== 'debian-binary' || !ar.members[0].data.toString().startsWith('2.'))
+    return { ok: false, reason: `not an ipk (first members: ${names.join(', ')})` };
   const control = ar.members.find((m) => m.name === 'control.tar.gz');
   const data = ar.members.find((m) => m.name === 'data.tar.gz');
   if (!control || !data) return { ok: false, reason: `an ipk needs control.tar.gz and data.tar.gz (has ${names.join(', ')})` };

@@ -67,14 +67,28 @@ function checkPackageNames(r: RecipePackaging): Diagnostic[] {
   };
   for (const [pkg, deps] of r.rdepends) {
     const at = (d: string) => r.rdependsAt?.get(`${pkg} ${d}`) ?? whole;
-    if (!own.includes(pkg)) out.push(diag('package-unknown', `rdepends: ${r.recipe} makes no package '${pkg}'`, deps.length ? at(deps[0]) : whole, { hint: suggest(pkg, own) ?? `its packages: ${own.join(', ')}` }));
+    if (!own.includes(pkg))
+      out.push(
+        diag('package-unknown', `rdepends: ${r.recipe} makes no package '${pkg}'`, deps.length ? at(deps[0]) : whole, {
+          hint: suggest(pkg, own) ?? `its packages: ${own.join(', ')}`,
+        }),
+      );
     for (const d of deps) {
-      if (r.knownPackages && !r.knownPackages.has(d)) out.push(diag('package-unknown', `run-time dependency '${d}' of ${pkg}: no recipe makes a package of that name`, at(d), { hint: suggest(d, r.knownPackages) }));
+      if (r.knownPackages && !r.knownPackages.has(d))
+        out.push(
+          diag('package-unknown', `run-time dependency '${d}' of ${pkg}: no recipe makes a package of that name`, at(d), { hint: suggest(d, r.knownPackages) }),
+        );
     }
   }
-  for (const pkg of r.conffiles.keys()) if (!own.includes(pkg)) out.push(diag('package-unknown', `conffiles: ${r.recipe} makes no package '${pkg}'`, whole, { hint: suggest(pkg, own) }));
+  for (const pkg of r.conffiles.keys())
+    if (!own.includes(pkg)) out.push(diag('package-unknown', `conffiles: ${r.recipe} makes no package '${pkg}'`, whole, { hint: suggest(pkg, own) }));
   for (const d of [...r.declarations.users, ...r.declarations.groups, ...r.declarations.devices]) {
-    if (d.package !== undefined && !own.includes(d.package)) out.push(diag('package-unknown', `package '${d.package}' is not one of ${r.recipe}'s packages`, d.loc, { hint: suggest(d.package, own) ?? `its packages: ${own.join(', ')}` }));
+    if (d.package !== undefined && !own.includes(d.package))
+      out.push(
+        diag('package-unknown', `package '${d.package}' is not one of ${r.recipe}'s packages`, d.loc, {
+          hint: suggest(d.package, own) ?? `its packages: ${own.join(', ')}`,
+        }),
+      );
   }
   return out;
 }
@@ -83,15 +97,30 @@ export function makePackages(r: RecipePackaging, tree: readonly TreeEntry[], ext
   const diagnostics: Diagnostic[] = [];
   const messages: string[] = [];
   for (const s of r.specs) {
-    if (!PACKAGE_NAME.test(s.name)) diagnostics.push(diag('package-bad-name', `package name '${s.name}' is not a valid package name`, s.loc, { hint: 'lower-case letters, digits, + - and ., at least two characters, starting with a letter or digit' }));
+    if (!PACKAGE_NAME.test(s.name))
+      diagnostics.push(
+        diag('package-bad-name', `package name '${s.name}' is not a valid package name`, s.loc, {
+          hint: 'lower-case letters, digits, + - and ., at least two characters, starting with a letter or digit',
+        }),
+      );
   }
-  if (!PACKAGE_VERSION.test(r.version)) diagnostics.push(diag('package-bad-version', `version '${r.version}' of ${r.recipe} cannot be a package version`, { file: r.file, line: 0, column: 0 }, { hint: 'a package version starts with a digit and has no spaces' }));
+  if (!PACKAGE_VERSION.test(r.version))
+    diagnostics.push(
+      diag(
+        'package-bad-version',
+        `version '${r.version}' of ${r.recipe} cannot be a package version`,
+        { file: r.file, line: 0, column: 0 },
+        { hint: 'a package version starts with a digit and has no spaces' },
+      ),
+    );
   diagnostics.push(...checkPackageNames(r));
   const split = assignFiles(tree, r.specs);
   diagnostics.push(...split.problems);
   if (split.unshipped.length) {
     const u = split.unshipped;
-    messages.push(`files installed but not in any package:\n  ${u.slice(0, 20).join('\n  ')}${u.length > 20 ? `\n  … and ${u.length - 20} more` : ''}\n  add patterns under 'packages:' in ${r.file}, or stop installing them`);
+    messages.push(
+      `files installed but not in any package:\n  ${u.slice(0, 20).join('\n  ')}${u.length > 20 ? `\n  … and ${u.length - 20} more` : ''}\n  add patterns under 'packages:' in ${r.file}, or stop installing them`,
+    );
   }
 
   // Accounts known to this recipe: root, its own declarations, and those of the recipes it builds against.
@@ -101,9 +130,20 @@ export function makePackages(r: RecipePackaging, tree: readonly TreeEntry[], ext
   for (const u of r.declarations.users) users.set(u.name, u.uid);
   const perms = new Map(r.declarations.permissions.map((p) => [p.path, p]));
   for (const p of r.declarations.permissions) {
-    if (p.owner && !users.has(p.owner)) diagnostics.push(diag('rootfs-unknown-user', `owner '${p.owner}' of ${p.path} is not a declared user`, p.loc, { hint: `declare it under 'users:' in this recipe or one it depends on` }));
-    if (p.group && !groups.has(p.group)) diagnostics.push(diag('rootfs-unknown-group', `group '${p.group}' of ${p.path} is not a declared group`, p.loc, { hint: `declare it under 'groups:' in this recipe or one it depends on` }));
-    if (!tree.some((e) => e.path === p.path)) diagnostics.push(diag('rootfs-permission-unused', `permissions for ${p.path}, which the recipe does not install`, p.loc));
+    if (p.owner && !users.has(p.owner))
+      diagnostics.push(
+        diag('rootfs-unknown-user', `owner '${p.owner}' of ${p.path} is not a declared user`, p.loc, {
+          hint: `declare it under 'users:' in this recipe or one it depends on`,
+        }),
+      );
+    if (p.group && !groups.has(p.group))
+      diagnostics.push(
+        diag('rootfs-unknown-group', `group '${p.group}' of ${p.path} is not a declared group`, p.loc, {
+          hint: `declare it under 'groups:' in this recipe or one it depends on`,
+        }),
+      );
+    if (!tree.some((e) => e.path === p.path))
+      diagnostics.push(diag('rootfs-permission-unused', `permissions for ${p.path}, which the recipe does not install`, p.loc));
   }
   if (diagnostics.length) return { ok: false, diagnostics, messages };
 
@@ -132,18 +172,32 @@ export function makePackages(r: RecipePackaging, tree: readonly TreeEntry[], ext
         }
       } else files.push(e.type === 'symlink' ? { ...base, target: e.target } : base);
     }
-    return { spec: s, files, elves, sonames: providedSonames(files.filter((f) => f.type !== 'dir').map((f) => f.path), elves) };
+    return {
+      spec: s,
+      files,
+      elves,
+      sonames: providedSonames(
+        files.filter((f) => f.type !== 'dir').map((f) => f.path),
+        elves,
+      ),
+    };
   });
-  const providers: ShlibProvider[] = [...built.map((b) => ({ name: b.spec.name, paths: b.files.filter((f) => f.type !== 'dir').map((f) => f.path), sonames: b.sonames })), ...ext.providers];
+  const providers: ShlibProvider[] = [
+    ...built.map((b) => ({ name: b.spec.name, paths: b.files.filter((f) => f.type !== 'dir').map((f) => f.path), sonames: b.sonames })),
+    ...ext.providers,
+  ];
 
   const first = r.specs[0]?.name;
-  const mine = <T extends { package?: string }>(list: readonly T[], pkg: string) => list.filter((x) => (x.package ?? first) === pkg).map(({ loc: _loc, ...rest }: T & { loc?: unknown }) => rest);
+  const mine = <T extends { package?: string }>(list: readonly T[], pkg: string) =>
+    list.filter((x) => (x.package ?? first) === pkg).map(({ loc: _loc, ...rest }: T & { loc?: unknown }) => rest);
   const packages: BuiltPackage[] = [];
   for (const b of built) {
     const name = b.spec.name;
     const shlibs = shlibDepends(name, b.elves, providers);
     for (const u of shlibs.unresolved) {
-      messages.push(`${u.binary} (package ${name}) needs ${u.what === 'library' ? 'the library' : 'the dynamic loader'} ${u.needs}, which no package of ${r.recipe} or of the recipes it depends on provides\n  add the recipe that makes it to 'depends:' in ${r.file}`);
+      messages.push(
+        `${u.binary} (package ${name}) needs ${u.what === 'library' ? 'the library' : 'the dynamic loader'} ${u.needs}, which no package of ${r.recipe} or of the recipes it depends on provides\n  add the recipe that makes it to 'depends:' in ${r.file}`,
+      );
     }
     const declared: DependsReason[] = (r.rdepends.get(name) ?? []).map((d) => ({ package: d, why: 'declared' }));
     const why = [...declared, ...shlibs.depends];
@@ -169,7 +223,10 @@ export function makePackages(r: RecipePackaging, tree: readonly TreeEntry[], ext
     };
     const hostOf = new Map(split.packages.get(name)!.map((e) => [e.path, e]));
     const ipk = ipkArchive(data, (f) => bytes(hostOf.get(f.path)!), epoch);
-    packages.push({ data: { ...data, ipk: { file: ipkName(name, r.version, r.arch), sha256: createHash('sha256').update(ipk).digest('hex'), size: ipk.length } }, ipk });
+    packages.push({
+      data: { ...data, ipk: { file: ipkName(name, r.version, r.arch), sha256: createHash('sha256').update(ipk).digest('hex'), size: ipk.length } },
+      ipk,
+    });
   }
   if (messages.length) return { ok: false, diagnostics, messages };
   return { ok: true, packages };

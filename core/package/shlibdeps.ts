@@ -45,7 +45,11 @@ export interface Unresolved {
  * recipes it builds against), so the nearest provider wins. A package never
  * depends on itself.
  */
-export function shlibDepends(pkg: string, elves: readonly ElfFile[], providers: readonly ShlibProvider[]): { depends: DependsReason[]; unresolved: Unresolved[] } {
+export function shlibDepends(
+  pkg: string,
+  elves: readonly ElfFile[],
+  providers: readonly ShlibProvider[],
+): { depends: DependsReason[]; unresolved: Unresolved[] } {
   const depends: DependsReason[] = [];
   const unresolved: Unresolved[] = [];
   const bySoname = new Map<string, string>();

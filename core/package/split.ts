@@ -77,6 +77,10 @@ export function assignFiles(tree: readonly TreeEntry[], specs: readonly PackageS
       );
     });
   });
-  for (const [name, list] of packages) packages.set(name, list.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)));
+  for (const [name, list] of packages)
+    packages.set(
+      name,
+      list.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)),
+    );
   return { packages, unshipped, problems };
 }

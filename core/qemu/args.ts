@@ -38,7 +38,8 @@ export function qemuArgs(boot: QemuBoot, dir: string = boot.dir): string[] {
     // A guest reboot or kernel panic ends QEMU instead of looping forever;
     // testimage relies on that to never wait on a dead guest.
     '-no-reboot',
-    '-M', qemu.machine,
+    '-M',
+    qemu.machine,
   ];
   if (qemu.cpu) args.push('-cpu', qemu.cpu);
   args.push('-m', String(qemu.memory), '-smp', String(qemu.smp));
@@ -46,11 +47,7 @@ export function qemuArgs(boot: QemuBoot, dir: string = boot.dir): string[] {
   // -nographic would set up, but with signal=off: Ctrl-C goes to the guest
   // (to interrupt a command there) instead of killing QEMU. Ctrl-A X still
   // quits, and Strata kills QEMU itself on SIGINT/SIGTERM.
-  args.push(
-    '-chardev', 'stdio,id=console,mux=on,signal=off',
-    '-serial', 'chardev:console',
-    '-mon', 'chardev=console,mode=readline',
-  );
+  args.push('-chardev', 'stdio,id=console,mux=on,signal=off', '-serial', 'chardev:console', '-mon', 'chardev=console,mode=readline');
   // QEMU adds a user-mode NIC by default; a test boot should not reach out.
   args.push('-nic', boot.network === 'user' ? 'user' : 'none');
   args.push('-kernel', at(boot.kernel));

@@ -10,7 +10,12 @@ import type { QemuBoot } from './qemuboot.js';
 
 /** `name` as an absolute path: itself if it has a slash, else the first executable match on PATH. */
 export function findExecutable(name: string, path = process.env.PATH ?? ''): string | undefined {
-  const candidates = name.includes('/') ? [name] : path.split(delimiter).filter(Boolean).map((d) => join(d, name));
+  const candidates = name.includes('/')
+    ? [name]
+    : path
+        .split(delimiter)
+        .filter(Boolean)
+        .map((d) => join(d, name));
   for (const c of candidates) {
     try {
       accessSync(c, constants.X_OK);
@@ -34,8 +39,13 @@ export function resolveQemuBinary(boot: QemuBoot): Result<string, Diagnostic> {
   const found = findExecutable(boot.qemu.binary);
   if (found) return ok(found);
   return err(
-    diag('qemu-missing', `QEMU binary "${boot.qemu.binary}" (qemuboot field "qemu.binary") was not found on PATH`, { file: boot.file, line: 0, column: 0 }, {
-      hint: `install it (Debian: apt-get install ${debianPackage(boot.qemu.binary)})`,
-    }),
+    diag(
+      'qemu-missing',
+      `QEMU binary "${boot.qemu.binary}" (qemuboot field "qemu.binary") was not found on PATH`,
+      { file: boot.file, line: 0, column: 0 },
+      {
+        hint: `install it (Debian: apt-get install ${debianPackage(boot.qemu.binary)})`,
+      },
+    ),
   );
 }

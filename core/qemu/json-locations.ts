@@ -7,8 +7,7 @@ import type { SourceLocation } from '../diagnostics/diagnostic.js';
 // "/qemu/memory", "/qemu/extraArgs/0"), or where the first syntax error is.
 
 export type JsonScan =
-  | { readonly ok: true; readonly offsets: ReadonlyMap<string, number> }
-  | { readonly ok: false; readonly offset: number; readonly message: string };
+  { readonly ok: true; readonly offsets: ReadonlyMap<string, number> } | { readonly ok: false; readonly offset: number; readonly message: string };
 
 class JsonSyntax extends Error {
   constructor(
@@ -83,7 +82,11 @@ export function scanJson(text: string): JsonScan {
       }
     }
     if (sticky(STRING) === undefined && sticky(NUMBER) === undefined && sticky(LITERAL) === undefined) {
-      fail(text[i] === '"' ? 'a string without raw control characters or bad escapes, closed by "' : 'a value (object, array, "string", number, true, false or null)');
+      fail(
+        text[i] === '"'
+          ? 'a string without raw control characters or bad escapes, closed by "'
+          : 'a value (object, array, "string", number, true, false or null)',
+      );
     }
   };
 

@@ -149,7 +149,8 @@ class Checker {
   count(obj: Json, key: string, pointer: string, unit: string): number | undefined {
     const v = obj[key];
     if (v === undefined) return undefined;
-    if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) return this.fail(`${pointer}/${key}`, `must be a positive whole number of ${unit}, got ${typeOf(v)}`);
+    if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0)
+      return this.fail(`${pointer}/${key}`, `must be a positive whole number of ${unit}, got ${typeOf(v)}`);
     return v;
   }
 
@@ -184,7 +185,11 @@ export function parseQemuBoot(text: string, file: string): Result<QemuBoot, Diag
   if (!top) return err(c.diagnostics);
 
   if (top.version !== undefined && top.version !== QEMUBOOT_VERSION) {
-    c.fail('/version', `is ${typeOf(top.version)}, but this Strata reads version ${QEMUBOOT_VERSION}`, 'rebuild the image with this Strata to rewrite the file');
+    c.fail(
+      '/version',
+      `is ${typeOf(top.version)}, but this Strata reads version ${QEMUBOOT_VERSION}`,
+      'rebuild the image with this Strata to rewrite the file',
+    );
   }
   const q = top.qemu === undefined ? undefined : c.object(top.qemu, '/qemu', QEMU_KEYS, ['binary', 'machine']);
   const disks = (top.disks === undefined ? [] : Array.isArray(top.disks) ? top.disks : (c.fail('/disks', `must be an array, got ${typeOf(top.disks)}`), []))
@@ -203,7 +208,11 @@ export function parseQemuBoot(text: string, file: string): Result<QemuBoot, Diag
       new RegExp(prompt);
       // "$ " is the classic user prompt, and as a regular expression it can never match.
       if (/(^|[^\\])\$(?!$)/.test(prompt)) {
-        c.fail('/prompt', `has a "$" before its end, where it means "end of line", so it can never match`, 'write \\\\$ in the JSON string for a literal dollar sign');
+        c.fail(
+          '/prompt',
+          `has a "$" before its end, where it means "end of line", so it can never match`,
+          'write \\\\$ in the JSON string for a literal dollar sign',
+        );
       }
     } catch (e) {
       c.fail('/prompt', `is not a valid regular expression: ${(e as Error).message}`, 'escape characters such as $ ( ) [ with a backslash (\\\\$ in JSON)');
@@ -259,9 +268,14 @@ export async function readQemuBoot(path: string): Promise<Result<QemuBoot, Diagn
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     return err([
-      diag('qemuboot-read', code === 'ENOENT' ? 'qemuboot file does not exist' : `cannot read qemuboot file: ${(e as Error).message}`, { file, line: 0, column: 0 }, {
-        hint: code === 'ENOENT' ? 'build the image first (strata build <image>); deploy writes <image>-<machine>.qemuboot.json' : undefined,
-      }),
+      diag(
+        'qemuboot-read',
+        code === 'ENOENT' ? 'qemuboot file does not exist' : `cannot read qemuboot file: ${(e as Error).message}`,
+        { file, line: 0, column: 0 },
+        {
+          hint: code === 'ENOENT' ? 'build the image first (strata build <image>); deploy writes <image>-<machine>.qemuboot.json' : undefined,
+        },
+      ),
     ]);
   }
   const parsed = parseQemuBoot(text, file);
@@ -271,11 +285,16 @@ export async function readQemuBoot(path: string): Promise<Result<QemuBoot, Diagn
   const scan = scanJson(text);
   const c = new Checker(file, text, scan.ok ? scan.offsets : new Map());
   for (const { pointer, path: p } of bootFiles(parsed.value)) {
-    const isFile = await stat(p).then((s) => s.isFile(), () => false);
+    const isFile = await stat(p).then(
+      (s) => s.isFile(),
+      () => false,
+    );
     if (!isFile) {
-      missing.push(diag('qemuboot-missing-file', `qemuboot field "${fieldName(pointer)}" names ${p}, which is not a file`, c.at(pointer), {
-        hint: 'paths are relative to the folder of the qemuboot.json file; rebuild the image if the deploy folder is incomplete',
-      }));
+      missing.push(
+        diag('qemuboot-missing-file', `qemuboot field "${fieldName(pointer)}" names ${p}, which is not a file`, c.at(pointer), {
+          hint: 'paths are relative to the folder of the qemuboot.json file; rebuild the image if the deploy folder is incomplete',
+        }),
+      );
     }
   }
   return missing.length > 0 ? err(missing) : parsed;

@@ -76,7 +76,11 @@ export async function testImage(boot: QemuBoot, checks: readonly ImageCheck[], o
   emit({ kind: 'start', command, log, pid: qemu.pid });
   const lines = qemu.lines$.subscribe((line) => emit({ kind: 'line', line }));
   const prompt = promptFinder(boot.prompt);
-  const tail = (): string => qemu.recentLines(10).map((l) => `    ${l}`).join('\n');
+  const tail = (): string =>
+    qemu
+      .recentLines(10)
+      .map((l) => `    ${l}`)
+      .join('\n');
 
   try {
     // Boot: wait for the prompt. A prompt printed before late kernel messages
@@ -107,7 +111,14 @@ export async function testImage(boot: QemuBoot, checks: readonly ImageCheck[], o
     if (bootFailure) {
       const { exit, killed } = await qemu.waitForExit(0);
       emit({ kind: 'exit', exit, killed });
-      return { ...base, passed: false, reason: `image did not boot: ${bootFailure}`, exit, killed, checks: checks.map((c) => notRun(c, 'not run: the image did not boot')) };
+      return {
+        ...base,
+        passed: false,
+        reason: `image did not boot: ${bootFailure}`,
+        exit,
+        killed,
+        checks: checks.map((c) => notRun(c, 'not run: the image did not boot')),
+      };
     }
     const bootMs = Date.now() - started;
     emit({ kind: 'booted', ms: bootMs });

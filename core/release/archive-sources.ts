@@ -70,15 +70,25 @@ export async function archiveSources(cfg: Configuration, plan: ImagePlan, recipe
   writeFileSync(join(dir, 'license-manifest.txt'), licenseManifestText(plan));
   writeFileSync(
     join(dir, 'license-manifest.json'),
-    JSON.stringify({ image: plan.image.name, machine: cfg.machine.name, recipes: out.map(({ sources, ...rest }) => ({ ...rest, sources: sources.map(({ hostPath: _h, ...s }) => s) })) }, null, 1) + '\n',
+    JSON.stringify(
+      {
+        image: plan.image.name,
+        machine: cfg.machine.name,
+        recipes: out.map(({ sources, ...rest }) => ({ ...rest, sources: sources.map(({ hostPath: _h, ...s }) => s) })),
+      },
+      null,
+      1,
+    ) + '\n',
   );
   return out;
 }
 
 /** One block per installed package, as Yocto's license.manifest has it. */
 export function licenseManifestText(plan: ImagePlan): string {
-  const block = (name: string, r: Recipe, note = '') => [`PACKAGE NAME: ${name}${note}`, `PACKAGE VERSION: ${r.version}`, `RECIPE NAME: ${r.name}`, `LICENSE: ${r.data.getOr('LICENSE', 'NOASSERTION')}`, ''].join('\n');
+  const block = (name: string, r: Recipe, note = '') =>
+    [`PACKAGE NAME: ${name}${note}`, `PACKAGE VERSION: ${r.version}`, `RECIPE NAME: ${r.name}`, `LICENSE: ${r.data.getOr('LICENSE', 'NOASSERTION')}`, ''].join(
+      '\n',
+    );
   // The kernel ships beside the image (deployed, booted with it) rather than in it.
   return [...plan.packages.map((p) => block(p.name, p.recipe)), block(plan.kernel.name, plan.kernel, ' (kernel, deployed beside the image)')].join('\n');
 }
-

@@ -28,7 +28,16 @@ export function buildManifest(f: ImageFacts, artifacts: readonly Artifact[]): ob
     hostTools: f.hostTools,
     recipes: f.recipes.map((r) => ({ name: r.name, version: r.version, license: r.license, layer: r.layer, file: r.file })),
     sources: f.recipes.flatMap((r) =>
-      r.sources.map((s) => ({ recipe: s.recipe, kind: s.kind, name: s.name, url: s.url, sha256: s.sha256, ...(s.commit ? { commit: s.commit } : {}), patch: s.patch, license: licenseOf.get(s.recipe) })),
+      r.sources.map((s) => ({
+        recipe: s.recipe,
+        kind: s.kind,
+        name: s.name,
+        url: s.url,
+        sha256: s.sha256,
+        ...(s.commit ? { commit: s.commit } : {}),
+        patch: s.patch,
+        license: licenseOf.get(s.recipe),
+      })),
     ),
     packages: f.packages.map((p) => ({ name: p.name, recipe: p.recipe, version: p.version, license: p.license, files: p.files.length })),
     tasks: f.tasks,

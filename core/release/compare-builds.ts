@@ -59,7 +59,9 @@ export async function compareBuilds(tasks: Record<TaskPayload['kind'], TaskImple
     const impl = tasks[node.payload.kind];
     const pa = impl.outputs!(node, a.ctx);
     const pb = impl.outputs!(b.graph.get(key), b.ctx);
-    const outputs = pa.map((p, i) => ({ name: p.split('/').pop()!, a: p, b: pb[i], members: diffMembers(members(p), members(pb[i])) })).filter((o) => o.members.length);
+    const outputs = pa
+      .map((p, i) => ({ name: p.split('/').pop()!, a: p, b: pb[i], members: diffMembers(members(p), members(pb[i])) }))
+      .filter((o) => o.members.length);
     differences.push({ task: key, first: !up, outputs });
   }
   return { compared, differences, signatureOnly };

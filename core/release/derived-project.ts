@@ -21,15 +21,20 @@ export function derivedProjectYaml(project: Project, settings: Record<string, un
 }
 
 export function writeDerivedProject(project: Project, dir: string): void {
-  const text = derivedProjectYaml(project, {
-    layers: project.layers,
-    machine: project.machine,
-    distro: project.distro,
-    mirrors: [...project.premirrors, project.downloads, ...project.mirrors],
-    offline: true,
-    cache: false,
-    jobs: project.jobs,
-  }, ['remote-cache', 'build', 'downloads', 'premirrors'], `Written by strata reproduce from ${project.file ?? 'the built-in project'}`);
+  const text = derivedProjectYaml(
+    project,
+    {
+      layers: project.layers,
+      machine: project.machine,
+      distro: project.distro,
+      mirrors: [...project.premirrors, project.downloads, ...project.mirrors],
+      offline: true,
+      cache: false,
+      jobs: project.jobs,
+    },
+    ['remote-cache', 'build', 'downloads', 'premirrors'],
+    `Written by strata reproduce from ${project.file ?? 'the built-in project'}`,
+  );
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'strata.yaml'), text);
 }

@@ -158,4 +158,3 @@ export async function imageFacts(plan: ImagePlan, ctx: BuildContext): Promise<Im
     hostTools: hostToolVersions(ctx.cfg.imageData(plan.image).getOr('TARGET_PREFIX', '')),
   };
 }
-

@@ -21,14 +21,21 @@ import { layerRecord } from './layer-record.js';
  * manifest again instead of restoring a stale one.
  */
 export async function recordInputs(plan: ImagePlan, ctx: BuildContext): Promise<object> {
-  return { layers: await Promise.all(ctx.cfg.catalog.layers.map(layerRecord)), hostTools: hostToolVersions(ctx.cfg.imageData(plan.image).getOr('TARGET_PREFIX', '')) };
+  return {
+    layers: await Promise.all(ctx.cfg.catalog.layers.map(layerRecord)),
+    hostTools: hostToolVersions(ctx.cfg.imageData(plan.image).getOr('TARGET_PREFIX', '')),
+  };
 }
 
 export const recordNames = (base: string): string[] => [`${base}.manifest.json`, `${base}.spdx.json`];
 
 export async function writeImageRecords(plan: ImagePlan, ctx: BuildContext, deployDir: string, base: string, deployed: readonly string[]): Promise<string[]> {
   const facts = await imageFacts(plan, ctx);
-  const artifacts: Artifact[] = deployed.map((p) => ({ name: basename(p), sha256: createHash('sha256').update(readFileSync(p)).digest('hex'), size: statSync(p).size }));
+  const artifacts: Artifact[] = deployed.map((p) => ({
+    name: basename(p),
+    sha256: createHash('sha256').update(readFileSync(p)).digest('hex'),
+    size: statSync(p).size,
+  }));
   const [manifest, spdx] = recordNames(base);
   return [
     await deployText(JSON.stringify(buildManifest(facts, artifacts), null, 1) + '\n', deployDir, manifest),

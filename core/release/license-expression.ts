@@ -8,7 +8,11 @@
 const ID = /^(?:(?:DocumentRef-[A-Za-z0-9.-]+:)?LicenseRef-[A-Za-z0-9.-]+|[A-Za-z0-9][A-Za-z0-9.-]*\+?)$/;
 
 function tokens(text: string): string[] {
-  return text.replace(/([()])/g, ' $1 ').trim().split(/\s+/).filter(Boolean);
+  return text
+    .replace(/([()])/g, ' $1 ')
+    .trim()
+    .split(/\s+/)
+    .filter(Boolean);
 }
 
 export function isSpdxExpression(text: string): boolean {

@@ -54,7 +54,8 @@ export function cpioMembers(data: Buffer): Member[] | undefined {
     at = align(start + size);
     if (name === 'TRAILER!!!') return out;
     const kind = { 0o040000: 'dir', 0o100000: 'file', 0o120000: 'symlink', 0o020000: 'chardev', 0o060000: 'blockdev' }[m & 0o170000] ?? 'other';
-    const content = kind === 'file' ? ` ${sha256(body)} ${size}` : kind === 'symlink' ? ` -> ${body.toString()}` : kind.endsWith('dev') ? ` ${rmajor}:${rminor}` : '';
+    const content =
+      kind === 'file' ? ` ${sha256(body)} ${size}` : kind === 'symlink' ? ` -> ${body.toString()}` : kind.endsWith('dev') ? ` ${rmajor}:${rminor}` : '';
     out.push({ path: name, what: `${kind} ${mode(m)} ${uid}:${gid} mtime ${mtime}${content}` });
   }
   return undefined;

@@ -101,7 +101,10 @@ export function parseSecretKey(text: string): Result<SecretKey, string> {
   if (d.length !== 158) return err(`not a minisign secret key: ${d.length} bytes where minisign writes 158`);
   if (d.subarray(0, 2).toString('latin1') !== SIG_ALG) return err('unsupported secret key algorithm');
   const kdf = d.subarray(2, 4);
-  if (kdf.toString('latin1') === KDF_SCRYPT) return err('this secret key is encrypted with a password; Strata reads unencrypted keys only (make one with `strata sign --generate-key` or `minisign -G -W`)');
+  if (kdf.toString('latin1') === KDF_SCRYPT)
+    return err(
+      'this secret key is encrypted with a password; Strata reads unencrypted keys only (make one with `strata sign --generate-key` or `minisign -G -W`)',
+    );
   if (!kdf.equals(KDF_NONE)) return err('unsupported key derivation in the secret key');
   if (d.subarray(4, 6).toString('latin1') !== CHK_ALG) return err('unsupported checksum in the secret key');
   const keyId = Buffer.from(d.subarray(54, 62));
@@ -121,5 +124,11 @@ export function parseSignature(text: string): Result<Signature, string> {
   if (!trusted.startsWith(TRUSTED)) return err(`not a minisign signature: the third line does not start with "${TRUSTED}"`);
   const global = Buffer.from((p.value.lines[3] ?? '').trim(), 'base64');
   if (global.length !== 64) return err('not a minisign signature: the fourth line is not a 64-byte signature');
-  return ok({ algorithm, keyId: Buffer.from(d.subarray(2, 10)), signature: Buffer.from(d.subarray(10, 74)), trustedComment: trusted.slice(TRUSTED.length), globalSignature: global });
+  return ok({
+    algorithm,
+    keyId: Buffer.from(d.subarray(2, 10)),
+    signature: Buffer.from(d.subarray(10, 74)),
+    trustedComment: trusted.slice(TRUSTED.length),
+    globalSignature: global,
+  });
 }

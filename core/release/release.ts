@@ -79,7 +79,8 @@ export async function makeRelease(r: ReleaseInput, dir: string): Promise<string[
   const manifest = `${base}.manifest.json`;
   const spdx = `${r.image}.spdx.json`;
   for (const f of [`${base}.manifest.json`, `${base}.spdx.json`]) {
-    if (!existsSync(join(r.deployDir, f))) throw new UserError(diag('release-unbuilt', `${join(r.deployDir, f)} is missing`, undefined, { hint: `build the image first: strata build ${r.image}` }));
+    if (!existsSync(join(r.deployDir, f)))
+      throw new UserError(diag('release-unbuilt', `${join(r.deployDir, f)} is missing`, undefined, { hint: `build the image first: strata build ${r.image}` }));
   }
   mkdirSync(dir, { recursive: true });
   const names = new Map<string, string>();
@@ -91,8 +92,24 @@ export async function makeRelease(r: ReleaseInput, dir: string): Promise<string[
     names.set(l.dir, `layers/${l.name}`);
   }
   await createMirror(join(dir, 'mirror'), r.recipes, r.downloads);
-  const settings = { layers: r.project.layers.map((p) => names.get(p) ?? p), machine: r.machine, distro: r.project.distro, mirrors: ['mirror'], downloads: 'downloads', offline: true, cache: false };
-  writeFileSync(join(dir, 'strata.yaml'), derivedProjectYaml(r.project, settings, ['remote-cache', 'build', 'premirrors', 'allowed-hosts'], `Release of ${r.image} for ${r.machine}: everything it needs is in this folder`));
+  const settings = {
+    layers: r.project.layers.map((p) => names.get(p) ?? p),
+    machine: r.machine,
+    distro: r.project.distro,
+    mirrors: ['mirror'],
+    downloads: 'downloads',
+    offline: true,
+    cache: false,
+  };
+  writeFileSync(
+    join(dir, 'strata.yaml'),
+    derivedProjectYaml(
+      r.project,
+      settings,
+      ['remote-cache', 'build', 'premirrors', 'allowed-hosts'],
+      `Release of ${r.image} for ${r.machine}: everything it needs is in this folder`,
+    ),
+  );
   if (r.project.file) copyFileSync(r.project.file, join(dir, 'strata.original.yaml'));
   copyFileSync(join(r.deployDir, `${base}.manifest.json`), join(dir, manifest));
   copyFileSync(join(r.deployDir, `${base}.spdx.json`), join(dir, spdx));
@@ -105,4 +122,3 @@ export async function makeRelease(r: ReleaseInput, dir: string): Promise<string[
   writeFileSync(join(dir, 'README.md'), readme(r, manifest, spdx, r.key !== undefined));
   return written;
 }
-

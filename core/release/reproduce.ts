@@ -34,7 +34,13 @@ export function conditions(jobs: number, umask = '077'): Condition[] {
   return [
     { name: 'first', dir: 'a', env: { TZ: 'UTC', LC_ALL: 'C', LANG: 'C' }, umask: '022', jobs: 1 },
     // UTC+14, a UTF-8 locale, a umask that takes every bit from group and others.
-    { name: 'second', dir: 'second/with-a-longer/build-path', env: { TZ: 'Pacific/Kiritimati', LC_ALL: 'C.UTF-8', LANG: 'C.UTF-8' }, umask, jobs: Math.max(2, jobs) },
+    {
+      name: 'second',
+      dir: 'second/with-a-longer/build-path',
+      env: { TZ: 'Pacific/Kiritimati', LC_ALL: 'C.UTF-8', LANG: 'C.UTF-8' },
+      umask,
+      jobs: Math.max(2, jobs),
+    },
   ];
 }
 
@@ -55,7 +61,11 @@ export async function runBuild(cli: string, target: string, project: Project, wo
   const out = createWriteStream(log);
   const args = [cli, 'build', target, '--project', dir, '-j', String(c.jobs), ...sets.flatMap((s) => ['--set', s])];
   const code = await new Promise<number>((resolve, reject) => {
-    const child = spawn('/bin/sh', ['-c', 'umask "$0" && exec "$@"', c.umask, process.execPath, ...args], { cwd: dir, env: { ...process.env, ...c.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('/bin/sh', ['-c', 'umask "$0" && exec "$@"', c.umask, process.execPath, ...args], {
+      cwd: dir,
+      env: { ...process.env, ...c.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     child.stdout.pipe(out, { end: false });
     child.stderr.pipe(out, { end: false });
     child.on('error', reject);

@@ -11,7 +11,10 @@ import { formatPublicKey, formatSecretKey, formatSignature, keyIdHex, parseSecre
 // signature never lies under its final name.
 
 export function readSecretKey(path: string): SecretKey {
-  if (!existsSync(path)) throw new UserError(diag('key-missing', `no secret key ${path}`, undefined, { hint: 'make one with `strata sign --generate-key NAME` (writes NAME.key and NAME.pub)' }));
+  if (!existsSync(path))
+    throw new UserError(
+      diag('key-missing', `no secret key ${path}`, undefined, { hint: 'make one with `strata sign --generate-key NAME` (writes NAME.key and NAME.pub)' }),
+    );
   const k = parseSecretKey(readFileSync(path, 'utf8'));
   if (!k.ok) throw new UserError(diag('key-unreadable', k.error, { file: path, line: 0, column: 0 }));
   return k.value;
@@ -21,7 +24,10 @@ export function readSecretKey(path: string): SecretKey {
 export async function writeKeyPair(base: string): Promise<{ key: string; pub: string; keyId: string }> {
   const [keyPath, pubPath] = [`${base}.key`, `${base}.pub`];
   for (const p of [keyPath, pubPath]) {
-    if (existsSync(p)) throw new UserError(diag('key-exists', `${p} exists; Strata does not overwrite keys`, undefined, { hint: 'choose another name, or remove the old pair yourself' }));
+    if (existsSync(p))
+      throw new UserError(
+        diag('key-exists', `${p} exists; Strata does not overwrite keys`, undefined, { hint: 'choose another name, or remove the old pair yourself' }),
+      );
   }
   const k = generateKey();
   const key = await deployText(formatSecretKey(k), dirname(keyPath), basename(keyPath));
@@ -36,7 +42,12 @@ export async function writeKeyPair(base: string): Promise<{ key: string; pub: st
  * (the first signer gets minisign's default name, every signer their own).
  */
 export async function signFile(file: string, k: SecretKey): Promise<string[]> {
-  if (!existsSync(file)) throw new UserError(diag('sign-missing', `${file} does not exist`, undefined, { hint: 'build the image first: its manifest is build/deploy/images/<machine>/<image>-<machine>.manifest.json' }));
+  if (!existsSync(file))
+    throw new UserError(
+      diag('sign-missing', `${file} does not exist`, undefined, {
+        hint: 'build the image first: its manifest is build/deploy/images/<machine>/<image>-<machine>.manifest.json',
+      }),
+    );
   const sig = formatSignature(signContent(k, readFileSync(file), basename(file)), `signature from strata, key ${keyIdHex(k.keyId)}`);
   const written = [await deployText(sig, dirname(file), `${basename(file)}.${keyIdHex(k.keyId)}.minisig`)];
   const plain = `${file}.minisig`;

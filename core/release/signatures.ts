@@ -50,8 +50,14 @@ export function signatureFiles(file: string, extraDir?: string): string[] {
 export function loadTrustedKeys(dir: string): { keys: TrustedKey[]; problems: Diagnostic[] } {
   const keys: TrustedKey[] = [];
   const problems: Diagnostic[] = [];
-  if (!existsSync(dir)) return { keys, problems: [diag('keys-missing', `no trusted keys folder ${dir}`, undefined, { hint: 'give --keys a folder of minisign public keys (*.pub)' })] };
-  for (const f of readdirSync(dir).filter((n) => n.endsWith('.pub')).sort()) {
+  if (!existsSync(dir))
+    return {
+      keys,
+      problems: [diag('keys-missing', `no trusted keys folder ${dir}`, undefined, { hint: 'give --keys a folder of minisign public keys (*.pub)' })],
+    };
+  for (const f of readdirSync(dir)
+    .filter((n) => n.endsWith('.pub'))
+    .sort()) {
     const path = join(dir, f);
     const k = parsePublicKey(readFileSync(path, 'utf8'));
     if (!k.ok) {
@@ -60,7 +66,11 @@ export function loadTrustedKeys(dir: string): { keys: TrustedKey[]; problems: Di
     }
     const same = keys.find((o) => o.keyId.equals(k.value.keyId));
     if (same && !same.key.equals(k.value.key)) {
-      problems.push(diag('key-id-clash', `key id ${keyIdHex(k.value.keyId)} names two different keys: ${same.file} and ${path}`, at(path), { hint: 'remove the one you do not trust' }));
+      problems.push(
+        diag('key-id-clash', `key id ${keyIdHex(k.value.keyId)} names two different keys: ${same.file} and ${path}`, at(path), {
+          hint: 'remove the one you do not trust',
+        }),
+      );
       continue;
     }
     if (!same) keys.push({ ...k.value, file: path });
@@ -89,11 +99,19 @@ export function checkQuorum(file: string, keysDir: string, threshold: number, si
   const untrusted: { file: string; keyId: string }[] = [];
   const done = (): QuorumReport => ({ file, trusted: keys, valid, untrusted, problems, ok: problems.length === 0 && valid.size >= threshold });
   if (!existsSync(file)) {
-    problems.push(diag('verify-missing', `${file} does not exist`, undefined, { hint: 'name the signed file (a build manifest: build/deploy/images/<machine>/<image>-<machine>.manifest.json)' }));
+    problems.push(
+      diag('verify-missing', `${file} does not exist`, undefined, {
+        hint: 'name the signed file (a build manifest: build/deploy/images/<machine>/<image>-<machine>.manifest.json)',
+      }),
+    );
     return done();
   }
   if (threshold > keys.length && problems.length === 0) {
-    problems.push(diag('threshold-too-high', `the threshold is ${threshold} but ${keysDir} holds ${keys.length} trusted key${keys.length === 1 ? '' : 's'}`, at(keysDir), { hint: `add the signers' .pub files to ${keysDir}, or lower --threshold` }));
+    problems.push(
+      diag('threshold-too-high', `the threshold is ${threshold} but ${keysDir} holds ${keys.length} trusted key${keys.length === 1 ? '' : 's'}`, at(keysDir), {
+        hint: `add the signers' .pub files to ${keysDir}, or lower --threshold`,
+      }),
+    );
   }
   const content = readFileSync(file);
   const sigs = signatureFiles(file, signaturesDir);
@@ -115,22 +133,35 @@ export function checkQuorum(file: string, keysDir: string, threshold: number, si
       // One report per key: the same signature often lies under two names.
       if (mismatched.has(id)) continue;
       mismatched.add(id);
-      problems.push(diag('signature-mismatch', `${file} does not match its signature by trusted key ${id} (${sf})`, at(file), {
-        related: signedCopyDiff(file, sf),
-        hint: `the file changed after it was signed, or it is not the file that was signed: rebuild it, compare it with the signer's copy, and sign it again (strata sign ${file} --key …)`,
-      }));
+      problems.push(
+        diag('signature-mismatch', `${file} does not match its signature by trusted key ${id} (${sf})`, at(file), {
+          related: signedCopyDiff(file, sf),
+          hint: `the file changed after it was signed, or it is not the file that was signed: rebuild it, compare it with the signer's copy, and sign it again (strata sign ${file} --key …)`,
+        }),
+      );
     } else if (why === 'comment') {
-      problems.push(diag('signature-comment', `the trusted comment of ${sf} was changed after signing (key ${id})`, at(sf), { hint: 'ask the signer for the signature again' }));
+      problems.push(
+        diag('signature-comment', `the trusted comment of ${sf} was changed after signing (key ${id})`, at(sf), {
+          hint: 'ask the signer for the signature again',
+        }),
+      );
     } else if (!valid.has(id)) valid.set(id, sf);
   }
   if (problems.length === 0 && valid.size < threshold) {
-    const tail = untrusted.length ? `; also signed by key${untrusted.length === 1 ? '' : 's'} not in ${keysDir}: ${untrusted.map((u) => `${u.keyId} (${u.file})`).join(', ')}` : '';
+    const tail = untrusted.length
+      ? `; also signed by key${untrusted.length === 1 ? '' : 's'} not in ${keysDir}: ${untrusted.map((u) => `${u.keyId} (${u.file})`).join(', ')}`
+      : '';
     problems.push(
-      diag('threshold-not-met', `${file} is signed by ${valid.size} of the ${threshold} trusted keys required (${sigs.length} signature file${sigs.length === 1 ? '' : 's'} found${tail})`, at(file), {
-        hint: untrusted.length
-          ? `a signature counts only when its signer's public key is in ${keysDir}: add the .pub of each signer you trust, or get more trusted signers to run \`strata sign ${file} --key …\``
-          : `get ${threshold - valid.size} more trusted signer${threshold - valid.size === 1 ? '' : 's'} to run \`strata sign ${file} --key …\`, and put their signatures beside the file`,
-      }),
+      diag(
+        'threshold-not-met',
+        `${file} is signed by ${valid.size} of the ${threshold} trusted keys required (${sigs.length} signature file${sigs.length === 1 ? '' : 's'} found${tail})`,
+        at(file),
+        {
+          hint: untrusted.length
+            ? `a signature counts only when its signer's public key is in ${keysDir}: add the .pub of each signer you trust, or get more trusted signers to run \`strata sign ${file} --key …\``
+            : `get ${threshold - valid.size} more trusted signer${threshold - valid.size === 1 ? '' : 's'} to run \`strata sign ${file} --key …\`, and put their signatures beside the file`,
+        },
+      ),
     );
   }
   return done();

@@ -38,7 +38,13 @@ function licences(): Licences {
       return id;
     },
     extracted: () =>
-      [...refs].sort(([a], [b]) => (a < b ? -1 : 1)).map(([licenseId, text]) => ({ licenseId, name: text, extractedText: `The recipe states its licence as "${text}", which is not an SPDX license expression.` })),
+      [...refs]
+        .sort(([a], [b]) => (a < b ? -1 : 1))
+        .map(([licenseId, text]) => ({
+          licenseId,
+          name: text,
+          extractedText: `The recipe states its licence as "${text}", which is not an SPDX license expression.`,
+        })),
   };
 }
 

@@ -4,7 +4,8 @@ import type { BuildSummary } from '../scheduler/events.js';
 // in words a user reads at a glance.
 
 export function formatBuildSummary(target: string, s: BuildSummary, total: number, seconds: string): string {
-  if (s.ran === 0 && s.restored === 0 && s.failed === 0 && s.cancelled === 0) return `Nothing to do: all ${total} tasks of ${target} are up to date (${seconds} s).`;
+  if (s.ran === 0 && s.restored === 0 && s.failed === 0 && s.cancelled === 0)
+    return `Nothing to do: all ${total} tasks of ${target} are up to date (${seconds} s).`;
   const parts: [number, string][] = [
     [s.ran - s.failed, 'run'],
     [s.cached, 'up to date'],

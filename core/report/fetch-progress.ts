@@ -22,9 +22,13 @@ export function formatBytes(n: number): string {
   return `${v.toFixed(1)} ${units[i]}`;
 }
 
-const amount = (bytes: number, total?: number) => (total ? `${formatBytes(bytes)} of ${formatBytes(total)} (${Math.floor((bytes / total) * 100)}%)` : formatBytes(bytes));
+const amount = (bytes: number, total?: number) =>
+  total ? `${formatBytes(bytes)} of ${formatBytes(total)} (${Math.floor((bytes / total) * 100)}%)` : formatBytes(bytes);
 
-export function fetchReporter(out: NodeJS.WritableStream & { isTTY?: boolean; columns?: number } = process.stdout, now: () => number = Date.now): (e: FetchEvent) => void {
+export function fetchReporter(
+  out: NodeJS.WritableStream & { isTTY?: boolean; columns?: number } = process.stdout,
+  now: () => number = Date.now,
+): (e: FetchEvent) => void {
   const live = Boolean(out.isTTY);
   const active = new Map<string, { bytes: number; total?: number }>();
   const quarters = new Map<string, number>();
@@ -48,7 +52,10 @@ export function fetchReporter(out: NodeJS.WritableStream & { isTTY?: boolean; co
         line(`fetch   ${name} from ${e.from}`);
         break;
       case 'waiting':
-        if (e.stale) line(`unlock  ${name}: process ${e.holder?.pid} died while fetching it; its lock is removed and any partial download it left is resumed, then verified`);
+        if (e.stale)
+          line(
+            `unlock  ${name}: process ${e.holder?.pid} died while fetching it; its lock is removed and any partial download it left is resumed, then verified`,
+          );
         else line(`wait    ${name}: process ${e.holder?.pid} on ${e.holder?.host} is fetching it`);
         break;
       case 'retry':

@@ -12,7 +12,10 @@ export function writeJsonEvents(events: Observable<TaskEvent>, file: string): Pr
   return new Promise((resolve, reject) => {
     out.on('error', reject);
     events.subscribe({
-      next: (e) => out.write(JSON.stringify({ task: e.key, recipe: e.id.recipe, name: e.id.task, state: e.state, at: e.at, durationMs: e.durationMs, message: e.message }) + '\n'),
+      next: (e) =>
+        out.write(
+          JSON.stringify({ task: e.key, recipe: e.id.recipe, name: e.id.task, state: e.state, at: e.at, durationMs: e.durationMs, message: e.message }) + '\n',
+        ),
       complete: () => out.end(resolve),
     });
   });

@@ -13,10 +13,15 @@ export function chooseRecipeFile(files: readonly RecipeFile[], preferred?: Prefe
   if (!candidates.length) {
     const versions = [...new Set(files.map((f) => f.version))].sort(compareVersions);
     throw new UserError(
-      diag('preferred-version-missing', `preferred version '${preferred!.pattern}' of ${files[0].name} matches none of its versions: ${versions.join(', ')}`, preferred!.loc, {
-        related: files.map((f) => ({ message: `${f.name} ${f.version}`, location: f.loc })),
-        hint: `name one of ${versions.join(', ')} (% or * match anything), or add a recipe for that version`,
-      }),
+      diag(
+        'preferred-version-missing',
+        `preferred version '${preferred!.pattern}' of ${files[0].name} matches none of its versions: ${versions.join(', ')}`,
+        preferred!.loc,
+        {
+          related: files.map((f) => ({ message: `${f.name} ${f.version}`, location: f.loc })),
+          hint: `name one of ${versions.join(', ')} (% or * match anything), or add a recipe for that version`,
+        },
+      ),
     );
   }
   const sorted = candidates.sort((a, b) => compareVersions(b.version, a.version) || b.layer.priority - a.layer.priority);

@@ -77,7 +77,13 @@ export class Configuration {
     const { project, machine, distro } = this;
     const builtins = Object.entries({ MACHINE: machine.name, TARGET_ARCH: machine.arch, DISTRO: distro.name, IMAGE: image.name, TOPDIR: project.buildDir });
     return new DataStore(
-      [...builtins.map(([k, v]) => assignment(`${k}:default`, v, Level.Class, { file: '<strata built-in>', line: 0, column: 0 })), ...distro.assignments, ...machine.assignments, ...image.assignments, ...project.assignments],
+      [
+        ...builtins.map(([k, v]) => assignment(`${k}:default`, v, Level.Class, { file: '<strata built-in>', line: 0, column: 0 })),
+        ...distro.assignments,
+        ...machine.assignments,
+        ...image.assignments,
+        ...project.assignments,
+      ],
       [...this.overrides, image.name],
     );
   }
@@ -127,7 +133,11 @@ export class Configuration {
     const files = this.catalog.recipes.get(name);
     if (!files) {
       const near = closest(name, this.catalog.recipes.keys());
-      throw new UserError(diag('recipe-unknown', `no recipe named '${name}'`, from, { hint: near ? `did you mean '${near}'?` : `known recipes: ${[...this.catalog.recipes.keys()].sort().join(', ')}` }));
+      throw new UserError(
+        diag('recipe-unknown', `no recipe named '${name}'`, from, {
+          hint: near ? `did you mean '${near}'?` : `known recipes: ${[...this.catalog.recipes.keys()].sort().join(', ')}`,
+        }),
+      );
     }
     const file = chooseRecipeFile(files, this.preferredVersion(name));
     const r = buildRecipe(this.catalog, file, this.ctx);
@@ -141,7 +151,10 @@ export class Configuration {
   /** Names of the recipes whose chosen version provides `name`. */
   providersOf(name: string): string[] {
     this.providesIndex ??= new Map([...this.catalog.recipes.keys()].map((n) => [n, this.recipe(n).provides]));
-    return [...this.providesIndex].filter(([, p]) => p.includes(name)).map(([n]) => n).sort();
+    return [...this.providesIndex]
+      .filter(([, p]) => p.includes(name))
+      .map(([n]) => n)
+      .sort();
   }
 
   /**
@@ -157,7 +170,11 @@ export class Configuration {
     const chain = via.length > 1 ? `, through ${[...via, name].join(' -> ')}` : '';
     if (choice) {
       if (!this.catalog.recipes.has(choice.provider)) {
-        throw new UserError(diag('provider-unknown', `the provider chosen for '${name}' is '${choice.provider}', but no recipe has that name`, choice.loc, { hint: candidates.length ? `recipes providing ${name}: ${candidates.join(', ')}` : undefined }));
+        throw new UserError(
+          diag('provider-unknown', `the provider chosen for '${name}' is '${choice.provider}', but no recipe has that name`, choice.loc, {
+            hint: candidates.length ? `recipes providing ${name}: ${candidates.join(', ')}` : undefined,
+          }),
+        );
       }
       return this.recipe(choice.provider, choice.loc);
     }
@@ -172,6 +189,10 @@ export class Configuration {
     }
     const all = [...this.catalog.recipes.keys(), ...[...this.providesIndex!.values()].flat()];
     const near = closest(name, all);
-    throw new UserError(diag('provider-missing', `nothing provides '${name}' (needed by ${requestedBy}${chain})`, from, { hint: near ? `did you mean '${near}'?` : 'add a recipe that provides it, or a layer that has one' }));
+    throw new UserError(
+      diag('provider-missing', `nothing provides '${name}' (needed by ${requestedBy}${chain})`, from, {
+        hint: near ? `did you mean '${near}'?` : 'add a recipe that provides it, or a layer that has one',
+      }),
+    );
   }
 }

@@ -9,7 +9,26 @@ import { closest } from '../metadata/spelling.js';
 // this project and reports the misspelt ones with a suggestion.
 
 /** Architectures and C libraries a layer may target even if no machine or distro here uses them. */
-export const WELL_KNOWN_OVERRIDES = ['aarch64', 'arm', 'armeb', 'x86_64', 'i686', 'i586', 'riscv64', 'riscv32', 'mips', 'mipsel', 'mips64', 'powerpc', 'powerpc64', 'powerpc64le', 'musl', 'glibc', 'uclibc', 'newlib'];
+export const WELL_KNOWN_OVERRIDES = [
+  'aarch64',
+  'arm',
+  'armeb',
+  'x86_64',
+  'i686',
+  'i586',
+  'riscv64',
+  'riscv32',
+  'mips',
+  'mipsel',
+  'mips64',
+  'powerpc',
+  'powerpc64',
+  'powerpc64le',
+  'musl',
+  'glibc',
+  'uclibc',
+  'newlib',
+];
 
 export function checkOverrideNames(assignments: Iterable<Assignment>, known: ReadonlySet<string>): void {
   const problems: Diagnostic[] = [];

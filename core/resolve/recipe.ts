@@ -62,7 +62,13 @@ function collectClasses(catalog: Catalog, names: readonly string[], from: Source
     const cls = catalog.classes.get(name);
     if (!cls) {
       const near = closest(name, catalog.classes.keys());
-      throw new UserError(diag('class-unknown', `class '${name}' not found`, from, { hint: (near ? `did you mean '${near}'? ` : '') + `classes are looked up as classes/${name}.yaml in every layer: ${catalog.layers.map((l) => l.dir).join(', ')}` }));
+      throw new UserError(
+        diag('class-unknown', `class '${name}' not found`, from, {
+          hint:
+            (near ? `did you mean '${near}'? ` : '') +
+            `classes are looked up as classes/${name}.yaml in every layer: ${catalog.layers.map((l) => l.dir).join(', ')}`,
+        }),
+      );
     }
     collectClasses(catalog, cls.inherit, { file: cls.file, line: 1, column: 1 }, out, seen);
     out.push(cls);
@@ -133,7 +139,15 @@ export function buildRecipe(catalog: Catalog, file: RecipeFile, ctx: GlobalConte
     // append. Made on first use: most recipes in a parse never need it.
     fileSourceRoots: [...new Set([file.layer.dir, ...appends.map((a) => a.layer.dir), ...ctx.fileSourceDirs])],
     get filesPath() {
-      return (filesPath ??= [...appends.map((a) => a.dir).reverse(), file.dir].flatMap((d) => [...ctx.overrides.slice().reverse().map((o) => `${d}/${file.name}/${o}`), `${d}/${file.name}`, `${d}/files`, d]));
+      return (filesPath ??= [...appends.map((a) => a.dir).reverse(), file.dir].flatMap((d) => [
+        ...ctx.overrides
+          .slice()
+          .reverse()
+          .map((o) => `${d}/${file.name}/${o}`),
+        `${d}/${file.name}`,
+        `${d}/files`,
+        d,
+      ]));
     },
   };
 }
@@ -145,7 +159,11 @@ export function checkAppendsMatch(catalog: Catalog): void {
       const near = closest(a.target, catalog.recipes.keys());
       throw new UserError(
         diag('append-unmatched', `append for '${a.target}${a.version ? ' ' + a.version : ''}' matches no recipe`, a.loc, {
-          hint: candidates ? `versions of ${a.target}: ${candidates.map((r) => r.version).join(', ')}` : near ? `did you mean '${near}'?` : 'remove the append or add the recipe',
+          hint: candidates
+            ? `versions of ${a.target}: ${candidates.map((r) => r.version).join(', ')}`
+            : near
+              ? `did you mean '${near}'?`
+              : 'remove the append or add the recipe',
         }),
       );
     }

@@ -35,7 +35,13 @@ export function parseAccounts(text: string): Account[] {
     .map((f) => ({ name: f[0], id: Number(f[2]) }));
 }
 
-function merge<T extends DeclaredGroup | DeclaredUser>(kind: 'user' | 'group', shipped: string, declared: readonly T[], line: (d: T) => string, problems: Diagnostic[]): string {
+function merge<T extends DeclaredGroup | DeclaredUser>(
+  kind: 'user' | 'group',
+  shipped: string,
+  declared: readonly T[],
+  line: (d: T) => string,
+  problems: Diagnostic[],
+): string {
   const have = parseAccounts(shipped);
   const added: T[] = [];
   // Checked in declaration order (packages by name, then the image), so a
@@ -43,15 +49,25 @@ function merge<T extends DeclaredGroup | DeclaredUser>(kind: 'user' | 'group', s
   for (const d of declared) {
     const same = have.find((a) => a.name === d.name);
     const taken = have.find((a) => a.id === d.id);
-    if (same && same.id !== d.id) problems.push(diag(`rootfs-${kind}-conflict`, `${kind} ${d.name} is declared with id ${d.id} by ${d.by}, but the image already has it with id ${same.id}`, d.loc));
-    else if (!same && taken) problems.push(diag(`rootfs-${kind}-conflict`, `${kind} ${d.name} (declared by ${d.by}) takes id ${d.id}, which ${taken.name} already has`, d.loc));
+    if (same && same.id !== d.id)
+      problems.push(
+        diag(`rootfs-${kind}-conflict`, `${kind} ${d.name} is declared with id ${d.id} by ${d.by}, but the image already has it with id ${same.id}`, d.loc),
+      );
+    else if (!same && taken)
+      problems.push(diag(`rootfs-${kind}-conflict`, `${kind} ${d.name} (declared by ${d.by}) takes id ${d.id}, which ${taken.name} already has`, d.loc));
     else if (!same) {
       added.push(d);
       have.push(d);
     }
   }
   const head = shipped && !shipped.endsWith('\n') ? shipped + '\n' : shipped;
-  return head + added.sort((a, b) => a.id - b.id || (a.name < b.name ? -1 : 1)).map((d) => line(d) + '\n').join('');
+  return (
+    head +
+    added
+      .sort((a, b) => a.id - b.id || (a.name < b.name ? -1 : 1))
+      .map((d) => line(d) + '\n')
+      .join('')
+  );
 }
 
 export function mergeGroups(shipped: string, declared: readonly DeclaredGroup[], problems: Diagnostic[]): string {
@@ -61,7 +77,12 @@ export function mergeGroups(shipped: string, declared: readonly DeclaredGroup[],
 /** `groups` maps group names to gids, for each user's primary group. */
 export function mergeUsers(shipped: string, declared: readonly DeclaredUser[], groups: ReadonlyMap<string, number>, problems: Diagnostic[]): string {
   for (const u of declared) {
-    if (!groups.has(u.group)) problems.push(diag('rootfs-unknown-group', `user ${u.name} (declared by ${u.by}) has primary group ${u.group}, which the image does not have`, u.loc, { hint: `declare the group under 'groups:'` }));
+    if (!groups.has(u.group))
+      problems.push(
+        diag('rootfs-unknown-group', `user ${u.name} (declared by ${u.by}) has primary group ${u.group}, which the image does not have`, u.loc, {
+          hint: `declare the group under 'groups:'`,
+        }),
+      );
   }
   // Locked password ("!"), like useradd's default: declared users log in only as their recipe arranges.
   return merge('user', shipped, declared, (u) => `${u.name}:!:${u.id}:${groups.get(u.group) ?? 0}:${u.gecos}:${u.home}:${u.shell}`, problems);

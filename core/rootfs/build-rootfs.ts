@@ -54,7 +54,14 @@ export interface RootfsInput {
 export type RootfsResult = { ok: true; entries: ManifestEntry[] } | { ok: false; diagnostics: Diagnostic[] };
 
 const sameNode = (a: ManifestEntry, b: ManifestEntry) =>
-  a.type === b.type && a.mode === b.mode && a.uid === b.uid && a.gid === b.gid && a.target === b.target && a.sha256 === b.sha256 && a.major === b.major && a.minor === b.minor;
+  a.type === b.type &&
+  a.mode === b.mode &&
+  a.uid === b.uid &&
+  a.gid === b.gid &&
+  a.target === b.target &&
+  a.sha256 === b.sha256 &&
+  a.major === b.major &&
+  a.minor === b.minor;
 
 export function buildRootfs(input: RootfsInput): RootfsResult {
   const problems: Diagnostic[] = [];
@@ -68,12 +75,22 @@ export function buildRootfs(input: RootfsInput): RootfsResult {
     if (sameNode(before, e)) return;
     // Folders: the skeleton's (/tmp 1777, /root 0700) and the image's own permissions win.
     if (before.type === 'dir' && e.type === 'dir' && (skeleton.has(e.path) || imagePerms.has(e.path))) return;
-    const what = before.type === 'dir' && e.type === 'dir' ? `with other owners or modes (${before.mode.toString(8)} ${before.owner}:${before.group} and ${e.mode.toString(8)} ${e.owner}:${e.group})` : '';
+    const what =
+      before.type === 'dir' && e.type === 'dir'
+        ? `with other owners or modes (${before.mode.toString(8)} ${before.owner}:${before.group} and ${e.mode.toString(8)} ${e.owner}:${e.group})`
+        : '';
     problems.push(
-      diag('rootfs-conflict', `${e.path} is installed by both ${who(before)} and ${who(e)}${what ? ' ' + what : ''}`, loc ?? (e.pkg ? input.packageLoc(e.pkg) : undefined), {
-        related: before.pkg ? [{ message: `${before.pkg} is declared here`, location: input.packageLoc(before.pkg) }] : [],
-        hint: what ? `declare the folder under 'permissions:' in image ${input.imageName}, or make the packages agree` : 'drop the path from one of the two packages',
-      }),
+      diag(
+        'rootfs-conflict',
+        `${e.path} is installed by both ${who(before)} and ${who(e)}${what ? ' ' + what : ''}`,
+        loc ?? (e.pkg ? input.packageLoc(e.pkg) : undefined),
+        {
+          related: before.pkg ? [{ message: `${before.pkg} is declared here`, location: input.packageLoc(before.pkg) }] : [],
+          hint: what
+            ? `declare the folder under 'permissions:' in image ${input.imageName}, or make the packages agree`
+            : 'drop the path from one of the two packages',
+        },
+      ),
     );
   };
 
@@ -81,7 +98,10 @@ export function buildRootfs(input: RootfsInput): RootfsResult {
     for (const m of p.members) add({ ...m, pkg: p.data.name });
   }
   // Device nodes: from packages (their recipes' `devices:`), then the image's.
-  const devices = [...input.packages.flatMap((p) => p.data.devices.map((d) => ({ ...d, pkg: p.data.name, loc: undefined as SourceLocation | undefined }))), ...input.image.devices.map((d) => ({ ...d, pkg: undefined }))];
+  const devices = [
+    ...input.packages.flatMap((p) => p.data.devices.map((d) => ({ ...d, pkg: p.data.name, loc: undefined as SourceLocation | undefined }))),
+    ...input.image.devices.map((d) => ({ ...d, pkg: undefined })),
+  ];
 
   // Users and groups: merged into what the packages ship.
   const groups: DeclaredGroup[] = [
@@ -89,12 +109,24 @@ export function buildRootfs(input: RootfsInput): RootfsResult {
     ...input.image.groups.map((g) => ({ name: g.name, id: g.gid, loc: g.loc, by: `image ${input.imageName}` })),
   ];
   const users: DeclaredUser[] = [
-    ...input.packages.flatMap((p) => p.data.users.map((u) => ({ name: u.name, id: u.uid, group: u.group, gecos: u.gecos, home: u.home, shell: u.shell, by: `package ${p.data.name}` }))),
-    ...input.image.users.map((u) => ({ name: u.name, id: u.uid, group: u.group, gecos: u.gecos, home: u.home, shell: u.shell, loc: u.loc, by: `image ${input.imageName}` })),
+    ...input.packages.flatMap((p) =>
+      p.data.users.map((u) => ({ name: u.name, id: u.uid, group: u.group, gecos: u.gecos, home: u.home, shell: u.shell, by: `package ${p.data.name}` })),
+    ),
+    ...input.image.users.map((u) => ({
+      name: u.name,
+      id: u.uid,
+      group: u.group,
+      gecos: u.gecos,
+      home: u.home,
+      shell: u.shell,
+      loc: u.loc,
+      by: `image ${input.imageName}`,
+    })),
   ];
   const accountFile = (path: string, merged: (shipped: string) => string) => {
     const shipped = byPath.get(path);
-    if (shipped && shipped.type !== 'file') return problems.push(diag('rootfs-conflict', `${path} is a ${shipped.type} in ${who(shipped)}, not a file`, undefined));
+    if (shipped && shipped.type !== 'file')
+      return problems.push(diag('rootfs-conflict', `${path} is a ${shipped.type} in ${who(shipped)}, not a file`, undefined));
     const before = shipped?.sha256 ? input.readText(shipped.sha256) : '';
     const text = merged(shipped ? before : path === '/etc/passwd' ? 'root:x:0:0:root:/root:/bin/sh\n' : 'root:x:0:\n');
     if (shipped && text === before) return;
@@ -131,7 +163,14 @@ export function buildRootfs(input: RootfsInput): RootfsResult {
     const uid = uids.get(owner);
     const gid = gids.get(group);
     if (uid === undefined || gid === undefined) {
-      problems.push(diag('rootfs-unknown-owner', `${path} (${who(e)}) is owned by ${owner}:${group}, but the image has no ${uid === undefined ? `user ${owner}` : `group ${group}`}`, e.pkg ? input.packageLoc(e.pkg) : undefined, { hint: `declare it under 'users:' or 'groups:'` }));
+      problems.push(
+        diag(
+          'rootfs-unknown-owner',
+          `${path} (${who(e)}) is owned by ${owner}:${group}, but the image has no ${uid === undefined ? `user ${owner}` : `group ${group}`}`,
+          e.pkg ? input.packageLoc(e.pkg) : undefined,
+          { hint: `declare it under 'users:' or 'groups:'` },
+        ),
+      );
       continue;
     }
     byPath.set(path, { ...e, uid, gid, owner, group });
@@ -143,7 +182,14 @@ export function buildRootfs(input: RootfsInput): RootfsResult {
   }
   for (const [path, e] of byPath) {
     const parent = byPath.get(posix.dirname(path));
-    if (path !== '/' && parent && parent.type !== 'dir') problems.push(diag('rootfs-conflict', `${path} (${who(e)}) lies under ${parent.path}, which ${who(parent)} installs as a ${parent.type}`, e.pkg ? input.packageLoc(e.pkg) : undefined));
+    if (path !== '/' && parent && parent.type !== 'dir')
+      problems.push(
+        diag(
+          'rootfs-conflict',
+          `${path} (${who(e)}) lies under ${parent.path}, which ${who(parent)} installs as a ${parent.type}`,
+          e.pkg ? input.packageLoc(e.pkg) : undefined,
+        ),
+      );
   }
   if (problems.length) return { ok: false, diagnostics: problems };
   return { ok: true, entries: sortEntries([...byPath.values()]) };

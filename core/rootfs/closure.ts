@@ -24,7 +24,13 @@ export function installClosure(input: ClosureInput): ClosureResult {
     if (!data) {
       const why = by?.dependsWhy.find((w) => w.package === name);
       const because = why?.binary ? ` (${why.binary} needs ${why.needs})` : '';
-      problems.push(diag('package-unknown', by ? `package ${by.name} depends on ${name}${because}, which no recipe makes` : `no recipe makes package '${name}'`, by ? undefined : input.installAt(name)));
+      problems.push(
+        diag(
+          'package-unknown',
+          by ? `package ${by.name} depends on ${name}${because}, which no recipe makes` : `no recipe makes package '${name}'`,
+          by ? undefined : input.installAt(name),
+        ),
+      );
       return;
     }
     found.set(name, data);

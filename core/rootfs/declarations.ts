@@ -69,7 +69,12 @@ const NAME = /^[a-z_][a-z0-9_-]{0,31}$/;
 
 function name(v: LValue, what: string): string {
   const s = asString(v, what);
-  if (!NAME.test(s)) throw new UserError(diag('rootfs-bad-name', `${what} '${s}' is not a valid user or group name`, v.loc, { hint: 'lower-case letters, digits, _ and -, starting with a letter or _, at most 32 characters' }));
+  if (!NAME.test(s))
+    throw new UserError(
+      diag('rootfs-bad-name', `${what} '${s}' is not a valid user or group name`, v.loc, {
+        hint: 'lower-case letters, digits, _ and -, starting with a letter or _, at most 32 characters',
+      }),
+    );
   return s;
 }
 
@@ -82,14 +87,19 @@ function id(v: LValue, what: string): number {
 /** A mode written as an octal string ("0755") or an octal-looking number (0755 keeps its spelling). */
 export function parseMode(v: LValue, what: string): number {
   const s = asString(v, what);
-  if (!/^0?[0-7]{3,4}$/.test(s)) throw new UserError(diag('rootfs-bad-mode', `${what} '${s}' is not an octal mode`, v.loc, { hint: 'write it as a quoted octal string, e.g. "0755"' }));
+  if (!/^0?[0-7]{3,4}$/.test(s))
+    throw new UserError(diag('rootfs-bad-mode', `${what} '${s}' is not an octal mode`, v.loc, { hint: 'write it as a quoted octal string, e.g. "0755"' }));
   return parseInt(s, 8);
 }
 
 function absPath(v: LValue, what: string): string {
   const s = asString(v, what);
   if (!s.startsWith('/') || s === '/' || s.endsWith('/') || s.split('/').some((p, i) => i > 0 && (p === '' || p === '.' || p === '..'))) {
-    throw new UserError(diag('rootfs-bad-path', `${what} '${s}' is not an absolute path inside the image`, v.loc, { hint: 'like /dev/ttyS0: starts with /, no trailing /, no . or .. parts' }));
+    throw new UserError(
+      diag('rootfs-bad-path', `${what} '${s}' is not an absolute path inside the image`, v.loc, {
+        hint: 'like /dev/ttyS0: starts with /, no trailing /, no . or .. parts',
+      }),
+    );
   }
   return s;
 }
@@ -130,7 +140,8 @@ export function readDeclarations(m: Map<string, LEntry>, withPackage: boolean): 
     devices: list(m, 'devices', (item) => {
       const e = readMap(item, ['path', 'type', 'major', 'minor', 'mode', 'owner', 'group', ...pkg], 'device', ['path', 'type', 'major', 'minor']);
       const t = asString(get(e, 'type')!, 'device type');
-      if (t !== 'char' && t !== 'block') throw new UserError(diag('rootfs-bad-device', `device type '${t}' is neither 'char' nor 'block'`, get(e, 'type')!.loc));
+      if (t !== 'char' && t !== 'block')
+        throw new UserError(diag('rootfs-bad-device', `device type '${t}' is neither 'char' nor 'block'`, get(e, 'type')!.loc));
       const num = (k: string) => {
         const n = asNumber(get(e, k)!, k);
         if (!Number.isInteger(n) || n < 0 || n > 0xfffff) throw new UserError(diag('rootfs-bad-device', `device ${k} ${n} is out of range`, get(e, k)!.loc));

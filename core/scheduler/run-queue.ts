@@ -70,7 +70,10 @@ export class RunQueue {
   }
 
   /** The signature of a task from its dependencies' outputs, or undefined while one is unknown. */
-  private async sign(node: GraphNode<TaskPayload>, depOutputs: ReadonlyMap<string, string>): Promise<{ signature: string; record: SignatureRecord } | undefined> {
+  private async sign(
+    node: GraphNode<TaskPayload>,
+    depOutputs: ReadonlyMap<string, string>,
+  ): Promise<{ signature: string; record: SignatureRecord } | undefined> {
     const deps: Record<string, string> = {};
     for (const d of node.deps) {
       const out = depOutputs.get(d);
@@ -148,7 +151,8 @@ export class RunQueue {
     const madeDirs = new Set<string>();
     const DONE: readonly TaskState[] = ['succeeded', 'cached', 'restored'];
     const isDone = (k: string) => DONE.includes(this.state.get(k)!);
-    const isReady = (n: GraphNode<TaskPayload>) => this.state.get(n.key) === 'pending' && this.needed.has(n.key) && (this.plans.get(n.key) !== 'run' || n.deps.every(isDone));
+    const isReady = (n: GraphNode<TaskPayload>) =>
+      this.state.get(n.key) === 'pending' && this.needed.has(n.key) && (this.plans.get(n.key) !== 'run' || n.deps.every(isDone));
     // Candidates for starting, kept up to date as tasks finish, so each
     // step looks at the few tasks that may have become ready, not at all.
     const dependents = new Map<string, string[]>();
@@ -168,7 +172,10 @@ export class RunQueue {
       const workdir = await workdirId(workdirOf(node, this.ctx));
       await this.stamps.write(node.id, { signature: signed.signature, record: signed.record, output, workdir, finished: new Date().toISOString() });
       this.outputs.set(node.key, output ?? signed.signature);
-      const warning = paths && output ? await saveOrWarn(this.options.cache, node.key, signed.signature, { record: signed.record, output, paths, node: node.key }) : undefined;
+      const warning =
+        paths && output
+          ? await saveOrWarn(this.options.cache, node.key, signed.signature, { record: signed.record, output, paths, node: node.key })
+          : undefined;
       this.set(node, 'succeeded', { durationMs: Date.now() - t0, ...(warning ? { message: warning } : {}) });
     };
 
@@ -204,7 +211,13 @@ export class RunQueue {
             announce({ message: 'restoring from the cache' });
             const restored = await this.options.cache.restore(signed.signature, impl.outputs(node, this.ctx));
             if (restored) {
-              await this.stamps.write(node.id, { signature: signed.signature, record: signed.record, output: restored.output, finished: new Date().toISOString(), restored: true });
+              await this.stamps.write(node.id, {
+                signature: signed.signature,
+                record: signed.record,
+                output: restored.output,
+                finished: new Date().toISOString(),
+                restored: true,
+              });
               this.outputs.set(node.key, restored.output);
               this.set(node, 'restored', { durationMs: Date.now() - t0 });
               return;
@@ -290,4 +303,3 @@ export class RunQueue {
     };
   }
 }
-

@@ -8,7 +8,12 @@ const show = (v: string, max = 120) => {
   return one.length > max ? one.slice(0, max - 4) + '…"' : one;
 };
 
-function diffMap(kind: string, before: Readonly<Record<string, string>>, after: Readonly<Record<string, string>>, describe: (name: string, old: string, now: string) => string): string[] {
+function diffMap(
+  kind: string,
+  before: Readonly<Record<string, string>>,
+  after: Readonly<Record<string, string>>,
+  describe: (name: string, old: string, now: string) => string,
+): string[] {
   const out: string[] = [];
   for (const name of [...new Set([...Object.keys(before), ...Object.keys(after)])].sort()) {
     const old = before[name];

@@ -60,9 +60,18 @@ export const NOT_IN_SIGNATURES: ReadonlySet<string> = new Set(['JOBS']);
 export function signatureRecord(task: string, inputs: TaskInputs | string, deps: Readonly<Record<string, string>>, roots: PathRoots): SignatureRecord {
   const i: TaskInputs = typeof inputs === 'string' ? { settings: inputs } : inputs;
   const vars = Object.fromEntries(Object.entries(i.vars ?? {}).filter(([k]) => !NOT_IN_SIGNATURES.has(k)));
-  return { task, format: TASK_FORMAT, vars: sorted(vars, roots), files: sorted(i.files), settings: normalizePaths(i.settings ?? '', roots), deps: sorted(deps) };
+  return {
+    task,
+    format: TASK_FORMAT,
+    vars: sorted(vars, roots),
+    files: sorted(i.files),
+    settings: normalizePaths(i.settings ?? '', roots),
+    deps: sorted(deps),
+  };
 }
 
 export function signatureOf(record: SignatureRecord): string {
-  return createHash('sha256').update(JSON.stringify([record.task, record.format, record.vars, record.files, record.settings, record.deps])).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify([record.task, record.format, record.vars, record.files, record.settings, record.deps]))
+    .digest('hex');
 }

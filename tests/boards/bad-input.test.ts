@@ -37,21 +37,30 @@ test('an unknown kernel defconfig fails before make runs, at the machine line', 
   const dir = bsp('include: [machine/arm64]\nproviders: { virtual/kernel: linux }\nkernel:\n  defconfig: qemu_defconfig\n');
   const r = await strata(['build', 'linux', '--project', dir], { timeoutMs: 1_800_000 });
   assert.is(r.code, 1, r.stdout.slice(-2000) + r.stderr);
-  assert.match(r.stdout + r.stderr, `${join(dir, 'bsp/machines/board.yaml')}:4:14: error[kconfig-defconfig-unknown]: linux: unknown defconfig 'qemu_defconfig'`);
+  assert.match(
+    r.stdout + r.stderr,
+    `${join(dir, 'bsp/machines/board.yaml')}:4:14: error[kconfig-defconfig-unknown]: linux: unknown defconfig 'qemu_defconfig'`,
+  );
 });
 
 test('a U-Boot defconfig of another architecture fails before make runs, at the machine line', async () => {
   const dir = bsp('include: [machine/arm64]\nbootloader:\n  name: u-boot\n  defconfig: qemu-riscv64_smode_defconfig\n');
   const r = await strata(['build', 'u-boot', '--project', dir], { timeoutMs: 1_800_000 });
   assert.is(r.code, 1, r.stdout.slice(-2000) + r.stderr);
-  assert.match(r.stdout + r.stderr, `${join(dir, 'bsp/machines/board.yaml')}:4:14: error[kconfig-defconfig-arch]: u-boot: defconfig 'qemu-riscv64_smode_defconfig' is not for aarch64`);
+  assert.match(
+    r.stdout + r.stderr,
+    `${join(dir, 'bsp/machines/board.yaml')}:4:14: error[kconfig-defconfig-arch]: u-boot: defconfig 'qemu-riscv64_smode_defconfig' is not for aarch64`,
+  );
 });
 
 test('a bootloader that does not build for the machine arch fails when planning: nothing fetched', async () => {
   const dir = bsp('include: [machine/x86-64]\nbootloader: { name: opensbi }\n');
   const r = await strata(['build', 'busybox', '--project', dir]);
   assert.is(r.code, 2, r.stdout + r.stderr);
-  assert.match(r.stderr, `${join(dir, 'bsp/machines/board.yaml')}:2:21: error[boot-chain-arch]: machine board is x86_64, but its boot chain names opensbi, which builds for riscv64 only`);
+  assert.match(
+    r.stderr,
+    `${join(dir, 'bsp/machines/board.yaml')}:2:21: error[boot-chain-arch]: machine board is x86_64, but its boot chain names opensbi, which builds for riscv64 only`,
+  );
   assert.not.match(r.stdout, /^fetch/m);
 });
 

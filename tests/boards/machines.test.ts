@@ -20,7 +20,10 @@ import { ROOT, scratchDirs, strata } from '../helpers/strata.js';
 
 const tempDir = scratchDirs(test);
 const project = tempDir('strata-boards-');
-writeFileSync(join(project, 'strata.yaml'), `mirrors: [${join(ROOT, 'mirror')}]\noffline: true\ncache: ${process.env.STRATA_BOARDS_CACHE ?? join(ROOT, 'cache')}\n`);
+writeFileSync(
+  join(project, 'strata.yaml'),
+  `mirrors: [${join(ROOT, 'mirror')}]\noffline: true\ncache: ${process.env.STRATA_BOARDS_CACHE ?? join(ROOT, 'cache')}\n`,
+);
 const deployOf = (m: string) => join(project, 'build/deploy/images', m);
 
 interface Board {
@@ -36,9 +39,21 @@ interface Board {
 
 const BOARDS: Record<string, Board> = {
   'qemuarm64-uboot': { arch: 'aarch64', uname: 'aarch64', deployed: ['u-boot.bin', 'config-6.1.176'], magic: [56, 'ARM\x64'] },
-  qemuriscv64: { arch: 'riscv64', uname: 'riscv64', deployed: ['u-boot.bin', 'fw_dynamic.bin', 'fw_jump.bin', 'config-6.1.176'], magic: [56, 'RSC\x05'], firmware: (d) => ['-bios', join(d, 'fw_dynamic.bin')] },
+  qemuriscv64: {
+    arch: 'riscv64',
+    uname: 'riscv64',
+    deployed: ['u-boot.bin', 'fw_dynamic.bin', 'fw_jump.bin', 'config-6.1.176'],
+    magic: [56, 'RSC\x05'],
+    firmware: (d) => ['-bios', join(d, 'fw_dynamic.bin')],
+  },
   'qemux86-64': { arch: 'x86_64', uname: 'x86_64', deployed: ['u-boot.rom', 'config-6.1.176'], magic: [0x202, 'HdrS'] },
-  'sifive-unleashed': { arch: 'riscv64', uname: 'riscv64', deployed: ['u-boot-spl.bin', 'u-boot.itb', 'fw_dynamic.bin', 'hifive-unleashed-a00.dtb', 'config-6.1.176'], magic: [56, 'RSC\x05'], firmware: (d) => ['-bios', join(d, 'fw_dynamic.bin')] },
+  'sifive-unleashed': {
+    arch: 'riscv64',
+    uname: 'riscv64',
+    deployed: ['u-boot-spl.bin', 'u-boot.itb', 'fw_dynamic.bin', 'hifive-unleashed-a00.dtb', 'config-6.1.176'],
+    magic: [56, 'RSC\x05'],
+    firmware: (d) => ['-bios', join(d, 'fw_dynamic.bin')],
+  },
 };
 
 const only = process.env.STRATA_BOARDS?.split(',');
@@ -65,7 +80,11 @@ for (const [machine, board] of boards) {
     assert.match(config, /^CONFIG_BLK_DEV_INITRD=y$/m);
     assert.match(config, /^CONFIG_BLK_DEV_LOOP=m$/m);
     // From the image itself: the work folders are not there when the cache restored the image.
-    const busybox = execFileSync('sh', ['-c', `gzip -dc "$0" | cpio -i --quiet --to-stdout bin/busybox | head -c 20`, join(deploy, `minimal-${machine}.cpio.gz`)]);
+    const busybox = execFileSync('sh', [
+      '-c',
+      `gzip -dc "$0" | cpio -i --quiet --to-stdout bin/busybox | head -c 20`,
+      join(deploy, `minimal-${machine}.cpio.gz`),
+    ]);
     const eMachine: Record<string, number> = { aarch64: 183, riscv64: 243, x86_64: 62 };
     assert.is(busybox.readUInt16LE(18), eMachine[board.arch], 'busybox ELF machine');
   });
@@ -84,7 +103,10 @@ for (const [machine, board] of boards) {
       { log: join(project, `boot-${machine}.log`), bootTimeoutMs: 300_000, commandTimeoutMs: 60_000, shutdownTimeoutMs: 60_000 },
     );
     const log = readFileSync(result.log, 'utf8');
-    assert.ok(result.passed, `${result.reason ?? ''}\n${result.checks.map((c) => `${c.passed ? 'PASS' : 'FAIL'} ${c.name}: ${c.output} ${c.reason ?? ''}`).join('\n')}\n${log.slice(-3000)}`);
+    assert.ok(
+      result.passed,
+      `${result.reason ?? ''}\n${result.checks.map((c) => `${c.passed ? 'PASS' : 'FAIL'} ${c.name}: ${c.output} ${c.reason ?? ''}`).join('\n')}\n${log.slice(-3000)}`,
+    );
     if (board.firmware) assert.match(log, 'OpenSBI v1.1');
   });
 }
@@ -115,8 +137,22 @@ const common = ['-nographic', '-no-reboot', '-nic', 'none', '-m', '1024'];
 // U-Boot's own copy has no room, "fdt fixup event failed: -22"; QEMU's arm64
 // one is 1 MiB).
 const UBOOT_LINUX: Record<string, { binary: string; args: (d: string) => string[]; kernelAt: number; initrdAt: number; fdtAt: number; console: string }> = {
-  'qemuarm64-uboot': { binary: 'qemu-system-aarch64', args: (d) => ['-M', 'virt', '-cpu', 'cortex-a53', '-bios', join(d, 'u-boot.bin')], kernelAt: 0x40400000, initrdAt: 0x48000000, fdtAt: 0x47000000, console: 'ttyAMA0' },
-  qemuriscv64: { binary: 'qemu-system-riscv64', args: (d) => ['-M', 'virt', '-bios', join(d, 'fw_dynamic.bin'), '-kernel', join(d, 'u-boot.bin')], kernelAt: 0x84000000, initrdAt: 0x8c000000, fdtAt: 0x88000000, console: 'ttyS0' },
+  'qemuarm64-uboot': {
+    binary: 'qemu-system-aarch64',
+    args: (d) => ['-M', 'virt', '-cpu', 'cortex-a53', '-bios', join(d, 'u-boot.bin')],
+    kernelAt: 0x40400000,
+    initrdAt: 0x48000000,
+    fdtAt: 0x47000000,
+    console: 'ttyAMA0',
+  },
+  qemuriscv64: {
+    binary: 'qemu-system-riscv64',
+    args: (d) => ['-M', 'virt', '-bios', join(d, 'fw_dynamic.bin'), '-kernel', join(d, 'u-boot.bin')],
+    kernelAt: 0x84000000,
+    initrdAt: 0x8c000000,
+    fdtAt: 0x88000000,
+    console: 'ttyS0',
+  },
 };
 
 for (const [machine, u] of Object.entries(UBOOT_LINUX).filter(([m]) => !only || only.includes(m))) {
@@ -124,7 +160,14 @@ for (const [machine, u] of Object.entries(UBOOT_LINUX).filter(([m]) => !only || 
     const d = deployOf(machine);
     const initrd = join(d, `minimal-${machine}.cpio.gz`);
     const size = statSync(initrd).size;
-    const args = [...common, ...u.args(d), '-device', `loader,file=${join(d, `Image-${machine}.bin`)},addr=${hex(u.kernelAt)},force-raw=on`, '-device', `loader,file=${initrd},addr=${hex(u.initrdAt)},force-raw=on`];
+    const args = [
+      ...common,
+      ...u.args(d),
+      '-device',
+      `loader,file=${join(d, `Image-${machine}.bin`)},addr=${hex(u.kernelAt)},force-raw=on`,
+      '-device',
+      `loader,file=${initrd},addr=${hex(u.initrdAt)},force-raw=on`,
+    ];
     const end = await drive(u.binary, args, join(project, `u-boot-${machine}.log`), [
       [/Hit any key to stop autoboot/, ''],
       [/=> $/, `setenv bootargs console=${u.console} rdinit=/sbin/init panic=-1`],
@@ -169,7 +212,19 @@ if (!only || only.includes('sifive-unleashed')) {
     execFileSync('sfdisk', ['--no-reread', '--no-tell-kernel', sd], { input: table, stdio: ['pipe', 'ignore', 'inherit'] });
     execFileSync('dd', [`if=${join(d, 'u-boot-spl.bin')}`, `of=${sd}`, 'seek=34', 'conv=notrunc', 'status=none']);
     execFileSync('dd', [`if=${join(d, 'u-boot.itb')}`, `of=${sd}`, 'seek=2082', 'conv=notrunc', 'status=none']);
-    const args = [...common.filter((a) => a !== '1024' && a !== '-m'), '-m', '8G', '-smp', '5', '-M', 'sifive_u,msel=11', '-bios', join(d, 'u-boot-spl.bin'), '-drive', `file=${sd},if=sd,format=raw`];
+    const args = [
+      ...common.filter((a) => a !== '1024' && a !== '-m'),
+      '-m',
+      '8G',
+      '-smp',
+      '5',
+      '-M',
+      'sifive_u,msel=11',
+      '-bios',
+      join(d, 'u-boot-spl.bin'),
+      '-drive',
+      `file=${sd},if=sd,format=raw`,
+    ];
     const end = await drive('qemu-system-riscv64', args, join(project, 'u-boot-sifive-unleashed.log'), [
       // OpenSBI runs silently here: SPL passes it "no boot prints".
       [/U-Boot SPL 2023\.01/, undefined],

@@ -17,7 +17,8 @@ const project = tempDir('strata-menuconfig-');
 writeTree(project, {
   'strata.yaml': `layers: [${join(ROOT, 'layers/core')}, quick]\nmirrors: [${join(ROOT, 'mirror')}]\noffline: true\ncache: false\n`,
   'quick/layer.yaml': 'name: quick\n',
-  'quick/recipes/linux.append.yaml': 'append: linux\ntasks:\n  compile: ": not compiled in this test"\n  install: mkdir -p "$D/boot" && touch "$D/boot/${KERNEL_IMAGETYPE}" && cp .config "$D/boot/config-${PV}"\n',
+  'quick/recipes/linux.append.yaml':
+    'append: linux\ntasks:\n  compile: ": not compiled in this test"\n  install: mkdir -p "$D/boot" && touch "$D/boot/${KERNEL_IMAGETYPE}" && cp .config "$D/boot/config-${PV}"\n',
 });
 const B = join(project, 'build/work/qemuarm64-uboot/linux-6.1.176/build');
 
@@ -29,7 +30,12 @@ test('configure leaves .config and .config.baseline in the build folder', async 
 });
 
 test('strata menuconfig linux shows the kernel menuconfig on the terminal and leaves with Esc Esc', async () => {
-  const term = pty.spawn(process.execPath, [CLI, 'menuconfig', 'linux', '--machine', 'qemuarm64-uboot', '--project', project], { cols: 120, rows: 40, name: 'xterm', env: { ...process.env, TERM: 'xterm' } as Record<string, string> });
+  const term = pty.spawn(process.execPath, [CLI, 'menuconfig', 'linux', '--machine', 'qemuarm64-uboot', '--project', project], {
+    cols: 120,
+    rows: 40,
+    name: 'xterm',
+    env: { ...process.env, TERM: 'xterm' } as Record<string, string>,
+  });
   let screen = '';
   term.onData((d) => (screen += d));
   const exited = new Promise<number>((done) => term.onExit((e) => done(e.exitCode)));

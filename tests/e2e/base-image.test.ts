@@ -46,7 +46,16 @@ test('the image holds the dynamic busybox, the musl loader and the services, and
   const list = spawnSync('cpio', ['-it', '--quiet'], { input: cpio, encoding: 'utf8', maxBuffer: 1 << 26 });
   assert.is(list.status, 0, list.stderr);
   const names = new Set(list.stdout.split('\n'));
-  for (const name of ['lib/ld-musl-aarch64.so.1', 'usr/lib/libc.so', 'usr/lib/libz.so.1', 'sbin/svinit', 'etc/sv/dropbear/run', 'etc/sv/dropbear/log/run', 'etc/sv/console/run', 'usr/bin/dropbearmulti']) {
+  for (const name of [
+    'lib/ld-musl-aarch64.so.1',
+    'usr/lib/libc.so',
+    'usr/lib/libz.so.1',
+    'sbin/svinit',
+    'etc/sv/dropbear/run',
+    'etc/sv/dropbear/log/run',
+    'etc/sv/console/run',
+    'usr/bin/dropbearmulti',
+  ]) {
     assert.ok(names.has(name), `${name} is in the image`);
   }
   // busybox asks for musl's loader: it is dynamically linked.
@@ -62,7 +71,13 @@ test('the image holds the dynamic busybox, the musl loader and the services, and
 test('strata testimage boots base, sees its services supervised, restarted and reachable over SSH', async () => {
   const r = await strata(['testimage', 'base', '--machine', 'qemuarm64', '--project', project], { timeoutMs: 400_000 });
   assert.is(r.code, 0, r.stdout + r.stderr);
-  for (const check of ['PID 1 is the supervisor', 'the services are supervised', 'a killed SSH server is restarted', 'a key login over SSH runs a command', 'the SSH server logs to its own log service, not the console']) {
+  for (const check of [
+    'PID 1 is the supervisor',
+    'the services are supervised',
+    'a killed SSH server is restarted',
+    'a key login over SSH runs a command',
+    'the SSH server logs to its own log service, not the console',
+  ]) {
     assert.match(r.stdout, `PASS ${check}`);
   }
   assert.match(r.stdout, /9 of 9 checks passed/);

@@ -47,7 +47,10 @@ test('a second build with nothing changed runs no task and says so', async () =>
   assert.is(r.code, 0, r.stderr);
   assert.match(r.stdout, /Nothing to do: all \d+ tasks of minimal are up to date/);
   assert.not.match(r.stdout, /^start /m);
-  assert.equal(readdirSync(join(project, 'build/work/qemuarm64/busybox-1.35.0')).filter((f) => f.startsWith('log.')), logsBefore);
+  assert.equal(
+    readdirSync(join(project, 'build/work/qemuarm64/busybox-1.35.0')).filter((f) => f.startsWith('log.')),
+    logsBefore,
+  );
 });
 
 test('a mirror made by `strata mirror create` rebuilds the image in another folder, offline, bit for bit', async () => {
@@ -61,7 +64,10 @@ test('a mirror made by `strata mirror create` rebuilds the image in another fold
   writeFileSync(join(other, 'strata.yaml'), `mirrors: [${mirror}]\noffline: true\ncache: false\n`);
   const r = await strata(['build', 'minimal', '--machine', 'qemuarm64', '--project', other], { timeoutMs: 900_000 });
   assert.is(r.code, 0, r.stdout.slice(-3000) + r.stderr);
-  const sum = (d: string) => createHash('sha256').update(readFileSync(join(d, 'build/deploy/images/qemuarm64/minimal-qemuarm64.cpio.gz'))).digest('hex');
+  const sum = (d: string) =>
+    createHash('sha256')
+      .update(readFileSync(join(d, 'build/deploy/images/qemuarm64/minimal-qemuarm64.cpio.gz')))
+      .digest('hex');
   assert.is(sum(other), sum(project));
 });
 
@@ -72,7 +78,10 @@ test("a third folder sharing the first one's cache restores minimal without comp
   assert.is(r.code, 0, r.stdout.slice(-3000) + r.stderr);
   assert.not.match(r.stdout, /^(start|done) +\S+:(configure|compile|install)/m, 'no configure, compile or install task ran');
   assert.match(r.stdout, /minimal: \d+ tasks: 0 run, \d+ restored from the cache/);
-  const sum = (d: string) => createHash('sha256').update(readFileSync(join(d, 'build/deploy/images/qemuarm64/minimal-qemuarm64.cpio.gz'))).digest('hex');
+  const sum = (d: string) =>
+    createHash('sha256')
+      .update(readFileSync(join(d, 'build/deploy/images/qemuarm64/minimal-qemuarm64.cpio.gz')))
+      .digest('hex');
   assert.is(sum(third), sum(project));
   const boot = await strata(['testimage', 'minimal', '--machine', 'qemuarm64', '--project', third], { timeoutMs: 300_000 });
   assert.is(boot.code, 0, boot.stdout + boot.stderr);

@@ -54,7 +54,11 @@ test('a redirect to a host outside the list is refused too', async () => {
   const { diag } = await fetchWithEvents(f, remoteSource(`${server.url}/to-localhost/file.txt`, BODY));
   assert.is(diag?.code, 'fetch-host-not-allowed');
   assert.match(diag!.message, 'host localhost');
-  assert.equal(server.requests.map((r) => r.path), ['/to-localhost/file.txt'], 'the redirect target was never asked');
+  assert.equal(
+    server.requests.map((r) => r.path),
+    ['/to-localhost/file.txt'],
+    'the redirect target was never asked',
+  );
 });
 
 test('mirrors are not limited by allowed-hosts', async () => {
@@ -67,11 +71,16 @@ test('mirrors are not limited by allowed-hosts', async () => {
   const { diag } = await fetchWithEvents(f, remoteSource(`${server.url}/file.txt`, BODY));
   assert.is(diag, undefined);
   assert.is(readFileSync(join(dir, 'file.txt'), 'utf8'), BODY);
-  assert.ok(server.requests.every((r) => r.path.startsWith('/pre/')), 'the premirror was asked, upstream was not');
+  assert.ok(
+    server.requests.every((r) => r.path.startsWith('/pre/')),
+    'the premirror was asked, upstream was not',
+  );
 });
 
 test('strata fetch: the refusal points at the recipe and at allowed-hosts in strata.yaml', async () => {
-  const dir = fetchProject(tempDir(), { guarded: [{ url: `${server.url}/file.txt`, sha256: sha256(BODY) }] }, ['allowed-hosts: ["*.example.org", git.example.com]']);
+  const dir = fetchProject(tempDir(), { guarded: [{ url: `${server.url}/file.txt`, sha256: sha256(BODY) }] }, [
+    'allowed-hosts: ["*.example.org", git.example.com]',
+  ]);
   const r = await strata(['fetch', 'guarded', '--project', dir]);
   assert.is(r.code, 2, r.stdout + r.stderr);
   assert.match(r.stderr, `${join(dir, 'layer/recipes/guarded.yaml')}:5:`);

@@ -85,7 +85,10 @@ test('a live owner is waited for; once it lets go, the file it fetched is used a
   writeFileSync(join(dir, 'file.bin'), BODY);
   holder.stdin.end();
   assert.is(await finished, undefined);
-  assert.ok(events.some((e) => e.state === 'present'), 'found verified after the wait, not fetched again');
+  assert.ok(
+    events.some((e) => e.state === 'present'),
+    'found verified after the wait, not fetched again',
+  );
   assert.is(server.requests.length, asked);
 });
 

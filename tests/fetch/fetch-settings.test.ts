@@ -15,7 +15,17 @@ const tempDir = scratchDirs(test);
 
 test('strata.yaml sets allowed-hosts, parallelism, retries and timeouts; defaults otherwise', () => {
   const dir = tempDir();
-  writeTree(dir, { 'strata.yaml': ['layers: []', 'allowed-hosts: ["*.example.org"]', 'fetch-parallel: 8', 'fetch-retries: 0', 'fetch-connect-timeout: 2.5', 'fetch-idle-timeout: 60', ''].join('\n') });
+  writeTree(dir, {
+    'strata.yaml': [
+      'layers: []',
+      'allowed-hosts: ["*.example.org"]',
+      'fetch-parallel: 8',
+      'fetch-retries: 0',
+      'fetch-connect-timeout: 2.5',
+      'fetch-idle-timeout: 60',
+      '',
+    ].join('\n'),
+  });
   const p = loadProject(dir);
   assert.equal(p.allowedHosts?.patterns, ['*.example.org']);
   assert.equal(p.allowedHosts?.loc, { file: join(dir, 'strata.yaml'), line: 2, column: 1 });

@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { GitFetcher } from '../../core/fetch/git/git-fetcher.js';
@@ -62,12 +62,22 @@ const fileUrl = () => `file://${repo.dir}`;
 const loc = { file: 'widget.yaml', line: 5, column: 5 };
 function source(url: string, rev: string, ref: { branch?: string; tag?: string }): GitSource {
   const at = (value: string) => ({ value, loc });
-  const spec: SourceSpec = { url, unpack: true, loc, git: { rev: at(rev), branch: ref.branch ? at(ref.branch) : undefined, tag: ref.tag ? at(ref.tag) : undefined } };
+  const spec: SourceSpec = {
+    url,
+    unpack: true,
+    loc,
+    git: { rev: at(rev), branch: ref.branch ? at(ref.branch) : undefined, tag: ref.tag ? at(ref.tag) : undefined },
+  };
   return gitSource(spec, url, 'widget', (v) => v.value);
 }
 /** The orchestrator with the plugins a git source meets: git for the clone, file and http for mirrors. */
 const orchestrator = (downloads: string, more: { offline?: boolean; mirrors?: string[] } = {}) =>
-  new SourceFetcher([new GitFetcher(), new FileFetcher(), new HttpFetcher()], { downloads, premirrors: [], mirrors: more.mirrors ?? [], offline: more.offline ?? false });
+  new SourceFetcher([new GitFetcher(), new FileFetcher(), new HttpFetcher()], {
+    downloads,
+    premirrors: [],
+    mirrors: more.mirrors ?? [],
+    offline: more.offline ?? false,
+  });
 const fetchGitSource = (src: GitSource, f: SourceFetcher) => f.fetchOne(src);
 const settings = orchestrator;
 
@@ -80,7 +90,13 @@ test('a file:// git source is cloned bare into the download folder, made a tarba
   assert.equal(tarballs(dir), [`git_localhost${repo.dir.replace(/\//g, '_')}_${repo.commits.second}.tar.gz`]);
   const work = join(dir, 'build/work/qemuarm64/widget-1.0/widget');
   assert.is(readFileSync(join(work, 'link.txt'), 'utf8'), 'hello from git\n', 'symlinks survive');
-  assert.ok(execFileSync('stat', ['-c', '%a', join(work, 'run.sh')]).toString().trim().endsWith('755'), 'the executable bit survives');
+  assert.ok(
+    execFileSync('stat', ['-c', '%a', join(work, 'run.sh')])
+      .toString()
+      .trim()
+      .endsWith('755'),
+    'the executable bit survives',
+  );
 });
 
 test('over git daemon on 127.0.0.1, a tag pin works like a branch pin', async () => {
@@ -141,7 +157,12 @@ test('two independent clones, over file:// and over git daemon, make byte-identi
   assert.not.match(listing, /\d+\/\d+ /, 'no numeric owners of the maker');
   // The note beside it records the sum of exactly these bytes.
   const note = readFileSync(join(a, `${srcA.name}.sha256`), 'utf8').split(' ');
-  assert.is(note[0], execFileSync('sha256sum', [join(a, srcA.name)]).toString().split(' ')[0]);
+  assert.is(
+    note[0],
+    execFileSync('sha256sum', [join(a, srcA.name)])
+      .toString()
+      .split(' ')[0],
+  );
   assert.is(Number(note[1]), bytesA.length);
 });
 

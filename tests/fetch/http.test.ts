@@ -149,7 +149,10 @@ test('wrong bytes in a resumed part fail the sum, and the file is fetched whole 
   const { diag } = await fetchWithEvents(testFetcher(dir), remoteSource(`${server.url}/badrange/file.bin`, BODY));
   assert.is(diag, undefined);
   const reqs = requestsTo('/badrange');
-  assert.equal(reqs.map((r) => r.headers.range), [undefined, `bytes=${HALF}-`, undefined]);
+  assert.equal(
+    reqs.map((r) => r.headers.range),
+    [undefined, `bytes=${HALF}-`, undefined],
+  );
   assert.equal(readFileSync(join(dir, 'file.bin')), BODY);
 });
 
@@ -191,8 +194,16 @@ test('what counts as transient, and how long the pauses are', () => {
   assert.not.ok(isTransient({ reason: 'network', url, code: 'ECONNREFUSED', detail: '' }));
   assert.not.ok(isTransient({ reason: 'disk-full', dir: '/d' }));
   const policy = { retries: 5, baseDelayMs: 100, maxDelayMs: 1000 };
-  assert.equal([0, 1, 2, 3, 4].map((n) => backoffDelay(n, policy, () => 1)), [100, 200, 400, 800, 1000], 'doubling, capped');
-  assert.equal([0, 1, 2].map((n) => backoffDelay(n, policy, () => 0)), [50, 100, 200], 'at least half of it, whatever the jitter');
+  assert.equal(
+    [0, 1, 2, 3, 4].map((n) => backoffDelay(n, policy, () => 1)),
+    [100, 200, 400, 800, 1000],
+    'doubling, capped',
+  );
+  assert.equal(
+    [0, 1, 2].map((n) => backoffDelay(n, policy, () => 0)),
+    [50, 100, 200],
+    'at least half of it, whatever the jitter',
+  );
 });
 
 test.run();

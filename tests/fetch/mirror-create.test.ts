@@ -30,7 +30,9 @@ test('create fetches the closure and writes the files by checksum with an index'
   const index = JSON.parse(readFileSync(join(mirror, 'index.json'), 'utf8'));
   assert.equal(index, {
     format: 1,
-    files: [{ name: 'hello.txt', sha256: HELLO_SHA, size: 6, url: `${server.url}/hello.txt`, license: 'MIT', recipes: ['hello-fetch'], path: `sha256/${HELLO_SHA}` }],
+    files: [
+      { name: 'hello.txt', sha256: HELLO_SHA, size: 6, url: `${server.url}/hello.txt`, license: 'MIT', recipes: ['hello-fetch'], path: `sha256/${HELLO_SHA}` },
+    ],
   });
   const ok = await strata(['mirror', 'verify', mirror]);
   assert.is(ok.code, 0, ok.stdout + ok.stderr);
@@ -40,7 +42,12 @@ test('create fetches the closure and writes the files by checksum with an index'
 test('a fresh project builds from the created mirror alone, offline, without the server', async () => {
   const hits = server.hits.get('/hello.txt') ?? 0;
   const project = checksProject('http://127.0.0.1:9');
-  writeFileSync(join(project, 'strata.yaml'), readFileSync(join(project, 'strata.yaml'), 'utf8').replace(/mirrors: \[.*\]/, `mirrors: [${mirror}]`).replace('offline: false', 'offline: true'));
+  writeFileSync(
+    join(project, 'strata.yaml'),
+    readFileSync(join(project, 'strata.yaml'), 'utf8')
+      .replace(/mirrors: \[.*\]/, `mirrors: [${mirror}]`)
+      .replace('offline: false', 'offline: true'),
+  );
   const r = await strata(['build', 'hello-fetch', '--project', project]);
   assert.is(r.code, 0, r.stdout + r.stderr);
   assert.is(readFileSync(join(project, 'build/work/qemuarm64/hello-fetch-1.0/image/usr/share/hello/HELLO.txt'), 'utf8'), 'HELLO\n');

@@ -44,11 +44,21 @@ class MemFetcher implements Fetcher {
   }
 }
 
-const mem = (key: string, body: Buffer | string, name = key): RemoteSource => ({ kind: 'remote', recipe: 'r', url: `mem://${key}`, sha256: sha256(body), name, unpack: false });
+const mem = (key: string, body: Buffer | string, name = key): RemoteSource => ({
+  kind: 'remote',
+  recipe: 'r',
+  url: `mem://${key}`,
+  sha256: sha256(body),
+  name,
+  unpack: false,
+});
 
 test('the schemes a recipe may use are those of the registered plugins', () => {
   assert.equal(new FetcherRegistry(plugins().fetchers).schemes, ['debian', 'file', 'http', 'https']);
-  assert.ok(new FetcherRegistry(plugins().fetchers).forSource({ kind: 'git', url: 'https://h/x.git' }) instanceof GitFetcher, 'git: sources go to the git plugin');
+  assert.ok(
+    new FetcherRegistry(plugins().fetchers).forSource({ kind: 'git', url: 'https://h/x.git' }) instanceof GitFetcher,
+    'git: sources go to the git plugin',
+  );
   assert.equal(new FetcherRegistry([...plugins().fetchers, new MemFetcher(new Map())]).schemes, ['debian', 'file', 'http', 'https', 'mem']);
 });
 
@@ -61,7 +71,10 @@ test('a new plugin gets the orchestrator: verified, renamed, noted, skipped once
   assert.is(await f.fetchOne(mem('a', 'alpha\n'), (e) => events.push(e)), undefined);
   assert.is(readFileSync(join(dir, 'a'), 'utf8'), 'alpha\n');
   assert.match(readFileSync(join(dir, 'a.sha256'), 'utf8'), sha256('alpha\n'));
-  assert.equal(events.map((e) => e.state), ['fetching', 'progress', 'done']);
+  assert.equal(
+    events.map((e) => e.state),
+    ['fetching', 'progress', 'done'],
+  );
   assert.is(await f.fetchOne(mem('a', 'alpha\n')), undefined);
   assert.is(plugin.transfers, 1, 'present: not transferred again');
 
@@ -94,7 +107,15 @@ test('a recipe URL no plugin serves is source-scheme at its line, for every such
 
 test('a git tarball from an http mirror gets retries and resume like any download, and is checked against its commit', async () => {
   const repo = widgetRepo(tempDir());
-  const spec = (url: string) => ({ url, unpack: true, loc: { file: 'w.yaml', line: 5, column: 5 }, git: { rev: { value: repo.commits.second, loc: { file: 'w.yaml', line: 6, column: 5 } }, branch: { value: 'main', loc: { file: 'w.yaml', line: 7, column: 5 } } } });
+  const spec = (url: string) => ({
+    url,
+    unpack: true,
+    loc: { file: 'w.yaml', line: 5, column: 5 },
+    git: {
+      rev: { value: repo.commits.second, loc: { file: 'w.yaml', line: 6, column: 5 } },
+      branch: { value: 'main', loc: { file: 'w.yaml', line: 7, column: 5 } },
+    },
+  });
   const src: GitSource = gitSource(spec(`file://${repo.dir}`), `file://${repo.dir}`, 'widget', (v) => v.value);
   const made = tempDir();
   const all = [new GitFetcher(), new FileFetcher(), new HttpFetcher()];
@@ -116,7 +137,10 @@ test('a git tarball from an http mirror gets retries and resume like any downloa
     const f = new SourceFetcher(all, { downloads: dir, premirrors: [], mirrors: [server.url], offline: true, retry: { baseDelayMs: 5, maxDelayMs: 20 } });
     assert.is(await f.fetchOne(src, (e) => events.push(e)), undefined);
     assert.ok(readFileSync(join(dir, src.name)).equals(tarball));
-    assert.ok(events.some((e) => e.state === 'retry'), 'retried after the cut');
+    assert.ok(
+      events.some((e) => e.state === 'retry'),
+      'retried after the cut',
+    );
     assert.match(String(server.requests[1]?.headers.range), /^bytes=\d+-$/, 'and resumed with Range');
     assert.is(server.requests.length, 2, 'the resumed tarball made the tree: not fetched whole again');
     assert.not.ok(existsSync(join(dir, 'git')), 'offline: no clone');

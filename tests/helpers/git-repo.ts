@@ -95,7 +95,10 @@ export interface GitDaemon {
 export async function gitDaemon(base: string): Promise<GitDaemon> {
   for (let attempt = 0; attempt < 5; attempt++) {
     const port = await freePort();
-    const child = spawn('git', ['daemon', '--export-all', '--reuseaddr', `--base-path=${base}`, '--listen=127.0.0.1', `--port=${port}`, base], { stdio: 'ignore', env: ENV });
+    const child = spawn('git', ['daemon', '--export-all', '--reuseaddr', `--base-path=${base}`, '--listen=127.0.0.1', `--port=${port}`, base], {
+      stdio: 'ignore',
+      env: ENV,
+    });
     let exited = false;
     child.on('exit', () => (exited = true));
     // Wait until it accepts connections (or gives up, when another process took the port).

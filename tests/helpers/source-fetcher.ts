@@ -19,11 +19,18 @@ export function remoteSource(url: string, body: Buffer | string, name = basename
 
 /** A fetcher into `downloads` with short pauses between retries, so tests do not wait seconds. */
 export function testFetcher(downloads: string, settings: Partial<FetchSettings> = {}, dir?: DownloadDir): SourceFetcher {
-  return new SourceFetcher([new HttpFetcher(), new FileFetcher()], { downloads, premirrors: [], mirrors: [], offline: false, retry: { baseDelayMs: 5, maxDelayMs: 20 }, ...settings }, dir);
+  return new SourceFetcher(
+    [new HttpFetcher(), new FileFetcher()],
+    { downloads, premirrors: [], mirrors: [], offline: false, retry: { baseDelayMs: 5, maxDelayMs: 20 }, ...settings },
+    dir,
+  );
 }
 
 /** Runs fetchOne and keeps its events. */
-export async function fetchWithEvents(f: SourceFetcher, src: RemoteSource): Promise<{ diag: Awaited<ReturnType<SourceFetcher['fetchOne']>>; events: FetchEvent[] }> {
+export async function fetchWithEvents(
+  f: SourceFetcher,
+  src: RemoteSource,
+): Promise<{ diag: Awaited<ReturnType<SourceFetcher['fetchOne']>>; events: FetchEvent[] }> {
   const events: FetchEvent[] = [];
   const diag = await f.fetchOne(src, (e) => events.push(e));
   return { diag, events };

@@ -9,22 +9,153 @@
 // that every SPDXID is unique and every relationship names an element of
 // the document, and that licence fields hold well-formed expressions.
 
-const DOC_KEYS = ['$schema', 'SPDXID', 'annotations', 'comment', 'creationInfo', 'dataLicense', 'externalDocumentRefs', 'hasExtractedLicensingInfos', 'name', 'revieweds', 'spdxVersion', 'documentNamespace', 'documentDescribes', 'packages', 'files', 'snippets', 'relationships'];
+const DOC_KEYS = [
+  '$schema',
+  'SPDXID',
+  'annotations',
+  'comment',
+  'creationInfo',
+  'dataLicense',
+  'externalDocumentRefs',
+  'hasExtractedLicensingInfos',
+  'name',
+  'revieweds',
+  'spdxVersion',
+  'documentNamespace',
+  'documentDescribes',
+  'packages',
+  'files',
+  'snippets',
+  'relationships',
+];
 const PACKAGE_KEYS = [
-  'SPDXID', 'annotations', 'attributionTexts', 'builtDate', 'checksums', 'comment', 'copyrightText', 'description', 'downloadLocation', 'externalRefs', 'filesAnalyzed', 'hasFiles', 'homepage',
-  'licenseComments', 'licenseConcluded', 'licenseDeclared', 'licenseInfoFromFiles', 'name', 'originator', 'packageFileName', 'packageVerificationCode', 'primaryPackagePurpose', 'releaseDate',
-  'sourceInfo', 'summary', 'supplier', 'validUntilDate', 'versionInfo',
+  'SPDXID',
+  'annotations',
+  'attributionTexts',
+  'builtDate',
+  'checksums',
+  'comment',
+  'copyrightText',
+  'description',
+  'downloadLocation',
+  'externalRefs',
+  'filesAnalyzed',
+  'hasFiles',
+  'homepage',
+  'licenseComments',
+  'licenseConcluded',
+  'licenseDeclared',
+  'licenseInfoFromFiles',
+  'name',
+  'originator',
+  'packageFileName',
+  'packageVerificationCode',
+  'primaryPackagePurpose',
+  'releaseDate',
+  'sourceInfo',
+  'summary',
+  'supplier',
+  'validUntilDate',
+  'versionInfo',
 ];
-const FILE_KEYS = ['SPDXID', 'annotations', 'artifactOfs', 'attributionTexts', 'checksums', 'comment', 'copyrightText', 'fileContributors', 'fileDependencies', 'fileName', 'fileTypes', 'licenseComments', 'licenseConcluded', 'licenseInfoInFiles', 'noticeText'];
+const FILE_KEYS = [
+  'SPDXID',
+  'annotations',
+  'artifactOfs',
+  'attributionTexts',
+  'checksums',
+  'comment',
+  'copyrightText',
+  'fileContributors',
+  'fileDependencies',
+  'fileName',
+  'fileTypes',
+  'licenseComments',
+  'licenseConcluded',
+  'licenseInfoInFiles',
+  'noticeText',
+];
 const RELATIONSHIP_KEYS = ['spdxElementId', 'comment', 'relatedSpdxElement', 'relationshipType'];
-const ALGORITHMS: Record<string, number> = { SHA1: 40, SHA224: 56, SHA256: 64, SHA384: 96, SHA512: 128, MD2: 32, MD4: 32, MD5: 32, MD6: 0, 'SHA3-256': 64, 'SHA3-384': 96, 'SHA3-512': 128, 'BLAKE2b-256': 64, 'BLAKE2b-384': 96, 'BLAKE2b-512': 128, BLAKE3: 0, ADLER32: 8 };
+const ALGORITHMS: Record<string, number> = {
+  SHA1: 40,
+  SHA224: 56,
+  SHA256: 64,
+  SHA384: 96,
+  SHA512: 128,
+  MD2: 32,
+  MD4: 32,
+  MD5: 32,
+  MD6: 0,
+  'SHA3-256': 64,
+  'SHA3-384': 96,
+  'SHA3-512': 128,
+  'BLAKE2b-256': 64,
+  'BLAKE2b-384': 96,
+  'BLAKE2b-512': 128,
+  BLAKE3: 0,
+  ADLER32: 8,
+};
 const RELATIONSHIPS = [
-  'VARIANT_OF', 'COPY_OF', 'PATCH_FOR', 'TEST_DEPENDENCY_OF', 'CONTAINED_BY', 'DATA_FILE_OF', 'OPTIONAL_COMPONENT_OF', 'ANCESTOR_OF', 'GENERATES', 'CONTAINS', 'OPTIONAL_DEPENDENCY_OF', 'FILE_ADDED',
-  'REQUIREMENT_DESCRIPTION_FOR', 'DEV_DEPENDENCY_OF', 'DEPENDENCY_OF', 'BUILD_DEPENDENCY_OF', 'DESCRIBES', 'PREREQUISITE_FOR', 'HAS_PREREQUISITE', 'PROVIDED_DEPENDENCY_OF', 'DYNAMIC_LINK', 'DESCRIBED_BY',
-  'METAFILE_OF', 'DEPENDENCY_MANIFEST_OF', 'PATCH_APPLIED', 'RUNTIME_DEPENDENCY_OF', 'TEST_OF', 'TEST_TOOL_OF', 'DEPENDS_ON', 'SPECIFICATION_FOR', 'FILE_MODIFIED', 'DISTRIBUTION_ARTIFACT', 'AMENDS',
-  'DOCUMENTATION_OF', 'GENERATED_FROM', 'STATIC_LINK', 'OTHER', 'BUILD_TOOL_OF', 'TEST_CASE_OF', 'PACKAGE_OF', 'DESCENDANT_OF', 'FILE_DELETED', 'EXPANDED_FROM_ARCHIVE', 'DEV_TOOL_OF', 'EXAMPLE_OF',
+  'VARIANT_OF',
+  'COPY_OF',
+  'PATCH_FOR',
+  'TEST_DEPENDENCY_OF',
+  'CONTAINED_BY',
+  'DATA_FILE_OF',
+  'OPTIONAL_COMPONENT_OF',
+  'ANCESTOR_OF',
+  'GENERATES',
+  'CONTAINS',
+  'OPTIONAL_DEPENDENCY_OF',
+  'FILE_ADDED',
+  'REQUIREMENT_DESCRIPTION_FOR',
+  'DEV_DEPENDENCY_OF',
+  'DEPENDENCY_OF',
+  'BUILD_DEPENDENCY_OF',
+  'DESCRIBES',
+  'PREREQUISITE_FOR',
+  'HAS_PREREQUISITE',
+  'PROVIDED_DEPENDENCY_OF',
+  'DYNAMIC_LINK',
+  'DESCRIBED_BY',
+  'METAFILE_OF',
+  'DEPENDENCY_MANIFEST_OF',
+  'PATCH_APPLIED',
+  'RUNTIME_DEPENDENCY_OF',
+  'TEST_OF',
+  'TEST_TOOL_OF',
+  'DEPENDS_ON',
+  'SPECIFICATION_FOR',
+  'FILE_MODIFIED',
+  'DISTRIBUTION_ARTIFACT',
+  'AMENDS',
+  'DOCUMENTATION_OF',
+  'GENERATED_FROM',
+  'STATIC_LINK',
+  'OTHER',
+  'BUILD_TOOL_OF',
+  'TEST_CASE_OF',
+  'PACKAGE_OF',
+  'DESCENDANT_OF',
+  'FILE_DELETED',
+  'EXPANDED_FROM_ARCHIVE',
+  'DEV_TOOL_OF',
+  'EXAMPLE_OF',
 ];
-const PURPOSES = ['APPLICATION', 'FRAMEWORK', 'LIBRARY', 'CONTAINER', 'OPERATING-SYSTEM', 'DEVICE', 'FIRMWARE', 'SOURCE', 'ARCHIVE', 'FILE', 'INSTALL', 'OTHER'];
+const PURPOSES = [
+  'APPLICATION',
+  'FRAMEWORK',
+  'LIBRARY',
+  'CONTAINER',
+  'OPERATING-SYSTEM',
+  'DEVICE',
+  'FIRMWARE',
+  'SOURCE',
+  'ARCHIVE',
+  'FILE',
+  'INSTALL',
+  'OTHER',
+];
 const SPDXID = /^SPDXRef-[A-Za-z0-9.-]+$/;
 
 type Obj = Record<string, unknown>;
@@ -47,7 +178,8 @@ export function validateSpdx23(doc: unknown, isExpression: (s: string) => boolea
       keys(where, c, ['algorithm', 'checksumValue'], ['algorithm', 'checksumValue']);
       const len = ALGORITHMS[c.algorithm as string];
       if (len === undefined) e(where, `unknown checksum algorithm ${String(c.algorithm)}`);
-      else if (len && !new RegExp(`^[0-9a-f]{${len}}$`).test(String(c.checksumValue))) e(where, `${String(c.algorithm)} value is not ${len} lowercase hex digits`);
+      else if (len && !new RegExp(`^[0-9a-f]{${len}}$`).test(String(c.checksumValue)))
+        e(where, `${String(c.algorithm)} value is not ${len} lowercase hex digits`);
     }
     if (mustHave && !v.some((c) => obj(c) && c.algorithm === mustHave)) e(where, `a ${mustHave} checksum is required`);
   };
@@ -68,7 +200,8 @@ export function validateSpdx23(doc: unknown, isExpression: (s: string) => boolea
   else {
     keys('creationInfo', ci, ['comment', 'created', 'creators', 'licenseListVersion'], ['created', 'creators']);
     if (!/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/.test(String(ci.created))) e('creationInfo.created', `'${String(ci.created)}' is not YYYY-MM-DDThh:mm:ssZ`);
-    if (!Array.isArray(ci.creators) || ci.creators.length === 0 || ci.creators.some((c) => !/^(Tool|Organization|Person): .+/.test(String(c)))) e('creationInfo.creators', 'needs at least one "Tool: …", "Organization: …" or "Person: …"');
+    if (!Array.isArray(ci.creators) || ci.creators.length === 0 || ci.creators.some((c) => !/^(Tool|Organization|Person): .+/.test(String(c))))
+      e('creationInfo.creators', 'needs at least one "Tool: …", "Organization: …" or "Person: …"');
   }
   const ids = new Map<string, string>([['SPDXRef-DOCUMENT', 'document']]);
   const addId = (where: string, id: unknown) => {
@@ -108,12 +241,14 @@ export function validateSpdx23(doc: unknown, isExpression: (s: string) => boolea
     str(`${where}.name`, p.name);
     str(`${where}.downloadLocation`, p.downloadLocation);
     if (p.checksums !== undefined) checksums(where, p.checksums);
-    if (p.primaryPackagePurpose !== undefined && !PURPOSES.includes(String(p.primaryPackagePurpose))) e(where, `primaryPackagePurpose ${String(p.primaryPackagePurpose)} is not an SPDX 2.3 purpose`);
+    if (p.primaryPackagePurpose !== undefined && !PURPOSES.includes(String(p.primaryPackagePurpose)))
+      e(where, `primaryPackagePurpose ${String(p.primaryPackagePurpose)} is not an SPDX 2.3 purpose`);
     if (p.filesAnalyzed !== undefined && typeof p.filesAnalyzed !== 'boolean') e(where, 'filesAnalyzed must be a boolean');
     // Section 7.9: a package whose files were analyzed (the default) has a verification code.
     if (p.filesAnalyzed !== false) {
       const code = p.packageVerificationCode as Obj | undefined;
-      if (!obj(code) || !/^[0-9a-f]{40}$/.test(String(code.packageVerificationCodeValue))) e(where, 'filesAnalyzed packages need packageVerificationCode.packageVerificationCodeValue (40 hex digits)');
+      if (!obj(code) || !/^[0-9a-f]{40}$/.test(String(code.packageVerificationCodeValue)))
+        e(where, 'filesAnalyzed packages need packageVerificationCode.packageVerificationCodeValue (40 hex digits)');
       for (const id of (p.hasFiles as string[] | undefined) ?? []) if (!fileIds.has(id)) e(where, `hasFiles names ${id}, which is not a file of the document`);
     } else if (p.hasFiles !== undefined || p.licenseInfoFromFiles !== undefined) e(where, 'hasFiles/licenseInfoFromFiles need filesAnalyzed');
     licence(`${where}.licenseConcluded`, p.licenseConcluded);

@@ -40,7 +40,11 @@ test('two builds in one folder: the second waits for the first, names it, and no
   assert.not.ok(existsSync(join(s.dir, 'build/.lock')), 'the lock is released');
 });
 
-const starts = (stdout: string) => stdout.split('\n').filter((l) => l.startsWith('start ')).map((l) => l.slice(8));
+const starts = (stdout: string) =>
+  stdout
+    .split('\n')
+    .filter((l) => l.startsWith('start '))
+    .map((l) => l.slice(8));
 
 test('a deleted work folder or install tree is made again, not trusted because of its stamps', async () => {
   const work = join(s.dir, 'build/work/board/slow-1');
@@ -64,7 +68,11 @@ test('a deleted work folder or install tree is made again, not trusted because o
 });
 
 test('each task starts once in the log, and the summary counts every task of the graph', async () => {
-  const s2 = layerSet(tempDir, { core: { 'recipes/aa.yaml': 'name: aa\nversion: "1"\nlicense: MIT\ntasks:\n  install: mkdir -p "$D/x" && echo a > "$D/x/a"\n' } }, 'cache: shared-cache\n');
+  const s2 = layerSet(
+    tempDir,
+    { core: { 'recipes/aa.yaml': 'name: aa\nversion: "1"\nlicense: MIT\ntasks:\n  install: mkdir -p "$D/x" && echo a > "$D/x/a"\n' } },
+    'cache: shared-cache\n',
+  );
   const r = await strata(['build', 'aa'], { cwd: s2.dir });
   assert.is(r.code, 0, r.stdout + r.stderr);
   const started = starts(r.stdout);
@@ -78,7 +86,11 @@ test('each task starts once in the log, and the summary counts every task of the
   const changed = await strata(['build', 'aa', '--set', 'do_install=mkdir -p "$D/x" && echo b > "$D/x/a"'], { cwd: s2.dir });
   const again = /aa: (\d+) tasks: (.*) \(/.exec(changed.stdout);
   assert.ok(again, changed.stdout);
-  assert.is(again![2].split(', ').reduce((n, part) => n + Number(part.split(' ')[0]), 0), Number(again![1]), changed.stdout);
+  assert.is(
+    again![2].split(', ').reduce((n, part) => n + Number(part.split(' ')[0]), 0),
+    Number(again![1]),
+    changed.stdout,
+  );
 });
 
 test.run();

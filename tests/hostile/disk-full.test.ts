@@ -23,7 +23,10 @@ async function onTinyDisk(dir: string, size: string, body: () => Promise<void>):
 }
 
 // install makes 3 MiB, which the package task then copies: a 4 MiB disk holds one copy, not two.
-const big = { 'recipes/big.yaml': 'name: big\nversion: "1"\nlicense: MIT\ntasks:\n  install: |\n    mkdir -p "$D/usr/share"\n    head -c 3145728 /dev/urandom > "$D/usr/share/blob"\n' };
+const big = {
+  'recipes/big.yaml':
+    'name: big\nversion: "1"\nlicense: MIT\ntasks:\n  install: |\n    mkdir -p "$D/usr/share"\n    head -c 3145728 /dev/urandom > "$D/usr/share/blob"\n',
+};
 
 if (process.getuid?.() === 0) {
   test('a build folder that fills up fails the task with the folder and the space left, not an internal error', async () => {

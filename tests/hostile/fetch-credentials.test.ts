@@ -35,7 +35,7 @@ test('redactUrl hides every credential, also with @ in the password, and leaves 
 });
 
 test('redactText hides credentials of every URL in a text', () => {
-  const text = "  - url: https://user:p@ss@host/a.tar.gz # mirror: http://u:x@y@other/b and mail me at a@b";
+  const text = '  - url: https://user:p@ss@host/a.tar.gz # mirror: http://u:x@y@other/b and mail me at a@b';
   assert.is(redactText(text), '  - url: https://***@host/a.tar.gz # mirror: http://***@other/b and mail me at a@b');
 });
 

@@ -15,7 +15,11 @@ import { scratchDirs, strata } from '../helpers/strata.js';
 const tempDir = scratchDirs(test);
 const tag = `${process.pid}`;
 const recipe = (name: string, tasks: string) => `name: ${name}\nversion: "1"\nlicense: MIT\ntasks:\n${tasks}`;
-const block = (task: string, body: string) => `  ${task}: |\n${body.split('\n').map((l) => `    ${l}`).join('\n')}\n`;
+const block = (task: string, body: string) =>
+  `  ${task}: |\n${body
+    .split('\n')
+    .map((l) => `    ${l}`)
+    .join('\n')}\n`;
 
 const socketPath = join('/tmp', `strata-hostile-${tag}.sock`);
 const abstractName = `\0strata-hostile-${tag}`;

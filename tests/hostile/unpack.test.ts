@@ -15,9 +15,26 @@ import { scratchDirs, strata } from '../helpers/strata.js';
 
 const tempDir = scratchDirs(test);
 type M = TarMember & { data?: Buffer | string };
-const m = (path: string, type: TarMember['type'] = 'file', extra: Partial<M> = {}): M => ({ path, type, mode: type === 'dir' ? 0o755 : 0o644, mtime: 0, ...extra });
+const m = (path: string, type: TarMember['type'] = 'file', extra: Partial<M> = {}): M => ({
+  path,
+  type,
+  mode: type === 'dir' ? 0o755 : 0o644,
+  mtime: 0,
+  ...extra,
+});
 const entry = (x: M): TarEntry =>
-  ({ path: String(x.path), type: x.type, linkname: String(x.linkname ?? ''), size: 0, mode: x.mode, mtime: 0, typeflag: '0', pax: new Map(), pathBytes: Buffer.alloc(0), linkBytes: Buffer.alloc(0) }) as unknown as TarEntry;
+  ({
+    path: String(x.path),
+    type: x.type,
+    linkname: String(x.linkname ?? ''),
+    size: 0,
+    mode: x.mode,
+    mtime: 0,
+    typeflag: '0',
+    pax: new Map(),
+    pathBytes: Buffer.alloc(0),
+    linkBytes: Buffer.alloc(0),
+  }) as unknown as TarEntry;
 
 // a/b/link -> ../.. is the work folder itself; seen literally, a/b/link/c/up -> ../../.. stays in `a`.
 const first = [m('a/b', 'dir'), m('a/b/link', 'symlink', { linkname: '../..' })];
@@ -28,13 +45,19 @@ test('each archive alone passes, but checked together (as they are extracted) th
   assert.equal(memberProblems([m('a/b/link/c/up', 'symlink', { linkname: '../../..' })].map(entry)), [], 'seen alone, the link stays inside');
   const together = memberProblems([...first, ...second].map(entry)).map((p) => `${p.member}: ${p.reason}`);
   assert.ok(together.includes("a/b/link/c/up: is a symlink to '../../..', outside the work folder"), together.join('\n'));
-  assert.ok(together.some((p) => p.startsWith('a/b/link/c/up/escaped: is written through the symlink')), together.join('\n'));
+  assert.ok(
+    together.some((p) => p.startsWith('a/b/link/c/up/escaped: is written through the symlink')),
+    together.join('\n'),
+  );
 });
 
 test('a link already on disk redirects members too', () => {
   const onDisk = (p: string) => (p === 'out' ? '/tmp' : undefined);
   const found = memberProblems([m('out/evil', 'file')].map(entry), { onDisk });
-  assert.equal(found.map((p) => p.reason), ["is written through the symlink 'out' (to '/tmp'), which leads out of the work folder"]);
+  assert.equal(
+    found.map((p) => p.reason),
+    ["is written through the symlink 'out' (to '/tmp'), which leads out of the work folder"],
+  );
 });
 
 const layer = (files: Record<string, string>) => layerSet(tempDir, { core: files });

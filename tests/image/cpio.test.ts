@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { scratchDirs } from '../helpers/strata.js';
@@ -98,7 +98,10 @@ test('every header carries the given epoch, inodes count from 1, sizes and paddi
   const hs = headers(gunzipSync(await write(entries, join(dir, 'image.cpio.gz'))));
   assert.is(hs.at(-1)!.name, 'TRAILER!!!');
   const members = hs.slice(0, -1);
-  assert.equal(members.map((h) => h.ino), [1, 2, 3, 4, 5, 6, 7, 8]);
+  assert.equal(
+    members.map((h) => h.ino),
+    [1, 2, 3, 4, 5, 6, 7, 8],
+  );
   for (const h of members) assert.is(h.mtime, EPOCH, `mtime of ${h.name}`);
   const motd = members.find((h) => h.name === 'etc/motd')!;
   assert.is(motd.size, MOTD.length);

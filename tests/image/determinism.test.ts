@@ -17,7 +17,12 @@ const tempDir = scratchDirs(test);
 const TYPES = ['cpio.gz', 'tar.gz', 'tar.zst', 'ext4', 'vfat', 'squashfs', 'oci', 'oci.tar', 'disk.img'];
 
 test('the composition root registers every image type once', () => {
-  assert.equal(plugins().writers.map((w) => w.type).sort(), [...TYPES].sort());
+  assert.equal(
+    plugins()
+      .writers.map((w) => w.type)
+      .sort(),
+    [...TYPES].sort(),
+  );
 });
 
 function disk(): DiskDescription {
@@ -26,7 +31,13 @@ function disk(): DiskDescription {
     table: 'gpt',
     size: '48MiB',
     partitions: [
-      { label: 'boot', fs: 'vfat', size: '8MiB', bootable: true, content: { kind: 'files', files: [{ path: '/extlinux/extlinux.conf', content: 'label linux\n  kernel /Image\n' }] } },
+      {
+        label: 'boot',
+        fs: 'vfat',
+        size: '8MiB',
+        bootable: true,
+        content: { kind: 'files', files: [{ path: '/extlinux/extlinux.conf', content: 'label linux\n  kernel /Image\n' }] },
+      },
       { label: 'root', fs: 'ext4', size: 'fill', content: { kind: 'rootfs' } },
     ],
   };
@@ -43,7 +54,10 @@ function treeFor(type: string, dir: string): ImageEntry[] {
 function contents(path: string): Map<string, Buffer> {
   const out = new Map<string, Buffer>();
   const walk = (p: string) => {
-    if (statSync(p).isDirectory()) readdirSync(p).sort().forEach((n) => walk(join(p, n)));
+    if (statSync(p).isDirectory())
+      readdirSync(p)
+        .sort()
+        .forEach((n) => walk(join(p, n)));
     else out.set(relative(path, p), readFileSync(p));
   };
   walk(path);

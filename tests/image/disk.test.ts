@@ -16,7 +16,13 @@ import { EPOCH, HELLO, fixtureTree } from './image-fixture.js';
 const tempDir = scratchDirs(test);
 const MiB = 1 << 20;
 const run = (tool: string, args: string[], cwd?: string): string =>
-  execFileSync(tool, args, { cwd, encoding: 'latin1', maxBuffer: 1 << 26, env: { ...process.env, LC_ALL: 'C', TZ: 'UTC', MTOOLS_SKIP_CHECK: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  execFileSync(tool, args, {
+    cwd,
+    encoding: 'latin1',
+    maxBuffer: 1 << 26,
+    env: { ...process.env, LC_ALL: 'C', TZ: 'UTC', MTOOLS_SKIP_CHECK: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
 
 const EXTLINUX = 'default linux\nlabel linux\n  kernel /Image\n  fdt /board.dtb\n  append root=/dev/vda2 rw\n';
 
@@ -35,7 +41,14 @@ function board(dir: string, table: 'gpt' | 'mbr'): DiskDescription {
         fs: 'vfat',
         size: '16MiB',
         bootable: true,
-        content: { kind: 'files', files: [{ path: '/Image', source: join(dir, 'Image') }, { path: '/board.dtb', source: join(dir, 'board.dtb') }, { path: '/extlinux/extlinux.conf', content: EXTLINUX }] },
+        content: {
+          kind: 'files',
+          files: [
+            { path: '/Image', source: join(dir, 'Image') },
+            { path: '/board.dtb', source: join(dir, 'board.dtb') },
+            { path: '/extlinux/extlinux.conf', content: EXTLINUX },
+          ],
+        },
       },
       { label: 'root', fs: 'ext4', size: 'fill', type: table === 'gpt' ? 'root-arm64' : undefined, content: { kind: 'rootfs' } },
     ],
@@ -48,7 +61,14 @@ function dump(img: string): { text: string; parts: Record<string, string>[] } {
   const parts = text
     .split('\n')
     .filter((l) => l.includes(' : '))
-    .map((l) => Object.fromEntries(l.split(' : ')[1].split(', ').map((kv) => (kv.includes('=') ? [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1).replace(/"/g, '')] : [kv, 'yes']))));
+    .map((l) =>
+      Object.fromEntries(
+        l
+          .split(' : ')[1]
+          .split(', ')
+          .map((kv) => (kv.includes('=') ? [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1).replace(/"/g, '')] : [kv, 'yes'])),
+      ),
+    );
   return { text, parts };
 }
 
@@ -68,8 +88,14 @@ test('GPT: sfdisk and sgdisk read the table; ids are the ones diskIds promised; 
   assert.match(text, /^label: gpt$/m);
   assert.match(text, new RegExp(`^label-id: ${ids.diskGuid.toUpperCase()}$`, 'm'));
   assert.is(parts.length, 2);
-  assert.equal([parts[0].start.trim(), parts[0].size.trim(), parts[0].type, parts[0].name, parts[0].attrs], ['2048', '32768', 'EBD0A0A2-B9E5-4433-87C0-68B6B72699C7', 'boot', 'LegacyBIOSBootable']);
-  assert.equal([parts[1].start.trim(), parts[1].type, parts[1].name, parts[1].uuid], ['34816', 'B921B045-1DF0-41C3-AF44-4C6F280D3FAE', 'root', ids.partUuids[1].toUpperCase()]);
+  assert.equal(
+    [parts[0].start.trim(), parts[0].size.trim(), parts[0].type, parts[0].name, parts[0].attrs],
+    ['2048', '32768', 'EBD0A0A2-B9E5-4433-87C0-68B6B72699C7', 'boot', 'LegacyBIOSBootable'],
+  );
+  assert.equal(
+    [parts[1].start.trim(), parts[1].type, parts[1].name, parts[1].uuid],
+    ['34816', 'B921B045-1DF0-41C3-AF44-4C6F280D3FAE', 'root', ids.partUuids[1].toUpperCase()],
+  );
   assert.match(run('sgdisk', ['-v', img]), /No problems found/);
   const boot = extract(img, parts[0], join(dir, 'boot.vfat'));
   run('fsck.vfat', ['-n', boot]);
@@ -102,27 +128,53 @@ test('a description that cannot be laid out throws every issue and leaves nothin
   const d = board(dir, 'gpt');
   const bad: DiskDescription = { ...d, size: '8MiB', partitions: [d.partitions[0], { ...d.partitions[1], size: '64MiB' }] };
   const img = join(dir, 'disk.img');
-  const err = await writeDisk(bad, fixtureTree(dir), img, EPOCH).then(() => undefined, (e: unknown) => e);
+  const err = await writeDisk(bad, fixtureTree(dir), img, EPOCH).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   assert.instance(err, DiskError);
   assert.ok((err as DiskError).issues.some((i) => i.code === 'disk-partition-too-big' && i.index === 1 && /partition 'root'/.test(i.message)));
-  assert.ok((err as DiskError).issues.some((i) => i.code === 'disk-partition-too-big' && i.index === 0), 'boot does not fit either');
+  assert.ok(
+    (err as DiskError).issues.some((i) => i.code === 'disk-partition-too-big' && i.index === 0),
+    'boot does not fit either',
+  );
   assert.not.ok(existsSync(img));
-  assert.equal(readdirSync(dir).filter((n) => n.startsWith('.')), [], 'no scratch files left');
+  assert.equal(
+    readdirSync(dir).filter((n) => n.startsWith('.')),
+    [],
+    'no scratch files left',
+  );
 });
 
 test('a missing raw file or raw partition content is an issue naming it', async () => {
   const dir = tempDir('strata-disk-');
   const d = board(dir, 'mbr');
-  const bad: DiskDescription = { ...d, raw: [{ name: 'spl', file: join(dir, 'no-spl.bin'), offset: '32K' }], partitions: [...d.partitions.slice(0, 1), { label: 'fw', fs: 'none', size: '1MiB', content: { kind: 'raw', file: join(dir, 'no-fw.bin') } }] };
-  const err = await writeDisk(bad, fixtureTree(dir), join(dir, 'disk.img'), EPOCH, 's').then(() => undefined, (e: unknown) => e);
+  const bad: DiskDescription = {
+    ...d,
+    raw: [{ name: 'spl', file: join(dir, 'no-spl.bin'), offset: '32K' }],
+    partitions: [...d.partitions.slice(0, 1), { label: 'fw', fs: 'none', size: '1MiB', content: { kind: 'raw', file: join(dir, 'no-fw.bin') } }],
+  };
+  const err = await writeDisk(bad, fixtureTree(dir), join(dir, 'disk.img'), EPOCH, 's').then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   assert.instance(err, DiskError);
-  assert.equal((err as DiskError).issues.map((i) => [i.code, i.index, i.raw ?? false]), [['disk-file', 1, false], ['disk-file', 0, true]]);
+  assert.equal(
+    (err as DiskError).issues.map((i) => [i.code, i.index, i.raw ?? false]),
+    [
+      ['disk-file', 1, false],
+      ['disk-file', 0, true],
+    ],
+  );
   assert.match((err as DiskError).message, /raw write 'spl': .*no-spl\.bin is not a readable file/);
 });
 
 test('the disk type needs a description', async () => {
   const dir = tempDir('strata-disk-');
-  const err = await new DiskWriter().write(fixtureTree(dir), join(dir, 'x.img'), EPOCH).then(() => undefined, (e: unknown) => e);
+  const err = await new DiskWriter().write(fixtureTree(dir), join(dir, 'x.img'), EPOCH).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   assert.instance(err, DiskError);
   assert.match((err as Error).message, /needs a disk description/);
 });

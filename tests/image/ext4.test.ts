@@ -11,7 +11,8 @@ import { BIG, EPOCH, HELLO, LONG_NAME, fixtureTree } from './image-fixture.js';
 // debugfs shows the tree's owners, modes, device numbers and times.
 
 const tempDir = scratchDirs(test);
-const run = (tool: string, args: string[]): string => execFileSync(tool, args, { encoding: 'utf8', env: { ...process.env, LC_ALL: 'C', TZ: 'UTC' }, stdio: ['ignore', 'pipe', 'pipe'] });
+const run = (tool: string, args: string[]): string =>
+  execFileSync(tool, args, { encoding: 'utf8', env: { ...process.env, LC_ALL: 'C', TZ: 'UTC' }, stdio: ['ignore', 'pipe', 'pipe'] });
 const debugfs = (img: string, cmd: string): string => run('debugfs', ['-R', cmd, img]);
 
 async function image(options = {}): Promise<string> {
@@ -94,7 +95,10 @@ test('a size too small for the tree fails and leaves no image', async () => {
   const dir = tempDir('strata-ext4-');
   const out = join(dir, 'root.ext4');
   const tree = [...fixtureTree(dir), { path: '/huge', type: 'file' as const, mode: 0o644, uid: 0, gid: 0, content: Buffer.alloc(3 << 20, 1) }];
-  const err = await new Ext4Writer().write(tree, out, EPOCH, { sizeBytes: 2 << 20 }).then(() => undefined, (e: Error) => e);
+  const err = await new Ext4Writer().write(tree, out, EPOCH, { sizeBytes: 2 << 20 }).then(
+    () => undefined,
+    (e: Error) => e,
+  );
   assert.ok(err, 'write failed');
   assert.match(err!.message, /debugfs could not fill .*huge|No free space|Could not allocate/);
   assert.throws(() => readFileSync(out));

@@ -21,7 +21,14 @@ const BAD: [string, ImageEntry[], RegExp][] = [
   ['symlink without target', [{ path: '/l', type: 'symlink', mode: 0o777, uid: 0, gid: 0 }], /symlink '\/l' has no target/],
   ['device without numbers', [{ path: '/d', type: 'chardev', mode: 0o600, uid: 0, gid: 0, major: 1 }], /'\/d' needs major and minor/],
   ['missing parent', [{ path: '/usr/bin', type: 'dir', mode: 0o755, uid: 0, gid: 0 }], /'\/usr\/bin' has no parent directory entry '\/usr'/],
-  ['parent is a file', [{ path: '/f', type: 'file', mode: 0o644, uid: 0, gid: 0, content: 'x' }, { path: '/f/g', type: 'file', mode: 0o644, uid: 0, gid: 0, content: 'y' }], /'\/f\/g' is under '\/f', which is a file/],
+  [
+    'parent is a file',
+    [
+      { path: '/f', type: 'file', mode: 0o644, uid: 0, gid: 0, content: 'x' },
+      { path: '/f/g', type: 'file', mode: 0o644, uid: 0, gid: 0, content: 'y' },
+    ],
+    /'\/f\/g' is under '\/f', which is a file/,
+  ],
   ['root not a folder', [{ path: '/', type: 'file', mode: 0o644, uid: 0, gid: 0, content: 'x' }], /root '\/' must be a directory/],
 ];
 
@@ -38,9 +45,21 @@ for (const [name, entries, message] of BAD) {
 }
 
 test('root is added when missing, entries are sorted, times clamped to the epoch, type bits dropped from modes', () => {
-  const t = imageTree([{ path: '/etc/motd', type: 'file', mode: 0o100644, uid: 0, gid: 0, content: 'x', mtime: E + 5 }, { ...etc, mtime: E - 5 }], E);
-  assert.equal(t.entries.map((e) => e.path), ['/', '/etc', '/etc/motd']);
-  assert.equal(t.entries.map((e) => e.mtime), [E, E - 5, E]);
+  const t = imageTree(
+    [
+      { path: '/etc/motd', type: 'file', mode: 0o100644, uid: 0, gid: 0, content: 'x', mtime: E + 5 },
+      { ...etc, mtime: E - 5 },
+    ],
+    E,
+  );
+  assert.equal(
+    t.entries.map((e) => e.path),
+    ['/', '/etc', '/etc/motd'],
+  );
+  assert.equal(
+    t.entries.map((e) => e.mtime),
+    [E, E - 5, E],
+  );
   assert.is(t.entries[2].mode, 0o644);
 });
 

@@ -14,7 +14,8 @@ import { EPOCH, HELLO, fixtureTree } from './image-fixture.js';
 // meet) and checked blob by blob: digests, diff_ids, media types.
 
 const tempDir = scratchDirs(test);
-const run = (tool: string, args: string[], cwd?: string): string => execFileSync(tool, args, { cwd, encoding: 'utf8', env: { ...process.env, LC_ALL: 'C' }, stdio: ['ignore', 'pipe', 'pipe'] });
+const run = (tool: string, args: string[], cwd?: string): string =>
+  execFileSync(tool, args, { cwd, encoding: 'utf8', env: { ...process.env, LC_ALL: 'C' }, stdio: ['ignore', 'pipe', 'pipe'] });
 
 async function layout(): Promise<{ dir: string; oci: string }> {
   const dir = tempDir('strata-oci-');
@@ -60,7 +61,14 @@ test('umoci ls and stat read it; umoci unpack --rootless gives back the files an
   assert.is(statSync(join(rootfs, 'home/user')).mode & 0o7777, 0o750);
   // Rootless umoci keeps each owner in a user.rootlesscontainers xattr
   // (a protobuf: field 1 uid, field 2 gid), listed in its mtree.
-  const mtree = readFileSync(join(dir, 'bundle', readdirSync(join(dir, 'bundle')).find((n) => n.endsWith('.mtree'))!), 'utf8');
+  const mtree = readFileSync(
+    join(
+      dir,
+      'bundle',
+      readdirSync(join(dir, 'bundle')).find((n) => n.endsWith('.mtree'))!,
+    ),
+    'utf8',
+  );
   const owner = /^user .*type=dir mode=0750 .*tar_time=(\d+)\.0+ xattr\.user\.rootlesscontainers=(\S+)$/m.exec(mtree);
   assert.ok(owner, 'home/user in the mtree');
   assert.is(Number(owner![1]), EPOCH - 3600);
@@ -74,7 +82,10 @@ test('writing again over an existing layout replaces it whole', async () => {
   assert.equal(readdirSync(join(oci, 'blobs/sha256')).sort(), before);
   await new OciWriter().write(fixtureTree(join(oci, '..')), oci, EPOCH + 1, { arch: 'aarch64', label: '1.0' });
   assert.is(readdirSync(join(oci, 'blobs/sha256')).filter((n) => before.includes(n)).length, 0, 'no blob of the old image is left');
-  assert.equal(readdirSync(join(oci, '..')).filter((n) => n.includes('.part-')), []);
+  assert.equal(
+    readdirSync(join(oci, '..')).filter((n) => n.includes('.part-')),
+    [],
+  );
 });
 
 test('oci.tar: skopeo reads the same image from the one-file archive', async () => {
@@ -90,7 +101,10 @@ test('oci.tar: skopeo reads the same image from the one-file archive', async () 
 
 test('an unknown architecture is refused', async () => {
   const dir = tempDir('strata-oci-');
-  const err = await new OciWriter().write(fixtureTree(dir), join(dir, 'x.oci'), EPOCH, { arch: 'pdp11' }).then(() => undefined, (e: Error) => e);
+  const err = await new OciWriter().write(fixtureTree(dir), join(dir, 'x.oci'), EPOCH, { arch: 'pdp11' }).then(
+    () => undefined,
+    (e: Error) => e,
+  );
   assert.match(err?.message ?? '', /needs its target architecture .* got pdp11/);
 });
 

@@ -10,7 +10,8 @@ import { BIG, EPOCH, HELLO, LONG_NAME, fixtureTree } from './image-fixture.js';
 // times from the tree; -cat gives back the bytes; -s shows the fixed time.
 
 const tempDir = scratchDirs(test);
-const unsquashfs = (args: string[]): Buffer => execFileSync('unsquashfs', args, { env: { ...process.env, TZ: 'UTC', LC_ALL: 'C' }, maxBuffer: 1 << 26, stdio: ['ignore', 'pipe', 'pipe'] });
+const unsquashfs = (args: string[]): Buffer =>
+  execFileSync('unsquashfs', args, { env: { ...process.env, TZ: 'UTC', LC_ALL: 'C' }, maxBuffer: 1 << 26, stdio: ['ignore', 'pipe', 'pipe'] });
 
 async function image(): Promise<string> {
   const dir = tempDir('strata-squashfs-');
@@ -20,11 +21,16 @@ async function image(): Promise<string> {
 }
 
 test('unsquashfs -lln shows every entry with the owners, modes and devices of the tree', async () => {
-  const lines = unsquashfs(['-lln', await image()]).toString().trim().split('\n');
-  const rows = new Map(lines.map((l) => {
-    const f = l.split(/ +/);
-    return [l.slice(l.indexOf('squashfs-root')).replace(/ -> .*/, ''), f];
-  }));
+  const lines = unsquashfs(['-lln', await image()])
+    .toString()
+    .trim()
+    .split('\n');
+  const rows = new Map(
+    lines.map((l) => {
+      const f = l.split(/ +/);
+      return [l.slice(l.indexOf('squashfs-root')).replace(/ -> .*/, ''), f];
+    }),
+  );
   const row = (p: string) => rows.get(`squashfs-root${p}`)!;
   assert.equal(row('').slice(0, 2), ['drwxr-xr-x', '0/0']);
   assert.equal(row('/bin/hello').slice(0, 3), ['-rwsr-xr-x', '0/0', String(HELLO.length)]);
@@ -44,7 +50,7 @@ test('unsquashfs -cat gives back the bytes; the super block has the epoch', asyn
   assert.is(unsquashfs(['-cat', img, 'bin/hello']).toString(), HELLO);
   assert.ok(unsquashfs(['-cat', img, 'home/user/big file']).equals(BIG));
   assert.is(unsquashfs(['-cat', img, 'etc/motd']).toString(), 'welcome\n');
-  assert.match(unsquashfs(['-s', img]).toString(), /Creation or last append time Mon Jan  1 00:00:00 2024/);
+  assert.match(unsquashfs(['-s', img]).toString(), /Creation or last append time Mon Jan {2}1 00:00:00 2024/);
 });
 
 test.run();

@@ -13,7 +13,10 @@ import { BIG, EPOCH, HELLO, LONG_NAME, fixtureTree } from './image-fixture.js';
 const tempDir = scratchDirs(test);
 const tar = (args: string[], cwd?: string): string => execFileSync('tar', args, { cwd, encoding: 'utf8', env: { ...process.env, TZ: 'UTC', LC_ALL: 'C' } });
 
-for (const [Writer, flag] of [[TarGzWriter, '-z'], [TarZstWriter, '--zstd']] as const) {
+for (const [Writer, flag] of [
+  [TarGzWriter, '-z'],
+  [TarZstWriter, '--zstd'],
+] as const) {
   const type = new Writer().type;
 
   test(`${type}: tar -tv lists every member with the tree's owners, modes, devices and times`, async () => {
@@ -21,10 +24,18 @@ for (const [Writer, flag] of [[TarGzWriter, '-z'], [TarZstWriter, '--zstd']] as 
     const out = join(dir, `image.${type}`);
     await new Writer().write(fixtureTree(dir), out, EPOCH);
     const lines = tar([flag, '-tvf', out, '--numeric-owner', '--full-time']).trim().split('\n');
-    const rows = new Map(lines.map((l) => {
-      const f = l.split(/ +/);
-      return [f.slice(5).join(' ').replace(/ -> .*/, ''), f];
-    }));
+    const rows = new Map(
+      lines.map((l) => {
+        const f = l.split(/ +/);
+        return [
+          f
+            .slice(5)
+            .join(' ')
+            .replace(/ -> .*/, ''),
+          f,
+        ];
+      }),
+    );
     assert.equal([...rows.keys()].slice(0, 4), ['./', './bin/', './bin/hello', './bin/sh']);
     assert.equal(rows.get('./bin/hello')!.slice(0, 3), ['-rwsr-xr-x', '0/0', String(HELLO.length)]);
     assert.equal(rows.get('./dev/console')!.slice(0, 3), ['crw-------', '0/0', '5,1']);
@@ -77,7 +88,10 @@ test('a failing write leaves no file under the final name and no temporary', asy
   await new TarZstWriter().write(entries, out, EPOCH).catch(() => (failed = true));
   assert.ok(failed);
   assert.not.ok(existsSync(out));
-  assert.equal(readdirSync(dir).filter((n) => n.includes('part')), []);
+  assert.equal(
+    readdirSync(dir).filter((n) => n.includes('part')),
+    [],
+  );
 });
 
 test.run();

@@ -47,13 +47,20 @@ test('mtype gives back the bytes; mdir shows names, times, the label and a volum
 const REFUSED: [string, ImageEntry, RegExp][] = [
   ['a symlink', { path: '/link', type: 'symlink', mode: 0o777, uid: 0, gid: 0, target: 'x' }, /vfat cannot hold symlink '\/link'/],
   ['a device node', { path: '/null', type: 'chardev', mode: 0o666, uid: 0, gid: 0, major: 1, minor: 3 }, /vfat cannot hold chardev '\/null'/],
-  ['names that differ only in case', { path: '/BIN', type: 'dir', mode: 0o755, uid: 0, gid: 0 }, /'\/bin' and '\/BIN' are the same name|'\/BIN' and '\/bin' are the same name/],
+  [
+    'names that differ only in case',
+    { path: '/BIN', type: 'dir', mode: 0o755, uid: 0, gid: 0 },
+    /'\/bin' and '\/BIN' are the same name|'\/BIN' and '\/bin' are the same name/,
+  ],
 ];
 for (const [what, entry, message] of REFUSED) {
   test(`refused: ${what}, and no image is left`, async () => {
     const dir = tempDir('strata-vfat-');
     const out = join(dir, 'boot.vfat');
-    const err = await new VfatWriter().write([...filesOnly(dir), entry], out, EPOCH).then(() => undefined, (e: Error) => e);
+    const err = await new VfatWriter().write([...filesOnly(dir), entry], out, EPOCH).then(
+      () => undefined,
+      (e: Error) => e,
+    );
     assert.instance(err, ImageTreeError);
     assert.match(err!.message, message);
     assert.not.ok(existsSync(out));

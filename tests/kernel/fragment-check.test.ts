@@ -39,7 +39,10 @@ test('fragments are read line by line: values, "is not set", comments and blank 
 test('lines that are not Kconfig are errors at their line, not silently skipped', () => {
   const { requests, errors } = parseFragment('CONFIG_OK=y\nCONFIG_TYPO y\nVIRTIO=y\n#CONFIG_X is not set\n', '/l/x.cfg');
   assert.is(requests.length, 1);
-  assert.equal(errors.map((e) => e.line), [2, 3]);
+  assert.equal(
+    errors.map((e) => e.line),
+    [2, 3],
+  );
   const d = fragmentSyntaxDiagnostics(errors, 'linux');
   assert.is(d[0].code, 'kconfig-fragment-syntax');
   assert.equal(d[0].location, { file: '/l/x.cfg', line: 2, column: 1 });
@@ -48,7 +51,11 @@ test('lines that are not Kconfig are errors at their line, not silently skipped'
 
 // [fragment text, expected problems as `option kind actual`]
 const CASES: [string, string, string[]][] = [
-  ['everything held', 'CONFIG_PRINTK=y\nCONFIG_BLK_DEV_LOOP=m\n# CONFIG_DEBUG_FS is not set\nCONFIG_CMDLINE="console=ttyS0 quiet"\nCONFIG_LOG_BUF_SHIFT=14\nCONFIG_PHYS_OFFSET=0x80000000\n', []],
+  [
+    'everything held',
+    'CONFIG_PRINTK=y\nCONFIG_BLK_DEV_LOOP=m\n# CONFIG_DEBUG_FS is not set\nCONFIG_CMDLINE="console=ttyS0 quiet"\nCONFIG_LOG_BUF_SHIFT=14\nCONFIG_PHYS_OFFSET=0x80000000\n',
+    [],
+  ],
   ['an option the .config does not have at all is dropped', 'CONFIG_VIRTIO_BLK=y\n', ['CONFIG_VIRTIO_BLK dropped undefined']],
   ['off in .config is dropped', 'CONFIG_DEBUG_FS=y\n', ['CONFIG_DEBUG_FS dropped n']],
   ['asked off, absent from .config: holds (absent means off)', '# CONFIG_NOT_THERE is not set\n', []],
@@ -64,7 +71,10 @@ const CASES: [string, string, string[]][] = [
 for (const [name, fragment, expected] of CASES) {
   test(`check: ${name}`, () => {
     const problems = checkFragments(parseFragment(fragment, 'f.cfg').requests, config);
-    assert.equal(problems.map((p) => `${p.request.option} ${p.kind} ${p.actual}`), expected);
+    assert.equal(
+      problems.map((p) => `${p.request.option} ${p.kind} ${p.actual}`),
+      expected,
+    );
   });
 }
 
@@ -72,10 +82,13 @@ test('problems from several fragments come out in file then line order, each at 
   const a = parseFragment('CONFIG_PRINTK=y\nCONFIG_B_MISSING=y\n', '/layers/bsp/a.cfg').requests;
   const b = parseFragment('CONFIG_A_MISSING=y\n', '/layers/bsp/b.cfg').requests;
   const diags = kconfigDiagnostics(checkFragments([...b, ...a], config), 'linux');
-  assert.equal(diags.map((d) => [d.code, d.location?.file, d.location?.line]), [
-    ['kconfig-dropped', '/layers/bsp/a.cfg', 2],
-    ['kconfig-dropped', '/layers/bsp/b.cfg', 1],
-  ]);
+  assert.equal(
+    diags.map((d) => [d.code, d.location?.file, d.location?.line]),
+    [
+      ['kconfig-dropped', '/layers/bsp/a.cfg', 2],
+      ['kconfig-dropped', '/layers/bsp/b.cfg', 1],
+    ],
+  );
   assert.match(diags[0].message, 'linux: CONFIG_B_MISSING=y was dropped');
   assert.match(diags[0].hint!, 'strata menuconfig linux');
 });
@@ -88,9 +101,15 @@ test('a changed value says what it became', () => {
 });
 
 test('diffconfig writes only what changed, as a fragment that the check accepts against the new .config', () => {
-  const after = FINAL.replace('# CONFIG_DEBUG_FS is not set', 'CONFIG_DEBUG_FS=y').replace('CONFIG_BLK_DEV_LOOP=m\n', '').replace('CONFIG_LOG_BUF_SHIFT=14', 'CONFIG_LOG_BUF_SHIFT=17') + 'CONFIG_NEW=y\n';
+  const after =
+    FINAL.replace('# CONFIG_DEBUG_FS is not set', 'CONFIG_DEBUG_FS=y')
+      .replace('CONFIG_BLK_DEV_LOOP=m\n', '')
+      .replace('CONFIG_LOG_BUF_SHIFT=14', 'CONFIG_LOG_BUF_SHIFT=17') + 'CONFIG_NEW=y\n';
   const fragment = diffConfigFragment(FINAL, after);
-  assert.is(fragment, 'CONFIG_DEBUG_FS=y\nCONFIG_LOG_BUF_SHIFT=17\nCONFIG_NEW=y\n# CONFIG_BLK_DEV_LOOP is not set\n'.split('\n').filter(Boolean).sort().join('\n') + '\n');
+  assert.is(
+    fragment,
+    'CONFIG_DEBUG_FS=y\nCONFIG_LOG_BUF_SHIFT=17\nCONFIG_NEW=y\n# CONFIG_BLK_DEV_LOOP is not set\n'.split('\n').filter(Boolean).sort().join('\n') + '\n',
+  );
   const { requests, errors } = parseFragment(fragment, 'diff.cfg');
   assert.equal(errors, []);
   assert.equal(checkFragments(requests, parseDotConfig(after)), []);

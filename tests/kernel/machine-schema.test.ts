@@ -42,11 +42,17 @@ for (const [name, [image, arch, defconfig, chain, fragments]] of Object.entries(
     assert.is(linux.data.get('KCONFIG_DEFCONFIG'), 'tinyconfig');
     const files = resolveFragments(linux);
     assert.equal(files.problems, []);
-    assert.equal(files.fragments.map((f) => f.path.split('/').pop()), ['strata-base.cfg', ...fragments]);
+    assert.equal(
+      files.fragments.map((f) => f.path.split('/').pop()),
+      ['strata-base.cfg', ...fragments],
+    );
     const boot = cfg.provider('virtual/bootloader', 'test');
     assert.is(boot.data.get('KCONFIG_DEFCONFIG'), defconfig);
     assert.is(linux.data.get('BOOT_CHAIN'), chain);
-    assert.equal(bootChainRecipes(cfg).map((r) => r.name), chain.split(' '));
+    assert.equal(
+      bootChainRecipes(cfg).map((r) => r.name),
+      chain.split(' '),
+    );
     // The defconfig line of the machine file is where the value comes from.
     const origin = boot.data.history('BOOTLOADER_DEFCONFIG').find((h) => h.effect === 'final')!.assignment.loc;
     assert.is(origin.file, join(ROOT, 'machines', `${name}.yaml`));
@@ -64,12 +70,15 @@ test('fragments from an include and from the machine add up, in order, each at t
   });
   const cfg = new Configuration(s.project());
   const entries = cfg.machine.assignments.filter((a) => a.name === 'KERNEL_FRAGMENTS');
-  assert.equal(entries.map((a) => [a.op, a.value.trim(), a.loc.file.split('/').pop(), a.loc.line]), [
-    ['append', join(s.layer('core'), 'machines/frags/soc.cfg'), 'soc.inc.yaml', 3],
-    ['append', join(s.layer('core'), 'machines/board-frags/board.cfg'), 'board.yaml', 5],
-    // Not beside the machine: left as a name, for the kernel recipe to look up like a file:// source.
-    ['append', 'by-name.cfg', 'board.yaml', 5],
-  ]);
+  assert.equal(
+    entries.map((a) => [a.op, a.value.trim(), a.loc.file.split('/').pop(), a.loc.line]),
+    [
+      ['append', join(s.layer('core'), 'machines/frags/soc.cfg'), 'soc.inc.yaml', 3],
+      ['append', join(s.layer('core'), 'machines/board-frags/board.cfg'), 'board.yaml', 5],
+      // Not beside the machine: left as a name, for the kernel recipe to look up like a file:// source.
+      ['append', 'by-name.cfg', 'board.yaml', 5],
+    ],
+  );
   assert.is(cfg.machine.assignments.find((a) => a.name === 'KERNEL_DEFCONFIG')?.value, 'tinyconfig');
 });
 
@@ -133,9 +142,15 @@ test('an unknown kernel defconfig is an error at the machine line that names it,
   assert.equal([d.location?.file.endsWith('bsp/machines/board.yaml'), d.location?.line], [true, 4]);
   assert.match(d.hint!, "did you mean 'virt_defconfig'?");
   const ok = bspProject(`include: [machine/arm64]\nkernel:\n  defconfig: virt_defconfig\nvars:\n  S:pn-linux: ${S}\n`);
-  assert.equal(checkDefconfig(ok.recipe('linux'), (p) => readFileSync(p, 'utf8')), []);
+  assert.equal(
+    checkDefconfig(ok.recipe('linux'), (p) => readFileSync(p, 'utf8')),
+    [],
+  );
   const tiny = bspProject(`include: [machine/arm64]\nkernel:\n  defconfig: tinyconfig\nvars:\n  S:pn-linux: /nonexistent\n`);
-  assert.equal(checkDefconfig(tiny.recipe('linux'), (p) => readFileSync(p, 'utf8')), []);
+  assert.equal(
+    checkDefconfig(tiny.recipe('linux'), (p) => readFileSync(p, 'utf8')),
+    [],
+  );
 });
 
 test('a U-Boot defconfig for another architecture is refused before make runs', () => {
@@ -146,7 +161,10 @@ test('a U-Boot defconfig for another architecture is refused before make runs', 
   assert.match(d.message, "defconfig 'qemu-riscv64_smode_defconfig' is not for aarch64: it does not set CONFIG_ARM=y");
   assert.equal([d.location?.file.endsWith('bsp/machines/board.yaml'), d.location?.line], [true, 4]);
   const ok = bspProject(`include: [machine/arm64]\nbootloader: { name: u-boot, defconfig: qemu_arm64_defconfig }\nvars:\n  S:pn-u-boot: ${S}\n`);
-  assert.equal(checkDefconfig(ok.recipe('u-boot'), (p) => readFileSync(p, 'utf8')), []);
+  assert.equal(
+    checkDefconfig(ok.recipe('u-boot'), (p) => readFileSync(p, 'utf8')),
+    [],
+  );
 });
 
 test('a fragment found nowhere is an error at the machine line that lists it, naming where it looked', () => {

@@ -17,7 +17,8 @@ const s = layerSet(
       'classes/greeter.yaml': 'vars:\n  GREETING: hello\n',
       'recipes/tool/tool-1.9.yaml': 'name: tool\nversion: "1.9"\n',
       'recipes/tool/tool-1.10.yaml': 'name: tool\nversion: "1.10"\n',
-      'recipes/app.yaml': 'name: app\nversion: "2"\ninherit: [greeter]\ndepends: [tool]\nvars:\n  GREETING:append: " world"\n  FLAVOUR: plain\n  FLAVOUR:board: board-tuned\ntasks:\n  compile: echo ${GREETING}\n',
+      'recipes/app.yaml':
+        'name: app\nversion: "2"\ninherit: [greeter]\ndepends: [tool]\nvars:\n  GREETING:append: " world"\n  FLAVOUR: plain\n  FLAVOUR:board: board-tuned\ntasks:\n  compile: echo ${GREETING}\n',
       'recipes/old.yaml': 'name: old\nversion: "1"\n',
     },
     product: {
@@ -37,17 +38,29 @@ test('strata layers: priority order, version, path, depends, and what masks hide
   assert.match(lines[2], /^core\s+1\.2\s+5\s+core$/);
   assert.match(r.stdout, /masked \(1 files\):\n {2}core\/recipes\/old\.yaml/);
   const json = JSON.parse((await strata(['layers', '--json'], { cwd: s.dir })).stdout);
-  assert.equal(json.layers.map((l: { name: string; priority: number }) => [l.name, l.priority]), [['product', 10], ['core', 5]]);
+  assert.equal(
+    json.layers.map((l: { name: string; priority: number }) => [l.name, l.priority]),
+    [
+      ['product', 10],
+      ['core', 5],
+    ],
+  );
 });
 
 test('strata recipes --json: versions, the chosen one and why, appends and classes', async () => {
   const r = await strata(['recipes', '--json'], { cwd: s.dir });
   assert.is(r.code, 0, r.stderr);
   const { recipes } = JSON.parse(r.stdout);
-  assert.equal(recipes.map((x: { name: string }) => x.name), ['app', 'tool']);
+  assert.equal(
+    recipes.map((x: { name: string }) => x.name),
+    ['app', 'tool'],
+  );
   const [app, tool] = recipes;
   assert.equal(tool.chosen, { version: '1.9', layer: 'core', file: join(s.layer('core'), 'recipes/tool/tool-1.9.yaml'), reason: 'preferred 1.9' });
-  assert.equal(tool.versions.map((v: { version: string }) => v.version), ['1.10', '1.9']);
+  assert.equal(
+    tool.versions.map((v: { version: string }) => v.version),
+    ['1.10', '1.9'],
+  );
   assert.equal(app.appends, [{ layer: 'product', file: join(s.layer('product'), 'recipes/app.append.yaml') }]);
   assert.equal(app.classes, ['greeter']);
   assert.equal(app.chosen.reason, 'only version');
@@ -84,14 +97,26 @@ test('--set on the command line is the strongest level; a conditional assignment
   assert.is(plain.code, 0, plain.stderr);
   const g = JSON.parse(plain.stdout).variables[0];
   assert.is(g.value, 'from-cli world!', "the recipe's and the append's :append still apply");
-  assert.equal(g.history.at(-1), { key: 'GREETING', op: 'set', overrides: [], target: [], value: 'from-cli', level: 'command line', location: '<command line>', effect: 'final' });
+  assert.equal(g.history.at(-1), {
+    key: 'GREETING',
+    op: 'set',
+    overrides: [],
+    target: [],
+    value: 'from-cli',
+    level: 'command line',
+    location: '<command line>',
+    effect: 'final',
+  });
   const r = await strata(['env', '-r', 'app', 'FLAVOUR', '--set', 'FLAVOUR=from-cli', '--set', 'FLAVOUR:append= +x', '--json'], { cwd: s.dir });
   const v = JSON.parse(r.stdout).variables[0];
   assert.is(v.value, 'board-tuned +x', 'FLAVOUR:board in the recipe beats a plain FLAVOUR from anywhere');
-  assert.equal(v.history.slice(-2).map((h: { level: string; effect: string }) => [h.level, h.effect]), [
-    ['command line', 'overridden'],
-    ['command line', 'applied'],
-  ]);
+  assert.equal(
+    v.history.slice(-2).map((h: { level: string; effect: string }) => [h.level, h.effect]),
+    [
+      ['command line', 'overridden'],
+      ['command line', 'applied'],
+    ],
+  );
   const bad = await strata(['env', '--set', 'NOEQUALS'], { cwd: s.dir });
   assert.is(bad.code, 2);
   assert.match(bad.stderr, "--set 'NOEQUALS' is not NAME=VALUE");

@@ -14,7 +14,8 @@ const a = (key: string, value: string, level: Level, line: number, file = FILE):
 /** OVERRIDES as a qemuarm64/strata build of `hello` would have them, weakest first. */
 const OVR = ['musl', 'aarch64', 'qemuall', 'qemuarm64', 'strata', 'pn-hello'];
 
-const effects = (ds: DataStore, name: string): [string, Effect][] => ds.history(name).map((h) => [`${h.assignment.loc.file}:${h.assignment.loc.line}`, h.effect]);
+const effects = (ds: DataStore, name: string): [string, Effect][] =>
+  ds.history(name).map((h) => [`${h.assignment.loc.file}:${h.assignment.loc.line}`, h.effect]);
 
 function userError(fn: () => unknown): UserError {
   try {
@@ -28,7 +29,12 @@ function userError(fn: () => unknown): UserError {
 
 test('plain set: the last one wins, by level first and then by order', () => {
   const ds = new DataStore(
-    [a('A', 'recipe-1', Level.Recipe, 1), a('A', 'machine', Level.Machine, 2, 'm.yaml'), a('A', 'recipe-2', Level.Recipe, 3), a('A', 'class', Level.Class, 4, 'c.yaml')],
+    [
+      a('A', 'recipe-1', Level.Recipe, 1),
+      a('A', 'machine', Level.Machine, 2, 'm.yaml'),
+      a('A', 'recipe-2', Level.Recipe, 3),
+      a('A', 'class', Level.Class, 4, 'c.yaml'),
+    ],
     OVR,
   );
   assert.is(ds.get('A'), 'machine');
@@ -45,7 +51,15 @@ test('plain set: the last one wins, by level first and then by order', () => {
 test('weak default applies only when nothing sets the variable', () => {
   const only = new DataStore([a('A:default', 'fallback', Level.Project, 1)], OVR);
   assert.is(only.get('A'), 'fallback');
-  const ds = new DataStore([a('A', 'from-class', Level.Class, 1), a('A:default', 'fallback', Level.Project, 2), a('B:default', 'd1', Level.Class, 3), a('B:default', 'd2', Level.Recipe, 4)], OVR);
+  const ds = new DataStore(
+    [
+      a('A', 'from-class', Level.Class, 1),
+      a('A:default', 'fallback', Level.Project, 2),
+      a('B:default', 'd1', Level.Class, 3),
+      a('B:default', 'd2', Level.Recipe, 4),
+    ],
+    OVR,
+  );
   assert.is(ds.get('A'), 'from-class', 'a plain set at a weaker level still beats a default');
   assert.equal(effects(ds, 'A'), [
     [`${FILE}:1`, 'final'],
@@ -63,15 +77,24 @@ test('append and prepend add text without spaces, in order; history says applied
     OVR,
   );
   assert.is(ds.get('A'), 'a b c d');
-  assert.equal(effects(ds, 'A').map((e) => e[1]), ['final', 'applied', 'applied', 'applied']);
+  assert.equal(
+    effects(ds, 'A').map((e) => e[1]),
+    ['final', 'applied', 'applied', 'applied'],
+  );
   const noBase = new DataStore([a('X:append', 'tail', Level.Recipe, 1)], OVR);
   assert.is(noBase.get('X'), 'tail', 'append to an unset variable');
 });
 
 test('remove drops whole words only, and keeps every separator (as BitBake does; issue 13)', () => {
-  const ds = new DataStore([a('A', 'foo foobar bar  foo baz', Level.Recipe, 1), a('A:remove', 'foo baz', Level.Machine, 2), a('A:append', ' baz', Level.Project, 3)], OVR);
+  const ds = new DataStore(
+    [a('A', 'foo foobar bar  foo baz', Level.Recipe, 1), a('A:remove', 'foo baz', Level.Machine, 2), a('A:append', ' baz', Level.Project, 3)],
+    OVR,
+  );
   assert.is(ds.get('A'), ' foobar bar    ', 'foobar survives; removals apply after appends; the spaces stay');
-  assert.equal(effects(ds, 'A').map((e) => e[1]), ['final', 'applied', 'applied']);
+  assert.equal(
+    effects(ds, 'A').map((e) => e[1]),
+    ['final', 'applied', 'applied'],
+  );
 });
 
 test('a conditional set beats a plain set whatever the level and order', () => {
@@ -85,7 +108,10 @@ test('a conditional set beats a plain set whatever the level and order', () => {
 });
 
 test('between two conditional sets the stronger override (later in OVERRIDES) wins', () => {
-  const ds = new DataStore([a('A:qemuarm64', 'machine', Level.Recipe, 1), a('A:aarch64', 'arch', Level.Project, 2), a('A:musl', 'libc', Level.CommandLine, 3)], OVR);
+  const ds = new DataStore(
+    [a('A:qemuarm64', 'machine', Level.Recipe, 1), a('A:aarch64', 'arch', Level.Project, 2), a('A:musl', 'libc', Level.CommandLine, 3)],
+    OVR,
+  );
   assert.is(ds.get('A'), 'machine');
   const flipped = new DataStore([a('A:qemuarm64', 'machine', Level.Recipe, 1), a('A:aarch64', 'arch', Level.Project, 2)], ['musl', 'qemuarm64', 'aarch64']);
   assert.is(flipped.get('A'), 'arch', 'strength comes from the OVERRIDES order, not from the name');
@@ -121,7 +147,14 @@ test('conditional operators apply only when every override is active; the others
 });
 
 test('history keeps each assignment with its operator, overrides, level and file:line:col', () => {
-  const ds = new DataStore([a('A:default', 'd', Level.Class, 9, 'classes/x.yaml'), a('A', 'v', Level.Recipe, 12, 'recipes/r.yaml'), a('A:append:aarch64', '!', Level.Machine, 4, 'machines/m.yaml')], OVR);
+  const ds = new DataStore(
+    [
+      a('A:default', 'd', Level.Class, 9, 'classes/x.yaml'),
+      a('A', 'v', Level.Recipe, 12, 'recipes/r.yaml'),
+      a('A:append:aarch64', '!', Level.Machine, 4, 'machines/m.yaml'),
+    ],
+    OVR,
+  );
   const h = ds.history('A');
   assert.is(h.length, 3);
   assert.equal(
@@ -137,13 +170,25 @@ test('history keeps each assignment with its operator, overrides, level and file
 });
 
 test('${VAR} is expanded lazily: undefined references elsewhere do not matter until used', () => {
-  const ds = new DataStore([a('S', '${WORKDIR}/${PN}-${PV}', Level.Class, 1), a('WORKDIR', '/work/${PN}', Level.Recipe, 2), a('PN', 'hello', Level.Recipe, 3), a('PV', '1.0', Level.Recipe, 4), a('BROKEN', '${NOPE}', Level.Recipe, 5)], OVR);
+  const ds = new DataStore(
+    [
+      a('S', '${WORKDIR}/${PN}-${PV}', Level.Class, 1),
+      a('WORKDIR', '/work/${PN}', Level.Recipe, 2),
+      a('PN', 'hello', Level.Recipe, 3),
+      a('PV', '1.0', Level.Recipe, 4),
+      a('BROKEN', '${NOPE}', Level.Recipe, 5),
+    ],
+    OVR,
+  );
   assert.is(ds.raw('S'), '${WORKDIR}/${PN}-${PV}', 'raw is unexpanded');
   assert.is(ds.get('S'), '/work/hello/hello-1.0');
   // A later assignment to a referenced variable is seen, since nothing is expanded at assignment time.
   const late = new DataStore([a('A', 'x-${B}', Level.Recipe, 1), a('B', 'early', Level.Recipe, 2), a('B', 'late', Level.Project, 3)], OVR);
   assert.is(late.get('A'), 'x-late');
-  assert.throws(() => ds.get('BROKEN'), (e: unknown) => e instanceof UserError && e.diagnostics[0].code === 'var-undefined');
+  assert.throws(
+    () => ds.get('BROKEN'),
+    (e: unknown) => e instanceof UserError && e.diagnostics[0].code === 'var-undefined',
+  );
 });
 
 test('a reference cycle is an error naming the chain A -> B -> A', () => {
@@ -153,10 +198,13 @@ test('a reference cycle is an error naming the chain A -> B -> A', () => {
   assert.is(d.code, 'var-cycle');
   assert.match(d.message, 'A -> B -> A');
   assert.equal(d.location, at(1));
-  assert.equal(d.related?.map((r) => [r.message, r.location?.line]), [
-    ['A refers to ${B} here', 1],
-    ['B refers to ${A} here', 2],
-  ]);
+  assert.equal(
+    d.related?.map((r) => [r.message, r.location?.line]),
+    [
+      ['A refers to ${B} here', 1],
+      ['B refers to ${A} here', 2],
+    ],
+  );
   const self = userError(() => ds.get('C')).diagnostics[0];
   assert.is(self.code, 'var-cycle');
   assert.match(self.message, 'C -> C');
@@ -186,14 +234,30 @@ test('$${X} stays a literal ${X}, even when X is set or is not', () => {
 });
 
 test('referencesOf: every variable a text uses, through other values, but not $${literals}', () => {
-  const ds = new DataStore([a('A', '${B} and ${C}', Level.Recipe, 1), a('B', '${D}', Level.Recipe, 2), a('C', 'plain $${NOT}', Level.Recipe, 3), a('D', 'd', Level.Recipe, 4), a('E', 'unused', Level.Recipe, 5)], OVR);
+  const ds = new DataStore(
+    [
+      a('A', '${B} and ${C}', Level.Recipe, 1),
+      a('B', '${D}', Level.Recipe, 2),
+      a('C', 'plain $${NOT}', Level.Recipe, 3),
+      a('D', 'd', Level.Recipe, 4),
+      a('E', 'unused', Level.Recipe, 5),
+    ],
+    OVR,
+  );
   assert.equal(ds.referencesOf('make ${A} $${SHELLVAR}'), ['A', 'B', 'C', 'D']);
   assert.equal(ds.referencesOf('no references'), []);
 });
 
 test('referencesOf follows nested references and remove arguments; unexpanded carries the removes (task signatures)', () => {
   const ds = new DataStore(
-    [a('WHICH', 'TOOL', Level.Recipe, 1), a('TOOL', 'gcc ${OPT}', Level.Recipe, 2), a('OPT', '-O2', Level.Recipe, 3), a('S', '${${WHICH}} x', Level.Recipe, 4), a('S:remove', '${DROP}', Level.Recipe, 5), a('DROP', 'x', Level.Recipe, 6)],
+    [
+      a('WHICH', 'TOOL', Level.Recipe, 1),
+      a('TOOL', 'gcc ${OPT}', Level.Recipe, 2),
+      a('OPT', '-O2', Level.Recipe, 3),
+      a('S', '${${WHICH}} x', Level.Recipe, 4),
+      a('S:remove', '${DROP}', Level.Recipe, 5),
+      a('DROP', 'x', Level.Recipe, 6),
+    ],
     OVR,
   );
   assert.equal(ds.referencesOf('run ${S}'), ['DROP', 'OPT', 'S', 'TOOL', 'WHICH']);
@@ -204,20 +268,32 @@ test('referencesOf follows nested references and remove arguments; unexpanded ca
 });
 
 test('an undefined reference points at the assignment that holds it, not at the base value', () => {
-  const ds = new DataStore([a('A', 'a', Level.Recipe, 1), a('A:append', ' ${X}', Level.Machine, 7, 'm.yaml'), a('B', 'b', Level.Recipe, 2), a('B:remove:aarch64', '${Y}', Level.Recipe, 3)], OVR);
+  const ds = new DataStore(
+    [
+      a('A', 'a', Level.Recipe, 1),
+      a('A:append', ' ${X}', Level.Machine, 7, 'm.yaml'),
+      a('B', 'b', Level.Recipe, 2),
+      a('B:remove:aarch64', '${Y}', Level.Recipe, 3),
+    ],
+    OVR,
+  );
   const d = userError(() => ds.get('A')).diagnostics[0];
   assert.equal([d.code, d.location], ['var-undefined', at(7, 'm.yaml')]);
   const r = userError(() => ds.get('B')).diagnostics[0];
   assert.equal([r.code, r.location], ['var-undefined', at(3)]);
-  assert.match(r.message, "B:remove:aarch64 refers to ${Y}");
+  assert.match(r.message, 'B:remove:aarch64 refers to ${Y}');
 });
 
 test('the override-specific value chosen does not depend on line order or level (every permutation)', () => {
   const keys = ['A:qemuarm64', 'A:aarch64:strata', 'A:musl:pn-hello', 'A:qemuall:qemuarm64', 'A:musl:aarch64', 'A:x86-64:aarch64:strata:pn-hello'];
-  const permutations = (xs: string[]): string[][] => (xs.length <= 1 ? [xs] : xs.flatMap((x, i) => permutations([...xs.slice(0, i), ...xs.slice(i + 1)]).map((p) => [x, ...p])));
+  const permutations = (xs: string[]): string[][] =>
+    xs.length <= 1 ? [xs] : xs.flatMap((x, i) => permutations([...xs.slice(0, i), ...xs.slice(i + 1)]).map((p) => [x, ...p]));
   const seen = new Set<string>();
   for (const order of permutations(keys)) {
-    const ds = new DataStore(order.map((k, i) => a(k, k, (i % 3) as Level, i + 1)), OVR);
+    const ds = new DataStore(
+      order.map((k, i) => a(k, k, (i % 3) as Level, i + 1)),
+      OVR,
+    );
     seen.add(ds.get('A'));
   }
   // Two names each; the strongest names are pn-hello (musl:pn-hello), then strata, then qemuarm64.

@@ -14,7 +14,8 @@ const tempDir = scratchDirs(test);
 const good = layerSet(tempDir, {
   core: {
     'classes/base.yaml': 'vars:\n  OPTS: -O2\n  OPTS:append: " -g"\n  T: early\n',
-    'recipes/app.yaml': 'name: app\nversion: "1"\ninherit: [base]\nvars:\n  OPTS:unset:\n  OPTS:append: -Os\n  SNAP:immediate: ${T}!\n  T: late\n  FLAVOUR: plain\n  FLAVOUR:board: tuned\n  FLAVOUR:board:append: +\n',
+    'recipes/app.yaml':
+      'name: app\nversion: "1"\ninherit: [base]\nvars:\n  OPTS:unset:\n  OPTS:append: -Os\n  SNAP:immediate: ${T}!\n  T: late\n  FLAVOUR: plain\n  FLAVOUR:board: tuned\n  FLAVOUR:board:append: +\n',
   },
 });
 
@@ -45,20 +46,37 @@ test('strata env --json: format 2 with key, target, expanded and the cancelled e
   const byName = new Map(doc.variables.map((v: { name: string }) => [v.name, v]));
   const snap = byName.get('SNAP') as { value: string; history: Record<string, unknown>[] };
   assert.is(snap.value, 'early!');
-  assert.equal(snap.history[0], { key: 'SNAP:immediate', op: 'immediate', overrides: [], target: [], value: '${T}!', expanded: 'early!', level: 'recipe', location: `${join(good.layer('core'), 'recipes/app.yaml')}:7:3`, effect: 'final' });
+  assert.equal(snap.history[0], {
+    key: 'SNAP:immediate',
+    op: 'immediate',
+    overrides: [],
+    target: [],
+    value: '${T}!',
+    expanded: 'early!',
+    level: 'recipe',
+    location: `${join(good.layer('core'), 'recipes/app.yaml')}:7:3`,
+    effect: 'final',
+  });
   const flavour = byName.get('FLAVOUR') as { history: { key: string; target: string[]; overrides: string[]; effect: string }[] };
-  assert.equal(flavour.history.map((h) => [h.key, h.target, h.overrides, h.effect]), [
-    ['FLAVOUR', [], [], 'overridden'],
-    ['FLAVOUR:board', ['board'], ['board'], 'final'],
-    ['FLAVOUR:board:append', ['board'], ['board'], 'applied'],
-  ]);
+  assert.equal(
+    flavour.history.map((h) => [h.key, h.target, h.overrides, h.effect]),
+    [
+      ['FLAVOUR', [], [], 'overridden'],
+      ['FLAVOUR:board', ['board'], ['board'], 'final'],
+      ['FLAVOUR:board:append', ['board'], ['board'], 'applied'],
+    ],
+  );
   const opts = byName.get('OPTS') as { history: { effect: string }[] };
-  assert.equal(opts.history.map((h) => h.effect), ['cancelled', 'cancelled', 'applied', 'applied']);
+  assert.equal(
+    opts.history.map((h) => h.effect),
+    ['cancelled', 'cancelled', 'applied', 'applied'],
+  );
 });
 
 const bad = layerSet(tempDir, {
   core: {
-    'recipes/app.yaml': 'name: app\nversion: "1"\nvars:\n  GOOD: fine\n  A: a\n  A:append: " ${NOPE}"\n  X: ${Y}\n  Y: y\n  Y:append: ${Z}\n  Z: ${X}\ntasks:\n  compile: echo ${A}\n',
+    'recipes/app.yaml':
+      'name: app\nversion: "1"\nvars:\n  GOOD: fine\n  A: a\n  A:append: " ${NOPE}"\n  X: ${Y}\n  Y: y\n  Y:append: ${Z}\n  Z: ${X}\ntasks:\n  compile: echo ${A}\n',
   },
 });
 
@@ -72,7 +90,10 @@ test('an expansion error in strata env: a diagnostic at the line holding the ref
   assert.match(r.stderr, `${file}:6:3: error[var-undefined]: variable A refers to \${NOPE}, which is not set`);
   // The cycle: every link at the assignment that makes it.
   const cycle = r.stderr.split('\n').filter((l) => l.includes('var-cycle') || l.includes('refers to ${'));
-  assert.ok(cycle.some((l) => l.startsWith(`${file}:7:3: error[var-cycle]: variable reference cycle: X -> Y -> Z -> X`)), r.stderr);
+  assert.ok(
+    cycle.some((l) => l.startsWith(`${file}:7:3: error[var-cycle]: variable reference cycle: X -> Y -> Z -> X`)),
+    r.stderr,
+  );
   assert.match(r.stderr, `  note: ${file}:7:3: X refers to \${Y} here`);
   assert.match(r.stderr, `  note: ${file}:9:3: Y refers to \${Z} here`);
   assert.match(r.stderr, `  note: ${file}:10:3: Z refers to \${X} here`);

@@ -1,10 +1,8 @@
 import { diagOf } from '../helpers/diagnostics.js';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { scratchDirs, writeTree } from '../helpers/strata.js';
-import { UserError, type Diagnostic } from '../../core/diagnostics/diagnostic.js';
 import { formatDiagnostic } from '../../core/diagnostics/printer.js';
 import { loadLayer, loadLayers } from '../../core/metadata/layer.js';
 import { loadRecipeFile } from '../../core/metadata/recipe-file.js';
@@ -18,7 +16,6 @@ import { Configuration } from '../../core/resolve/configuration.js';
 // the line numbers below are the lines of those files.
 
 const tempDir = scratchDirs(test);
-
 
 const LAYER_YAML = 'name: t\npriority: 5\n';
 const MACHINE = 'arch: aarch64\noverrides: [testall]\n';
@@ -235,7 +232,18 @@ test('YAML aliases: a small one works; nested ones past the limit are refused qu
   const ok = layerWith({ 'recipes/r.yaml': 'name: r\nversion: "1.0"\ndepends: &d [a, b]\nprovides: *d\n' });
   assert.equal(loadRecipeFile(join(ok.dir, 'recipes/r.yaml'), ok.layer).provides, ['a', 'b']);
   const levels = 'abcdefg'.split('');
-  const laughs = levels.map((l, i) => `${l}: &${l} [${i === 0 ? Array(9).fill('"lol"').join(',') : Array(9).fill(`*${levels[i - 1]}`).join(',')}]`).join('\n');
+  const laughs = levels
+    .map(
+      (l, i) =>
+        `${l}: &${l} [${
+          i === 0
+            ? Array(9).fill('"lol"').join(',')
+            : Array(9)
+                .fill(`*${levels[i - 1]}`)
+                .join(',')
+        }]`,
+    )
+    .join('\n');
   const started = process.memoryUsage().rss;
   const { file, d } = recipeDiag(`name: r\nversion: "1.0"\nvars:\n  X: 1\nsummary: x\n${laughs}\n`);
   assert.is(d.code, 'yaml-alias-limit');

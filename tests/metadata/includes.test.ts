@@ -66,14 +66,21 @@ test('a missing include names every place it looked', () => {
 });
 
 test('an include cycle is an error naming the chain', () => {
-  const s = layerSet(tempDir, { core: { 'recipes/app.yaml': 'include: [a]\nname: app\nversion: "1"\n', 'include/a.yaml': 'include: [b]\n', 'include/b.yaml': 'include: [a]\n' } });
+  const s = layerSet(tempDir, {
+    core: { 'recipes/app.yaml': 'include: [a]\nname: app\nversion: "1"\n', 'include/a.yaml': 'include: [b]\n', 'include/b.yaml': 'include: [a]\n' },
+  });
   const d = diagOf(() => new Configuration(s.project()));
   assert.is(d.code, 'include-cycle');
-  assert.match(d.message, `${join(s.layer('core'), 'include/a.yaml')} -> ${join(s.layer('core'), 'include/b.yaml')} -> ${join(s.layer('core'), 'include/a.yaml')}`);
+  assert.match(
+    d.message,
+    `${join(s.layer('core'), 'include/a.yaml')} -> ${join(s.layer('core'), 'include/b.yaml')} -> ${join(s.layer('core'), 'include/a.yaml')}`,
+  );
 });
 
 test('a value of another shape than the included one is an error at both places', () => {
-  const s = layerSet(tempDir, { core: { 'recipes/app.yaml': 'include: [f]\nname: app\nversion: "1"\ndepends: zlib\n', 'include/f.yaml': 'depends: [tool]\n' } });
+  const s = layerSet(tempDir, {
+    core: { 'recipes/app.yaml': 'include: [f]\nname: app\nversion: "1"\ndepends: zlib\n', 'include/f.yaml': 'depends: [tool]\n' },
+  });
   const d = diagOf(() => new Configuration(s.project()));
   assert.is(d.code, 'include-conflict');
   assert.is(d.location?.line, 4);

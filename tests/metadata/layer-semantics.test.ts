@@ -17,7 +17,10 @@ const recipe = (name: string, version: string, extra = '') => `name: ${name}\nve
 
 test('layer depends: a satisfied version constraint loads; an unsatisfied one names both layer files', () => {
   const ok = layerSet(tempDir, { core: { 'layer.yaml': 'name: core\nversion: 1.4\n' }, bsp: { 'layer.yaml': 'name: bsp\ndepends:\n  - core >= 1.2, < 2\n' } });
-  assert.equal(new Configuration(ok.project()).catalog.layers.map((l) => l.name), ['core', 'bsp']);
+  assert.equal(
+    new Configuration(ok.project()).catalog.layers.map((l) => l.name),
+    ['core', 'bsp'],
+  );
 
   const bad = layerSet(tempDir, { core: { 'layer.yaml': 'name: core\nversion: 2.1\n' }, bsp: { 'layer.yaml': 'name: bsp\ndepends:\n  - core >= 1.2, < 2\n' } });
   const d = diagOf(() => new Configuration(bad.project()));
@@ -60,7 +63,10 @@ test('all layer problems are reported together', () => {
     assert.unreachable('should fail');
   } catch (e) {
     assert.instance(e, UserError);
-    assert.equal((e as UserError).diagnostics.map((x) => x.code), ['layer-series', 'layer-dependency']);
+    assert.equal(
+      (e as UserError).diagnostics.map((x) => x.code),
+      ['layer-series', 'layer-dependency'],
+    );
   }
 });
 
@@ -68,7 +74,11 @@ test('masks in layer.yaml or strata.yaml hide recipe and append files of any lay
   const s = layerSet(
     tempDir,
     {
-      core: { 'recipes/busybox/busybox-1.35.yaml': recipe('busybox', '1.35.0'), 'recipes/busybox/busybox-1.36.yaml': recipe('busybox', '1.36.1'), 'recipes/old/old.yaml': recipe('old', '1') },
+      core: {
+        'recipes/busybox/busybox-1.35.yaml': recipe('busybox', '1.35.0'),
+        'recipes/busybox/busybox-1.36.yaml': recipe('busybox', '1.36.1'),
+        'recipes/old/old.yaml': recipe('old', '1'),
+      },
       product: {
         'layer.yaml': 'name: product\npriority: 10\nmasks:\n  - core/recipes/busybox/busybox-1.36.yaml\n',
         'recipes/busybox.append.yaml': 'append: busybox\nversion: 1.36.%\n',
@@ -79,7 +89,11 @@ test('masks in layer.yaml or strata.yaml hide recipe and append files of any lay
   const cfg = new Configuration(s.project());
   assert.is(cfg.recipe('busybox').version, '1.35.0', 'the masked 1.36.1 is gone');
   assert.not.ok(cfg.catalog.recipes.has('old'));
-  assert.equal(cfg.catalog.masked.map((f) => f.slice(s.dir.length + 1)).sort(), ['core/recipes/busybox/busybox-1.36.yaml', 'core/recipes/old/old.yaml', 'product/recipes/busybox.append.yaml']);
+  assert.equal(cfg.catalog.masked.map((f) => f.slice(s.dir.length + 1)).sort(), [
+    'core/recipes/busybox/busybox-1.36.yaml',
+    'core/recipes/old/old.yaml',
+    'product/recipes/busybox.append.yaml',
+  ]);
 });
 
 test('a mask must start with a layer name', () => {
@@ -114,7 +128,10 @@ test('preferred versions: highest by default, the distro can prefer one, the pro
 });
 
 test('the same recipe version in two layers: higher priority wins; equal priority is an error naming both', () => {
-  const win = layerSet(tempDir, { core: { 'recipes/a.yaml': recipe('a', '1', 'vars:\n  FROM: core\n') }, bsp: { 'layer.yaml': 'name: bsp\npriority: 9\n', 'recipes/a.yaml': recipe('a', '1', 'vars:\n  FROM: bsp\n') } });
+  const win = layerSet(tempDir, {
+    core: { 'recipes/a.yaml': recipe('a', '1', 'vars:\n  FROM: core\n') },
+    bsp: { 'layer.yaml': 'name: bsp\npriority: 9\n', 'recipes/a.yaml': recipe('a', '1', 'vars:\n  FROM: bsp\n') },
+  });
   assert.is(new Configuration(win.project()).recipe('a').data.get('FROM'), 'bsp');
   const tie = layerSet(tempDir, { core: { 'recipes/a.yaml': recipe('a', '1') }, bsp: { 'recipes/a.yaml': recipe('a', '1') } });
   const d = diagOf(() => new Configuration(tie.project()).recipe('a'));

@@ -1,10 +1,8 @@
 import { diagOf } from '../helpers/diagnostics.js';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { FIXTURES, scratchDirs, writeTree } from '../helpers/strata.js';
-import { UserError, type Diagnostic } from '../../core/diagnostics/diagnostic.js';
 import { loadProject } from '../../core/config/project.js';
 import { Configuration } from '../../core/resolve/configuration.js';
 import { compareVersions, versionMatches } from '../../core/resolve/version.js';
@@ -28,14 +26,16 @@ function configuration(machine = 'qemuarm64'): Configuration {
   return new Configuration(loadProject(dir));
 }
 
-
 const cfg = configuration();
 
 test('the project lists its layers; machine and distro come from the fixture layer', () => {
-  assert.equal(cfg.catalog.layers.map((l) => [l.name, l.priority]), [
-    ['product', 10],
-    ['base', 5],
-  ]);
+  assert.equal(
+    cfg.catalog.layers.map((l) => [l.name, l.priority]),
+    [
+      ['product', 10],
+      ['base', 5],
+    ],
+  );
   assert.is(cfg.machine.file, join(BASE, 'machines/qemuarm64.yaml'), "the layer's machine shadows Strata's own");
   assert.is(cfg.distro.name, 'testdistro');
   assert.equal(cfg.overrides, ['musl', 'aarch64', 'qemuall', 'qemuarm64', 'testdistro']);
@@ -69,7 +69,10 @@ test('appends apply in layer priority order, weakest first, whatever the project
 
 test('classes contribute variables and tasks; the recipe overrides the class', () => {
   const hello = cfg.recipe('hello');
-  assert.equal(hello.classes.map((c) => c.name), ['greeter']);
+  assert.equal(
+    hello.classes.map((c) => c.name),
+    ['greeter'],
+  );
   assert.is(hello.data.get('CLASSVAR'), 'class value');
   assert.is(hello.data.get('GREETING'), 'from recipe');
   assert.match(hello.data.get('do_install'), /^install -d \/.+\/work\/qemuarm64\/hello-1\.0\/image\/greet\n$/);
@@ -86,7 +89,14 @@ test('several versions of a recipe: the highest wins (1.10 > 1.9), even from a w
   assert.is(compareVersions('2.0', '2.0'), 0);
   assert.ok(versionMatches('1.0', '1.%'));
   assert.not.ok(versionMatches('10', '1.%'));
-  assert.equal(cfg.catalog.recipes.get('tool')!.map((r) => r.version).sort(), ['1.10', '1.9'], 'an unquoted 1.10 keeps its spelling');
+  assert.equal(
+    cfg.catalog.recipes
+      .get('tool')!
+      .map((r) => r.version)
+      .sort(),
+    ['1.10', '1.9'],
+    'an unquoted 1.10 keeps its spelling',
+  );
   const tool = cfg.recipe('tool');
   assert.is(tool.version, '1.10');
   assert.is(tool.layer.name, 'base');
@@ -136,7 +146,10 @@ test('nothing provides: provider-missing, with a spelling hint when close', () =
 
 test('planBuild: each recipe runs its tasks in order, after the installs of its depends', () => {
   const plan = planBuild(cfg, 'app');
-  assert.equal(plan.recipes.map((r) => r.name), ['app', 'foo-b', 'tool']);
+  assert.equal(
+    plan.recipes.map((r) => r.name),
+    ['app', 'foo-b', 'tool'],
+  );
   const order = topologicalOrder(plan.graph);
   assert.is(order.length, 3 * RECIPE_TASKS.length);
   const pos = (k: string) => {
@@ -145,7 +158,8 @@ test('planBuild: each recipe runs its tasks in order, after the installs of its 
     return i;
   };
   for (const r of ['app', 'foo-b', 'tool']) {
-    for (let i = 1; i < RECIPE_TASKS.length; i++) assert.ok(pos(`${r}:${RECIPE_TASKS[i - 1]}`) < pos(`${r}:${RECIPE_TASKS[i]}`), `${r}: ${RECIPE_TASKS[i - 1]} before ${RECIPE_TASKS[i]}`);
+    for (let i = 1; i < RECIPE_TASKS.length; i++)
+      assert.ok(pos(`${r}:${RECIPE_TASKS[i - 1]}`) < pos(`${r}:${RECIPE_TASKS[i]}`), `${r}: ${RECIPE_TASKS[i - 1]} before ${RECIPE_TASKS[i]}`);
   }
   assert.equal(plan.graph.get('app:prepare_sysroot').deps, ['app:patch', 'foo-b:install', 'tool:install']);
   assert.ok(pos('foo-b:install') < pos('app:prepare_sysroot'));

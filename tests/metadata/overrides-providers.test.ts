@@ -89,23 +89,40 @@ test('two providers and no choice: an error listing both; a machine choice settl
   const d = diagOf(() => planBuild(new Configuration(s.project()), 'app'));
   assert.is(d.code, 'provider-ambiguous');
   assert.match(d.message, "several recipes provide 'virtual/ssl' (needed by app): openssl, wolfssl");
-  assert.equal(d.related?.map((r) => r.location?.file), [join(s.layer('core'), 'recipes/openssl.yaml'), join(s.layer('core'), 'recipes/wolfssl.yaml')]);
+  assert.equal(
+    d.related?.map((r) => r.location?.file),
+    [join(s.layer('core'), 'recipes/openssl.yaml'), join(s.layer('core'), 'recipes/wolfssl.yaml')],
+  );
   const chosen = layerSet(tempDir, { core: { ...layers.core, 'machines/board.yaml': 'arch: aarch64\nproviders:\n  virtual/ssl: wolfssl\n' } });
   const plan = planBuild(new Configuration(chosen.project()), 'app');
-  assert.equal(plan.recipes.map((r) => r.name), ['app', 'wolfssl']);
+  assert.equal(
+    plan.recipes.map((r) => r.name),
+    ['app', 'wolfssl'],
+  );
 });
 
 test('a depends cycle names its path, each link at its depends line', () => {
-  const s = layerSet(tempDir, { core: { 'recipes/a.yaml': recipe('a', 'depends: [b]\n'), 'recipes/b.yaml': recipe('b', 'depends:\n  - virtual/a\n'), 'recipes/a2.yaml': 'name: a2\nversion: "1"\n' } });
-  const withVirtual = layerSet(tempDir, { core: { 'recipes/a.yaml': recipe('a', 'provides: [virtual/a]\ndepends: [b]\n'), 'recipes/b.yaml': recipe('b', 'depends:\n  - virtual/a\n') } });
+  const s = layerSet(tempDir, {
+    core: {
+      'recipes/a.yaml': recipe('a', 'depends: [b]\n'),
+      'recipes/b.yaml': recipe('b', 'depends:\n  - virtual/a\n'),
+      'recipes/a2.yaml': 'name: a2\nversion: "1"\n',
+    },
+  });
+  const withVirtual = layerSet(tempDir, {
+    core: { 'recipes/a.yaml': recipe('a', 'provides: [virtual/a]\ndepends: [b]\n'), 'recipes/b.yaml': recipe('b', 'depends:\n  - virtual/a\n') },
+  });
   assert.ok(s);
   const d = diagOf(() => planBuild(new Configuration(withVirtual.project()), 'a'));
   assert.is(d.code, 'graph-cycle');
   assert.match(d.message, 'dependency cycle: a -> b -> a');
-  assert.equal(d.related?.map((r) => [r.message, r.location?.line]), [
-    ['a depends on b', 4],
-    ['b depends on a', 4],
-  ]);
+  assert.equal(
+    d.related?.map((r) => [r.message, r.location?.line]),
+    [
+      ['a depends on b', 4],
+      ['b depends on a', 4],
+    ],
+  );
 });
 
 test.run();

@@ -36,9 +36,27 @@ const CASES: { name: string; cc: string; flags: string[]; link?: string[]; bits:
   { name: 'riscv64 (glibc cross gcc)', cc: 'riscv64-linux-gnu-gcc', flags: [], bits: 64, endian: 'little', machine: 243, libc: true },
   { name: 'host x86-64 gcc', cc: 'gcc', flags: [], bits: 64, endian: 'little', machine: 62, libc: true },
   // No big-endian or 32-bit C library is installed: these link without one.
-  { name: 'aarch64 big-endian', cc: 'aarch64-linux-gnu-gcc', flags: ['-mbig-endian', '-nostdlib'], link: ['-Wl,-e,main'], bits: 64, endian: 'big', machine: 183, libc: false },
+  {
+    name: 'aarch64 big-endian',
+    cc: 'aarch64-linux-gnu-gcc',
+    flags: ['-mbig-endian', '-nostdlib'],
+    link: ['-Wl,-e,main'],
+    bits: 64,
+    endian: 'big',
+    machine: 183,
+    libc: false,
+  },
   { name: 'i386 (32-bit little-endian)', cc: 'gcc', flags: ['-m32', '-nostdlib'], link: ['-Wl,-e,main'], bits: 32, endian: 'little', machine: 3, libc: false },
-  { name: 'aarch64 ILP32 big-endian (32-bit big-endian)', cc: 'aarch64-linux-gnu-gcc', flags: ['-mabi=ilp32', '-mbig-endian', '-nostdlib'], link: ['-Wl,-e,main'], bits: 32, endian: 'big', machine: 183, libc: false },
+  {
+    name: 'aarch64 ILP32 big-endian (32-bit big-endian)',
+    cc: 'aarch64-linux-gnu-gcc',
+    flags: ['-mabi=ilp32', '-mbig-endian', '-nostdlib'],
+    link: ['-Wl,-e,main'],
+    bits: 32,
+    endian: 'big',
+    machine: 183,
+    libc: false,
+  },
 ];
 
 for (const c of CASES) {
@@ -51,7 +69,10 @@ for (const c of CASES) {
     assert.is(app.soname, undefined);
     assert.is(app.needed[0], 'libanswer.so.1', 'the program needs the soname, not the file name it was linked with');
     if (c.libc) {
-      assert.ok(app.needed.some((n) => /^libc\.so\.6$/.test(n)), app.needed.join(' '));
+      assert.ok(
+        app.needed.some((n) => /^libc\.so\.6$/.test(n)),
+        app.needed.join(' '),
+      );
       assert.match(app.interpreter ?? '', /^\/lib.*\/ld-linux.*\.so\.\d$/);
     } else assert.equal(app.needed, ['libanswer.so.1']);
   });

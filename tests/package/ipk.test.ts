@@ -87,9 +87,27 @@ test('dpkg-deb reads every package: control fields and contents', () => {
   const app = join(dir, 'app_1.2-r0_aarch64.ipk');
   assert.is(execFileSync('dpkg-deb', ['--field', app, 'Depends'], { encoding: 'utf8' }).trim(), 'base-files');
   const contents = execFileSync('dpkg-deb', ['--contents', app], { encoding: 'utf8' });
-  const lines = contents.trim().split('\n').map((l) => l.split(/\s+/));
+  const lines = contents
+    .trim()
+    .split('\n')
+    .map((l) => l.split(/\s+/));
   const byName = new Map(lines.map((f) => [f[5], f]));
-  assert.equal([...byName.keys()], ['./', './etc/', './etc/app/', './etc/app/app.conf', './usr/', './usr/bin/', './usr/bin/app', './usr/bin/app-link', './var/', './var/lib/', './var/lib/app/']);
+  assert.equal(
+    [...byName.keys()],
+    [
+      './',
+      './etc/',
+      './etc/app/',
+      './etc/app/app.conf',
+      './usr/',
+      './usr/bin/',
+      './usr/bin/app',
+      './usr/bin/app-link',
+      './var/',
+      './var/lib/',
+      './var/lib/app/',
+    ],
+  );
   assert.is(byName.get('./usr/bin/app')![0], '-rwxr-xr-x');
   assert.is(byName.get('./usr/bin/app')![1], 'root/root');
   assert.is(byName.get('./usr/bin/app')![3], '2024-01-01', 'mtime is SOURCE_DATE_EPOCH');
@@ -106,7 +124,10 @@ test('layout: ar members in order, gzip headers without name or time, ar fields 
   const ar = readAr(app.ipk);
   assert.ok(ar.ok);
   if (!ar.ok) return;
-  assert.equal(ar.members.map((m) => m.name), ['debian-binary', 'control.tar.gz', 'data.tar.gz']);
+  assert.equal(
+    ar.members.map((m) => m.name),
+    ['debian-binary', 'control.tar.gz', 'data.tar.gz'],
+  );
   assert.is(ar.members[0].data.toString(), '2.0\n');
   for (const m of ar.members.slice(1)) {
     assert.is(m.data.readUInt32LE(4), 0, 'gzip mtime is 0');
@@ -122,7 +143,10 @@ test('layout: ar members in order, gzip headers without name or time, ar fields 
 test('two writes are identical, whatever the umask and file times of the install tree', () => {
   const a = build(0o022);
   const b = build(0o077);
-  assert.equal(a.map((p) => p.data.ipk.sha256), b.map((p) => p.data.ipk.sha256));
+  assert.equal(
+    a.map((p) => p.data.ipk.sha256),
+    b.map((p) => p.data.ipk.sha256),
+  );
   assert.ok(a.every((p, i) => p.ipk.equals(b[i].ipk)));
 });
 
@@ -142,7 +166,10 @@ test('conffiles are settable per package; declared owners reach the archive', ()
   writeFileSync(join(dir, 'app.ipk'), app.ipk);
   const contents = execFileSync('dpkg-deb', ['--contents', join(dir, 'app.ipk')], { encoding: 'utf8' });
   assert.match(contents, /drwxr-x--- app\/app\s+0 2024-01-01 00:00 \.\/var\/lib\/app\//);
-  assert.ok(app.data.users.some((u) => u.name === 'app' && u.uid === 501), 'users travel in the package data');
+  assert.ok(
+    app.data.users.some((u) => u.name === 'app' && u.uid === 501),
+    'users travel in the package data',
+  );
   assert.ok(app.data.groups.length === 0 && packages[0].data.groups[0].name === 'app', "without 'package:', the recipe's first package carries it");
 });
 
@@ -161,14 +188,27 @@ test('bad metadata: file:line diagnostics (empty glob, bad names, unknown owner)
   );
   assert.not.ok(r.ok);
   if (r.ok) return;
-  assert.equal(r.diagnostics.map((d) => [d.code, d.location?.line]), [['package-bad-name', 30], ['package-glob-empty', 32], ['rootfs-unknown-user', 40]]);
+  assert.equal(
+    r.diagnostics.map((d) => [d.code, d.location?.line]),
+    [
+      ['package-bad-name', 30],
+      ['package-glob-empty', 32],
+      ['rootfs-unknown-user', 40],
+    ],
+  );
 });
 
 test('metadata naming packages: rdepends of a package the recipe does not make, an unknown dependency, a bad package: field', () => {
   const r = makePackages(
     recipe({
-      rdepends: new Map([['app', ['base-file']], ['ap', ['app']]]),
-      rdependsAt: new Map([['app base-file', loc(50)], ['ap app', loc(51)]]),
+      rdepends: new Map([
+        ['app', ['base-file']],
+        ['ap', ['app']],
+      ]),
+      rdependsAt: new Map([
+        ['app base-file', loc(50)],
+        ['ap app', loc(51)],
+      ]),
       knownPackages: new Set(['app', 'app-dev', 'base-files']),
       declarations: { ...NO_DECLARATIONS, groups: [{ name: 'g', gid: 9, package: 'app-doc', loc: loc(52) }] },
     }),
@@ -178,11 +218,14 @@ test('metadata naming packages: rdepends of a package the recipe does not make, 
   );
   assert.not.ok(r.ok);
   if (r.ok) return;
-  assert.equal(r.diagnostics.map((d) => [d.message, d.location?.line, d.hint]), [
-    ["run-time dependency 'base-file' of app: no recipe makes a package of that name", 50, "did you mean 'base-files'?"],
-    ["rdepends: app makes no package 'ap'", 51, "did you mean 'app'?"],
-    ["package 'app-doc' is not one of app's packages", 52, "did you mean 'app-dev'?"],
-  ]);
+  assert.equal(
+    r.diagnostics.map((d) => [d.message, d.location?.line, d.hint]),
+    [
+      ["run-time dependency 'base-file' of app: no recipe makes a package of that name", 50, "did you mean 'base-files'?"],
+      ["rdepends: app makes no package 'ap'", 51, "did you mean 'app'?"],
+      ["package 'app-doc' is not one of app's packages", 52, "did you mean 'app-dev'?"],
+    ],
+  );
 });
 
 test('the feed index: one paragraph per .ipk, sorted, with Filename, Size and SHA256sum; Packages.gz matches', async () => {
@@ -192,7 +235,10 @@ test('the feed index: one paragraph per .ipk, sorted, with Filename, Size and SH
   const text = readFileSync(join(feed, 'Packages'), 'utf8');
   assert.is(gunzipSync(readFileSync(join(feed, 'Packages.gz'))).toString(), text);
   const paras = parseControl(text);
-  assert.equal(paras.map((p) => p.get('Package')), ['app', 'app-dev']);
+  assert.equal(
+    paras.map((p) => p.get('Package')),
+    ['app', 'app-dev'],
+  );
   const app = paras[0];
   assert.is(app.get('Filename'), 'app_1.2-r0_aarch64.ipk');
   assert.is(Number(app.get('Size')), readFileSync(join(feed, 'app_1.2-r0_aarch64.ipk')).length);

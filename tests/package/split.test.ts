@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { chmodSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { scratchDirs } from '../helpers/strata.js';
 import { globToRegExp } from '../../core/package/glob.js';
@@ -52,13 +52,29 @@ function installTree() {
   return walkTree(d);
 }
 
-const spec = (name: string, patterns: string[]): PackageSpec => ({ name, patterns, loc: { file: 'r.yaml', line: 1, column: 1 }, patternLocs: patterns.map((_, i) => ({ file: 'r.yaml', line: 7 + i, column: 3 })) });
+const spec = (name: string, patterns: string[]): PackageSpec => ({
+  name,
+  patterns,
+  loc: { file: 'r.yaml', line: 1, column: 1 },
+  patternLocs: patterns.map((_, i) => ({ file: 'r.yaml', line: 7 + i, column: 3 })),
+});
 
 test('assignFiles: the first matching package wins; unmatched files are reported as unshipped', () => {
   const tree = installTree();
-  const { packages, unshipped, problems } = assignFiles(tree, [spec('app-dev', ['/usr/include/**', '/usr/lib/*.so']), spec('app', ['/usr/**', '/etc/*']), spec('app-empty', ['/nothing/**'])]);
-  assert.equal(problems.map((p) => [p.code, p.message, p.location?.line]), [['package-glob-empty', "pattern '/nothing/**' of package app-empty matches nothing the recipe installed", 7]]);
-  const files = (name: string) => packages.get(name)!.filter((e) => e.type !== 'dir').map((e) => e.path);
+  const { packages, unshipped, problems } = assignFiles(tree, [
+    spec('app-dev', ['/usr/include/**', '/usr/lib/*.so']),
+    spec('app', ['/usr/**', '/etc/*']),
+    spec('app-empty', ['/nothing/**']),
+  ]);
+  assert.equal(
+    problems.map((p) => [p.code, p.message, p.location?.line]),
+    [['package-glob-empty', "pattern '/nothing/**' of package app-empty matches nothing the recipe installed", 7]],
+  );
+  const files = (name: string) =>
+    packages
+      .get(name)!
+      .filter((e) => e.type !== 'dir')
+      .map((e) => e.path);
   assert.equal(files('app-dev'), ['/usr/include/x.h', '/usr/lib/libx.so'], 'libx.so goes to app-dev although app matches it too');
   assert.equal(files('app'), ['/etc/app.conf', '/usr/bin/app', '/usr/lib/libx.so.1', '/usr/share/doc/app/README']);
   assert.equal(packages.get('app-empty'), [], 'a package matching nothing is empty, not missing');
@@ -81,7 +97,11 @@ test('assignFiles: `<dir>/**` ships an empty <dir>; folders a pattern names are 
 
 test('assignFiles: parent folders travel with their files', () => {
   const { packages } = assignFiles(installTree(), [spec('app-dev', ['/usr/include/**', '/usr/lib/*.so']), spec('app', ['/usr/**', '/etc/*'])]);
-  const dirs = (name: string) => packages.get(name)!.filter((e) => e.type === 'dir').map((e) => e.path);
+  const dirs = (name: string) =>
+    packages
+      .get(name)!
+      .filter((e) => e.type === 'dir')
+      .map((e) => e.path);
   assert.equal(dirs('app-dev'), ['/usr', '/usr/include', '/usr/lib']);
   // '/etc/*' names the folder /etc/app.d itself, so it is shipped (empty in app: its file is unshipped).
   assert.equal(dirs('app'), ['/etc', '/etc/app.d', '/usr', '/usr/bin', '/usr/lib', '/usr/share', '/usr/share/doc', '/usr/share/doc/app']);

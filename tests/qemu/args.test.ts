@@ -21,14 +21,32 @@ const boot: QemuBoot = {
 
 test('qemuArgs: the whole command line, paths resolved against the qemuboot folder', () => {
   assert.equal(qemuArgs(boot), [
-    '-nographic', '-no-reboot',
-    '-M', 'virt', '-cpu', 'cortex-a53', '-m', '1024', '-smp', '2',
-    '-chardev', 'stdio,id=console,mux=on,signal=off', '-serial', 'chardev:console', '-mon', 'chardev=console,mode=readline',
-    '-nic', 'none',
-    '-kernel', '/deploy/images/qemuarm64/Image-qemuarm64.bin',
-    '-initrd', '/deploy/images/qemuarm64/minimal-qemuarm64.cpio.gz',
-    '-append', 'console=ttyAMA0 rdinit=/sbin/init panic=-1',
-    '-rtc', 'base=utc',
+    '-nographic',
+    '-no-reboot',
+    '-M',
+    'virt',
+    '-cpu',
+    'cortex-a53',
+    '-m',
+    '1024',
+    '-smp',
+    '2',
+    '-chardev',
+    'stdio,id=console,mux=on,signal=off',
+    '-serial',
+    'chardev:console',
+    '-mon',
+    'chardev=console,mode=readline',
+    '-nic',
+    'none',
+    '-kernel',
+    '/deploy/images/qemuarm64/Image-qemuarm64.bin',
+    '-initrd',
+    '/deploy/images/qemuarm64/minimal-qemuarm64.cpio.gz',
+    '-append',
+    'console=ttyAMA0 rdinit=/sbin/init panic=-1',
+    '-rtc',
+    'base=utc',
   ]);
 });
 
@@ -44,14 +62,19 @@ test('qemuArgs: optional parts appear only when set', () => {
   assert.not.ok(bare.includes('-cpu'));
   assert.not.ok(bare.includes('-dtb'));
   assert.not.ok(bare.includes('-drive'));
-  const full = qemuArgs({ ...boot, dtb: 'board.dtb', network: 'user', disks: [{ file: 'root,fs.ext4', format: 'raw' }, { file: 'data.qcow2', format: 'qcow2' }] });
+  const full = qemuArgs({
+    ...boot,
+    dtb: 'board.dtb',
+    network: 'user',
+    disks: [
+      { file: 'root,fs.ext4', format: 'raw' },
+      { file: 'data.qcow2', format: 'qcow2' },
+    ],
+  });
   assert.is(full[full.indexOf('-dtb') + 1], '/deploy/images/qemuarm64/board.dtb');
   assert.is(full[full.indexOf('-nic') + 1], 'user');
   const drives = full.flatMap((a, i) => (a === '-drive' ? [full[i + 1]] : []));
-  assert.equal(drives, [
-    'file=/deploy/images/qemuarm64/root,,fs.ext4,format=raw,if=virtio',
-    'file=/deploy/images/qemuarm64/data.qcow2,format=qcow2,if=virtio',
-  ]);
+  assert.equal(drives, ['file=/deploy/images/qemuarm64/root,,fs.ext4,format=raw,if=virtio', 'file=/deploy/images/qemuarm64/data.qcow2,format=qcow2,if=virtio']);
 });
 
 test('kernelCommandLine: adds console= and panic=-1 unless already given', () => {

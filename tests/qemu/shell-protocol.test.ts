@@ -58,7 +58,10 @@ test('checkProblem rejects checks that cannot run', () => {
 });
 
 test('kernelPanicLine finds the line that explains a dead guest', () => {
-  assert.is(kernelPanicLine(['ok', '[ 1.0] Kernel panic - not syncing: VFS: Unable to mount root fs  ', 'x']), '[ 1.0] Kernel panic - not syncing: VFS: Unable to mount root fs');
+  assert.is(
+    kernelPanicLine(['ok', '[ 1.0] Kernel panic - not syncing: VFS: Unable to mount root fs  ', 'x']),
+    '[ 1.0] Kernel panic - not syncing: VFS: Unable to mount root fs',
+  );
   assert.is(kernelPanicLine(['fine']), undefined);
 });
 

@@ -51,7 +51,10 @@ function stopChild(signal: NodeJS.Signals, when: 'qemu-pid' | 'booted'): Promise
       out += chunk;
       qemuPid ||= Number(/qemu-pid (\d+)/.exec(out)?.[1] ?? 0);
       dir ||= /dir (\S+)/.exec(out)?.[1] ?? '';
-      const seen = out.split('\n').slice(0, -1).some((line) => line.split(' ')[0] === when);
+      const seen = out
+        .split('\n')
+        .slice(0, -1)
+        .some((line) => line.split(' ')[0] === when);
       if (seen && child.exitCode === null && !child.killed) child.kill(signal);
     });
     child.on('exit', (code, sig) => {

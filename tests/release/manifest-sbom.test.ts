@@ -35,7 +35,15 @@ test('the manifest names sources (credentials redacted), licences, tasks, layers
   assert.is(m.image, 'tiny');
   assert.is(m.sourceDateEpoch, 1704067200);
   const tarball = m.sources.find((s: { name: string }) => s.name === 'hello-1.0.tar.gz');
-  assert.equal(tarball, { recipe: 'hello', kind: 'remote', name: 'hello-1.0.tar.gz', url: 'https://***@example.invalid/dist/hello-1.0.tar.gz', sha256: '87fa54be77342591380bc4b3ae927dfbb667542aea6359dc7c8f03c3b719daee', patch: false, license: 'MIT OR Apache-2.0' });
+  assert.equal(tarball, {
+    recipe: 'hello',
+    kind: 'remote',
+    name: 'hello-1.0.tar.gz',
+    url: 'https://***@example.invalid/dist/hello-1.0.tar.gz',
+    sha256: '87fa54be77342591380bc4b3ae927dfbb667542aea6359dc7c8f03c3b719daee',
+    patch: false,
+    license: 'MIT OR Apache-2.0',
+  });
   const patch = m.sources.find((s: { patch: boolean }) => s.patch);
   assert.is(patch.name, 'release-fixture/recipes/hello/greeting.patch');
   assert.match(patch.sha256, /^[0-9a-f]{64}$/);
@@ -43,8 +51,14 @@ test('the manifest names sources (credentials redacted), licences, tasks, layers
   const install = m.tasks.find((t: { task: string }) => t.task === 'hello:install');
   assert.equal(install, { task: 'hello:install', signature: stamp.signature, output: stamp.output });
   assert.ok(m.tasks.some((t: { task: string }) => t.task === 'tiny:rootfs'));
-  assert.not.ok(m.tasks.some((t: { task: string }) => t.task === 'tiny:image'), 'the image task cannot list itself');
-  assert.equal(m.layers.map((l: { name: string }) => l.name), ['release-fixture']);
+  assert.not.ok(
+    m.tasks.some((t: { task: string }) => t.task === 'tiny:image'),
+    'the image task cannot list itself',
+  );
+  assert.equal(
+    m.layers.map((l: { name: string }) => l.name),
+    ['release-fixture'],
+  );
   assert.match(m.layers[0].contentSha256, /^[0-9a-f]{64}$/);
   assert.ok('gcc' in m.hostTools && 'ld' in m.hostTools && m.hostTools.node === process.versions.node);
   const cpio = m.artifacts.find((a: { name: string }) => a.name === 'tiny-tiny.cpio.gz');
@@ -65,7 +79,9 @@ test('the SBOM is valid SPDX 2.3 and ties files to packages and packages to thei
   assert.is(hello.licenseDeclared, 'MIT OR Apache-2.0');
   const file = doc.files.find((f: { fileName: string }) => f.fileName === './usr/share/hello/hello.txt');
   assert.ok(file, 'files are listed with their path in the image');
-  const rels = doc.relationships.map((r: { spdxElementId: string; relationshipType: string; relatedSpdxElement: string }) => `${r.spdxElementId} ${r.relationshipType} ${r.relatedSpdxElement}`);
+  const rels = doc.relationships.map(
+    (r: { spdxElementId: string; relationshipType: string; relatedSpdxElement: string }) => `${r.spdxElementId} ${r.relationshipType} ${r.relatedSpdxElement}`,
+  );
   assert.ok(rels.includes(`${hello.SPDXID} CONTAINS ${file.SPDXID}`));
   const tarball = doc.packages.find((p: { name: string }) => p.name === 'hello-1.0.tar.gz');
   assert.is(tarball.downloadLocation, 'https://***@example.invalid/dist/hello-1.0.tar.gz');
@@ -80,8 +96,21 @@ const FACTS: ImageFacts = {
   distro: 'd',
   sourceDateEpoch: 0,
   layers: [],
-  recipes: [{ name: 'r', version: '1', license: 'GPL v2 or later', layer: 'l', file: 'recipes/r.yaml', sources: [{ recipe: 'r', kind: 'remote', name: 'r.tar.gz', url: 'https://example.invalid/r.tar.gz', sha256: 'a'.repeat(64), patch: false, hostPath: '/x' }] }],
-  packages: [{ name: 'r', recipe: 'r', version: '1', license: 'GPL v2 or later', files: [{ path: '/bin/r', sha256: 'b'.repeat(64), sha1: 'c'.repeat(40), size: 1 }] }],
+  recipes: [
+    {
+      name: 'r',
+      version: '1',
+      license: 'GPL v2 or later',
+      layer: 'l',
+      file: 'recipes/r.yaml',
+      sources: [
+        { recipe: 'r', kind: 'remote', name: 'r.tar.gz', url: 'https://example.invalid/r.tar.gz', sha256: 'a'.repeat(64), patch: false, hostPath: '/x' },
+      ],
+    },
+  ],
+  packages: [
+    { name: 'r', recipe: 'r', version: '1', license: 'GPL v2 or later', files: [{ path: '/bin/r', sha256: 'b'.repeat(64), sha1: 'c'.repeat(40), size: 1 }] },
+  ],
   tasks: [],
   hostTools: {},
 };
@@ -104,11 +133,28 @@ test('the validator is not a rubber stamp', () => {
   broken.creationInfo.created = '2024-01-01 00:00';
   broken.packages[0].colour = 'blue';
   const errors = validateSpdx23(broken, isSpdxExpression).join('\n');
-  for (const want of ['a SHA1 checksum is required', 'OWNS is not an SPDX 2.3 type', 'SPDXRef-nothing names no element', 'is not an SPDX license expression', 'is not YYYY-MM-DDThh:mm:ssZ', "property 'colour'"]) assert.match(errors, want);
+  for (const want of [
+    'a SHA1 checksum is required',
+    'OWNS is not an SPDX 2.3 type',
+    'SPDXRef-nothing names no element',
+    'is not an SPDX license expression',
+    'is not YYYY-MM-DDThh:mm:ssZ',
+    "property 'colour'",
+  ])
+    assert.match(errors, want);
 });
 
 test('licence expressions: the grammar of SPDX Annex D', () => {
-  for (const ok of ['MIT', 'GPL-2.0-only', 'GPL-2.0+', 'MIT OR Apache-2.0', '(MIT OR Apache-2.0) AND BSD-3-Clause', 'GPL-2.0-or-later WITH Linux-syscall-note', 'LicenseRef-foo', 'NOASSERTION'])
+  for (const ok of [
+    'MIT',
+    'GPL-2.0-only',
+    'GPL-2.0+',
+    'MIT OR Apache-2.0',
+    '(MIT OR Apache-2.0) AND BSD-3-Clause',
+    'GPL-2.0-or-later WITH Linux-syscall-note',
+    'LicenseRef-foo',
+    'NOASSERTION',
+  ])
     assert.ok(isSpdxExpression(ok), ok);
   for (const bad of ['', 'GPL v2', 'MIT OR', '(MIT', 'MIT AND AND BSD', 'WITH', 'MIT WITH', 'GPL/MIT']) assert.not.ok(isSpdxExpression(bad), bad);
 });

@@ -31,11 +31,17 @@ test('a cpio.gz image is listed member by member; one changed file is the one di
   const dir = tempDir();
   const a = members(await image(dir, 'a', 'hello\n'));
   const b = members(await image(dir, 'b', 'hullo\n'));
-  assert.equal(a.map((m) => m.path), ['.', 'dev', 'dev/console', 'etc', 'etc/issue', 'sh']);
+  assert.equal(
+    a.map((m) => m.path),
+    ['.', 'dev', 'dev/console', 'etc', 'etc/issue', 'sh'],
+  );
   assert.match(a.find((m) => m.path === 'dev/console')!.what, 'chardev 0600 0:0 mtime 1704067200 5:1');
   assert.match(a.find((m) => m.path === 'sh')!.what, 'symlink 0777 0:0 mtime 1704067200 -> bin/busybox');
   const d = diffMembers(a, b);
-  assert.equal(d.map((x) => x.path), ['etc/issue']);
+  assert.equal(
+    d.map((x) => x.path),
+    ['etc/issue'],
+  );
   assert.match(d[0].a!, /^file 0644 0:0 mtime 1704067200 [0-9a-f]{64} 6$/);
 });
 
@@ -51,7 +57,10 @@ test('trees: modes, links, files on one side only, and the folder itself', () =>
   chmodSync(b, 0o700);
   writeFileSync(join(b, 'usr/extra'), 'y');
   const d = diffMembers(members(a), members(b));
-  assert.equal(d.map((x) => x.path), ['.', 'usr/bin', 'usr/extra']);
+  assert.equal(
+    d.map((x) => x.path),
+    ['.', 'usr/bin', 'usr/extra'],
+  );
   assert.is(d[1].b, 'dir 0700');
   assert.is(d[2].a, undefined);
 });
@@ -60,8 +69,15 @@ test('anything else is one member: its mode and sum', () => {
   const dir = tempDir();
   writeFileSync(join(dir, 'f.json'), '{}');
   writeFileSync(join(dir, 'broken.cpio.gz'), 'not gzip');
-  assert.equal(members(join(dir, 'f.json')).map((m) => m.path), ['.']);
-  assert.equal(members(join(dir, 'broken.cpio.gz')).map((m) => m.path), ['.'], 'an unreadable image is compared whole');
+  assert.equal(
+    members(join(dir, 'f.json')).map((m) => m.path),
+    ['.'],
+  );
+  assert.equal(
+    members(join(dir, 'broken.cpio.gz')).map((m) => m.path),
+    ['.'],
+    'an unreadable image is compared whole',
+  );
   assert.equal(members(join(dir, 'absent')), []);
 });
 

@@ -39,7 +39,20 @@ test('a release holds the layers, the project file, the mirror, the manifest, th
   release = join(tempDir(), 'release');
   const r = await strata(['release', 'tiny', release, '--key', join(k, 'builder.key')], { cwd: project });
   assert.is(r.code, 0, r.stdout + r.stderr);
-  for (const f of ['strata.yaml', 'strata.original.yaml', 'README.md', 'layers/release-fixture/layer.yaml', 'layers/release-fixture/recipes/hello/greeting.patch', `mirror/sha256/${TARBALL_SHA}`, 'mirror/index.json', 'tiny-tiny.manifest.json', 'tiny-tiny.manifest.json.minisig', 'tiny.spdx.json', 'tiny.spdx.json.minisig', 'minisign.pub']) {
+  for (const f of [
+    'strata.yaml',
+    'strata.original.yaml',
+    'README.md',
+    'layers/release-fixture/layer.yaml',
+    'layers/release-fixture/recipes/hello/greeting.patch',
+    `mirror/sha256/${TARBALL_SHA}`,
+    'mirror/index.json',
+    'tiny-tiny.manifest.json',
+    'tiny-tiny.manifest.json.minisig',
+    'tiny.spdx.json',
+    'tiny.spdx.json.minisig',
+    'minisign.pub',
+  ]) {
     assert.ok(existsSync(join(release, f)), f);
   }
   assert.match(readFileSync(join(release, 'README.md'), 'utf8'), 'strata build tiny --offline --project .');
@@ -56,7 +69,9 @@ test('rebuilt from a copy of the release alone, offline with no network and no c
   for (const f of ['tiny-tiny.cpio.gz', 'Image-tiny.bin', 'tiny-tiny.manifest.json', 'tiny-tiny.spdx.json']) {
     assert.ok(readFileSync(join(copy, DEPLOY, f)).equals(readFileSync(join(project, DEPLOY, f))), `${f} is bit-identical`);
   }
-  const v = spawnSync(process.execPath, [CLI, 'verify', join(copy, DEPLOY, 'tiny-tiny.manifest.json'), '--keys', keys, '--signatures', release], { encoding: 'utf8' });
+  const v = spawnSync(process.execPath, [CLI, 'verify', join(copy, DEPLOY, 'tiny-tiny.manifest.json'), '--keys', keys, '--signatures', release], {
+    encoding: 'utf8',
+  });
   assert.is(v.status, 0, v.stdout + v.stderr);
   assert.match(v.stdout, 'verified, signed by 1 of 1 trusted keys');
   const manifest = JSON.parse(readFileSync(join(copy, DEPLOY, 'tiny-tiny.manifest.json'), 'utf8'));
@@ -70,7 +85,9 @@ test('a tampered layer file: the rebuild is not what was signed, and verify says
   const recipe = join(copy, 'layers/release-fixture/recipes/tiny-files.yaml');
   writeFileSync(recipe, readFileSync(recipe, 'utf8').replace('echo tiny', 'echo pwned'));
   assert.is(rebuildOffline(copy).code, 0);
-  const v = spawnSync(process.execPath, [CLI, 'verify', join(copy, DEPLOY, 'tiny-tiny.manifest.json'), '--keys', keys, '--signatures', release], { encoding: 'utf8' });
+  const v = spawnSync(process.execPath, [CLI, 'verify', join(copy, DEPLOY, 'tiny-tiny.manifest.json'), '--keys', keys, '--signatures', release], {
+    encoding: 'utf8',
+  });
   assert.is(v.status, 1);
   assert.match(v.stderr, `error[signature-mismatch]: ${join(copy, DEPLOY, 'tiny-tiny.manifest.json')} does not match its signature`);
   assert.match(v.stderr, `compared with the signed ${join(release, 'tiny-tiny.manifest.json')}, it differs at:`);

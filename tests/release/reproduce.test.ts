@@ -41,7 +41,10 @@ test('a recipe that writes the date: the report names the recipe, its task and t
   assert.match(report, /tiny-nondet-tiny\.cpio\.gz: 1 member differ\n {4}etc\/build-date/);
   assert.not.match(report, 'hello:install: output differs', 'reproducible recipes are not blamed');
   const json = JSON.parse(readFileSync(join(dir, 'build/reproduce/tiny-nondet/report.json'), 'utf8'));
-  assert.equal(json.differences.filter((d: { first: boolean }) => d.first).map((d: { task: string }) => d.task), ['datestamp:install']);
+  assert.equal(
+    json.differences.filter((d: { first: boolean }) => d.first).map((d: { task: string }) => d.task),
+    ['datestamp:install'],
+  );
   assert.ok(existsSync(join(work, 'a/build')), 'both build folders are kept for a look');
 });
 

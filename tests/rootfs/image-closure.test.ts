@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { layerSet } from '../helpers/layer-set.js';
 import { scratchDirs, strata } from '../helpers/strata.js';
@@ -21,8 +21,10 @@ const NOLIBC = '-nostdlib -Wl,-e,main -Wl,--dynamic-linker=/lib/ld-tiny.so.1';
 
 const layers = {
   core: {
-    'recipes/kernel.yaml': 'name: kernel\nversion: "1"\nprovides: [virtual/kernel]\ntasks:\n  install: mkdir -p $D/boot && echo kernel > $D/boot/Image\npackages:\n  kernel-image: [/boot/**]\n',
-    'recipes/loader.yaml': 'name: loader\nversion: "1"\nlicense: MIT\ntasks:\n  install: mkdir -p $D/lib && echo loader > $D/lib/ld-tiny.so.1\npackages:\n  loader: [/lib/**]\n',
+    'recipes/kernel.yaml':
+      'name: kernel\nversion: "1"\nprovides: [virtual/kernel]\ntasks:\n  install: mkdir -p $D/boot && echo kernel > $D/boot/Image\npackages:\n  kernel-image: [/boot/**]\n',
+    'recipes/loader.yaml':
+      'name: loader\nversion: "1"\nlicense: MIT\ntasks:\n  install: mkdir -p $D/lib && echo loader > $D/lib/ld-tiny.so.1\npackages:\n  loader: [/lib/**]\n',
     'recipes/liba.yaml': [
       'name: liba',
       'version: "2.1"',
@@ -77,7 +79,8 @@ const layers = {
       '',
     ].join('\n'),
     'recipes/clash.yaml': 'name: clash\nversion: "1"\ntasks:\n  install: mkdir -p $D/usr/bin && echo x > $D/usr/bin/app\npackages:\n  clash: [/usr/bin/app]\n',
-    'images/small.yaml': 'install: [app]\ntypes: [cpio.gz]\nusers:\n  - {name: guest, uid: 1000, group: app, home: /tmp}\ndevices:\n  - {path: /dev/ttyAMA0, type: char, major: 204, minor: 64, mode: "0620", group: app}\n',
+    'images/small.yaml':
+      'install: [app]\ntypes: [cpio.gz]\nusers:\n  - {name: guest, uid: 1000, group: app, home: /tmp}\ndevices:\n  - {path: /dev/ttyAMA0, type: char, major: 204, minor: 64, mode: "0620", group: app}\n',
     'images/typo.yaml': 'install:\n  - app\n  - appp\n',
     'images/clashing.yaml': 'install: [app, clash]\n',
   },
@@ -93,20 +96,34 @@ test('strata build small: closure over shared libraries and the loader, feed, ma
   assert.equal(app.depends, ['liba', 'loader']);
   assert.equal(
     app.dependsWhy.map((w: { package: string; why: string; needs: string }) => [w.package, w.why, w.needs]),
-    [['loader', 'interpreter', '/lib/ld-tiny.so.1'], ['liba', 'shlib', 'libanswer.so.1']],
+    [
+      ['loader', 'interpreter', '/lib/ld-tiny.so.1'],
+      ['liba', 'shlib', 'libanswer.so.1'],
+    ],
   );
   const liba = JSON.parse(readFileSync(join(work('liba-2.1'), 'packages/liba.json'), 'utf8'));
   assert.equal(liba.sonames, ['libanswer.so.1', 'libanswer.so.1.0']);
 
   const feed = join(s.dir, 'build/deploy/ipk/aarch64');
-  assert.equal(readdirSync(feed).sort(), ['Packages', 'Packages.gz', 'app_1_aarch64.ipk', 'kernel-image_1_aarch64.ipk', 'liba-dev_2.1_aarch64.ipk', 'liba_2.1_aarch64.ipk', 'loader_1_aarch64.ipk']);
+  assert.equal(readdirSync(feed).sort(), [
+    'Packages',
+    'Packages.gz',
+    'app_1_aarch64.ipk',
+    'kernel-image_1_aarch64.ipk',
+    'liba-dev_2.1_aarch64.ipk',
+    'liba_2.1_aarch64.ipk',
+    'loader_1_aarch64.ipk',
+  ]);
   const index = readFileSync(join(feed, 'Packages'), 'utf8');
   assert.match(index, 'Package: app\nVersion: 1\nArchitecture: aarch64\n');
   assert.match(index, 'Depends: liba, loader\n');
   assert.is(execFileSync('dpkg-deb', ['--field', join(feed, 'app_1_aarch64.ipk'), 'Depends'], { encoding: 'utf8' }).trim(), 'liba, loader');
 
   const m = JSON.parse(readFileSync(join(s.dir, 'build/work/board/small-image/rootfs/manifest.json'), 'utf8')) as RootfsManifest;
-  assert.equal(m.packages.map((p) => `${p.name} ${p.version} ${p.license}`), ['app 1 GPL-2.0-only', 'liba 2.1 BSD-3-Clause', 'loader 1 MIT']);
+  assert.equal(
+    m.packages.map((p) => `${p.name} ${p.version} ${p.license}`),
+    ['app 1 GPL-2.0-only', 'liba 2.1 BSD-3-Clause', 'loader 1 MIT'],
+  );
   const at = (p: string) => m.entries.find((e) => e.path === p)!;
   assert.is(at('/usr').mode, 0o755, 'made under umask 077, 0755 in the image');
   assert.is(at('/usr/bin').mode, 0o755);
@@ -121,7 +138,9 @@ test('strata build small: closure over shared libraries and the loader, feed, ma
   const deployed = readFileSync(join(s.dir, 'build/deploy/images/board/small-board.manifest'), 'utf8');
   assert.is(deployed, 'app app 1 aarch64 GPL-2.0-only\nliba liba 2.1 aarch64 BSD-3-Clause\nloader loader 1 aarch64 MIT\n');
   // The cpio has /usr 0755 too.
-  const listing = execFileSync('sh', ['-c', `zcat '${join(s.dir, 'build/deploy/images/board/small-board.cpio.gz')}' | cpio -tv 2>/dev/null`], { encoding: 'utf8' });
+  const listing = execFileSync('sh', ['-c', `zcat '${join(s.dir, 'build/deploy/images/board/small-board.cpio.gz')}' | cpio -tv 2>/dev/null`], {
+    encoding: 'utf8',
+  });
   assert.match(listing, /drwxr-xr-x +2 root +root +0 .* usr\n/);
 });
 

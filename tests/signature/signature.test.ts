@@ -16,7 +16,10 @@ const tempDir = scratchDirs(test);
 const roots = pathRoots({ TOPDIR: '/home/a/project/build', DL_DIR: '/home/a/project/downloads', LAYERDIR_core: '/opt/strata/layers/core' });
 
 test('paths of this build become names, the longest root first', () => {
-  assert.is(normalizePaths('cd /home/a/project/build/work/x && cp /opt/strata/layers/core/files/p .', roots), 'cd ${TOPDIR}/work/x && cp ${LAYERDIR_core}/files/p .');
+  assert.is(
+    normalizePaths('cd /home/a/project/build/work/x && cp /opt/strata/layers/core/files/p .', roots),
+    'cd ${TOPDIR}/work/x && cp ${LAYERDIR_core}/files/p .',
+  );
 });
 
 test('two build folders give the same signature; JOBS and key order do not matter', () => {
@@ -44,8 +47,22 @@ test('tree hashes follow content and permission bits, not timestamps', () => {
 });
 
 test('explainChange names each changed variable, file, setting and dependency', () => {
-  const before: SignatureRecord = { task: 't', format: 2, vars: { A: '1', GONE: 'x' }, files: { 'p.patch': 'a'.repeat(64) }, settings: 's1', deps: { 'x:install': 'o1' } };
-  const after: SignatureRecord = { task: 't', format: 2, vars: { A: '2', NEW: 'y' }, files: { 'p.patch': 'b'.repeat(64) }, settings: 's2', deps: { 'x:install': 'o2' } };
+  const before: SignatureRecord = {
+    task: 't',
+    format: 2,
+    vars: { A: '1', GONE: 'x' },
+    files: { 'p.patch': 'a'.repeat(64) },
+    settings: 's1',
+    deps: { 'x:install': 'o1' },
+  };
+  const after: SignatureRecord = {
+    task: 't',
+    format: 2,
+    vars: { A: '2', NEW: 'y' },
+    files: { 'p.patch': 'b'.repeat(64) },
+    settings: 's2',
+    deps: { 'x:install': 'o2' },
+  };
   assert.equal(explainChange(before, after), [
     'variable A changed: "1" → "2"',
     'variable GONE is no longer used (was "x")',

@@ -67,7 +67,10 @@ function external(cfg: Configuration, r: Recipe): ExternalPackages {
   return { providers, users, groups };
 }
 
-const ipkDeployPaths = (r: Recipe, ctx: BuildContext): string[] => r.packages.map((p) => join(feedDir(ctx.cfg.project.buildDir, packageArch(r)), ipkName(p.name, r.version, packageArch(r))));
+const ipkDeployPaths = (r: Recipe, ctx: BuildContext): string[] => {
+  const feed = feedDir(ctx.cfg.project.buildDir, packageArch(r));
+  return r.packages.map((p) => join(feed, ipkName(p.name, r.version, packageArch(r))));
+};
 
 export const packageTask: TaskImplementation = {
   inputs: (node, ctx) => {

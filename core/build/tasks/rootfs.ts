@@ -96,7 +96,10 @@ export const rootfsTask: TaskImplementation = {
       });
       if (!result.ok) throw TaskFailed.of(result.diagnostics);
       entries = result.entries.length;
-      const packages: InstalledPackage[] = closure.packages.map((p) => ({ name: p.name, version: p.version, arch: p.arch, license: p.license, recipe: p.recipe, depends: p.depends, ipkSha256: p.ipk.sha256 }));
+      const packages: InstalledPackage[] = closure.packages.map((p) => {
+        const { name, version, arch, license, recipe, depends } = p;
+        return { name, version, arch, license, recipe, depends, ipkSha256: p.ipk.sha256 };
+      });
       const manifest: RootfsManifest = { format: 1, packages, entries: result.entries };
       await writeFile(join(tmp, 'manifest.json'), JSON.stringify(manifest, null, 1) + '\n');
     });

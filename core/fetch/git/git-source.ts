@@ -65,7 +65,11 @@ function parseRepo(url: string, loc: SourceLocation, recipe: string): Repo {
     );
   }
   if (!SCHEMES.includes(u.protocol)) {
-    throw new UserError(diag('git-url', `${recipe}: git over '${u.protocol.slice(0, -1)}' is not supported`, loc, { hint: `use one of ${SCHEMES.map((s) => s + '//').join(', ')}` }));
+    throw new UserError(
+      diag('git-url', `${recipe}: git over '${u.protocol.slice(0, -1)}' is not supported`, loc, {
+        hint: `use one of ${SCHEMES.map((s) => s + '//').join(', ')}`,
+      }),
+    );
   }
   const segments = decodeURIComponent(u.pathname).split('/').filter(Boolean);
   if (segments.length === 0 || segments.some((s) => s === '.' || s === '..')) {
@@ -79,7 +83,11 @@ function parseRepo(url: string, loc: SourceLocation, recipe: string): Repo {
 
 function checkRev(rev: Located<string> | undefined, recipe: string, loc: SourceLocation): string {
   if (!rev || !rev.value) {
-    throw new UserError(diag('git-rev-missing', `${recipe}: git source has no 'rev'`, loc, { hint: 'pin the source to a full commit id: `rev: <40 hex digits>` (git rev-parse <branch> prints it)' }));
+    throw new UserError(
+      diag('git-rev-missing', `${recipe}: git source has no 'rev'`, loc, {
+        hint: 'pin the source to a full commit id: `rev: <40 hex digits>` (git rev-parse <branch> prints it)',
+      }),
+    );
   }
   if (!FULL_REV.test(rev.value)) {
     const abbreviated = /^[0-9a-f]{4,39}$/.test(rev.value);
@@ -117,9 +125,14 @@ export function gitSource(spec: SourceSpec, url: string, recipe: string, expand:
   const rev = checkRev(git.rev && { value: expand(git.rev), loc: git.rev.loc }, recipe, spec.loc);
   const ref = checkRef(spec, recipe, expand);
   if (spec.downloadName) {
-    throw new UserError(diag('git-name', `${recipe}: a git source's file name cannot be set`, spec.loc, { hint: 'the tarball is named from the URL and the commit, so every mirror finds it by the same name' }));
+    throw new UserError(
+      diag('git-name', `${recipe}: a git source's file name cannot be set`, spec.loc, {
+        hint: 'the tarball is named from the URL and the commit, so every mirror finds it by the same name',
+      }),
+    );
   }
-  if (spec.sha256 && !isSha256(spec.sha256)) throw new UserError(diag('source-bad-checksum', `${recipe}: '${spec.sha256}' is not a sha256 (64 lowercase hex digits)`, spec.loc));
+  if (spec.sha256 && !isSha256(spec.sha256))
+    throw new UserError(diag('source-bad-checksum', `${recipe}: '${spec.sha256}' is not a sha256 (64 lowercase hex digits)`, spec.loc));
   const repo = parseRepo(url, spec.loc, recipe);
   return {
     kind: 'git',

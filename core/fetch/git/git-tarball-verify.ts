@@ -19,8 +19,7 @@ interface Node {
   readonly children?: Map<string, Node>;
 }
 
-const objectId = (algo: string, type: string, content: Buffer): Buffer =>
-  createHash(algo).update(`${type} ${content.length}\0`).update(content).digest();
+const objectId = (algo: string, type: string, content: Buffer): Buffer => createHash(algo).update(`${type} ${content.length}\0`).update(content).digest();
 
 function treeId(algo: string, dir: Map<string, Node>): Buffer {
   const names = [...dir.keys()].map((n) => Buffer.from(n, 'latin1'));
@@ -62,10 +61,12 @@ export async function gitTarballProblem(path: string, src: GitSource): Promise<s
       if (!parent) return `member '${e.path}' is in a folder the archive does not list first`;
       if (parent.has(name)) return `member '${e.path}' appears twice`;
       const gitlink = e.pax.get('comment')?.toString('latin1');
-      if (e.type === 'dir' && gitlink?.startsWith(GITLINK_PREFIX)) parent.set(name, { mode: '160000', id: Buffer.from(gitlink.slice(GITLINK_PREFIX.length), 'hex') });
+      if (e.type === 'dir' && gitlink?.startsWith(GITLINK_PREFIX))
+        parent.set(name, { mode: '160000', id: Buffer.from(gitlink.slice(GITLINK_PREFIX.length), 'hex') });
       else if (e.type === 'dir') parent.set(name, { mode: '40000', children: new Map() });
       else if (e.type === 'symlink') parent.set(name, { mode: '120000', id: objectId(algo, 'blob', e.linkBytes) });
-      else if (e.type === 'file' && (e.mode === 0o644 || e.mode === 0o755)) parent.set(name, { mode: e.mode === 0o755 ? '100755' : '100644', id: objectId(algo, 'blob', e.data ?? Buffer.alloc(0)) });
+      else if (e.type === 'file' && (e.mode === 0o644 || e.mode === 0o755))
+        parent.set(name, { mode: e.mode === 0o755 ? '100755' : '100644', id: objectId(algo, 'blob', e.data ?? Buffer.alloc(0)) });
       else return `member '${e.path}' is a ${e.type} with mode ${e.mode.toString(8)}, which no git tree holds`;
     }
   } catch (e) {

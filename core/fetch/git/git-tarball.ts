@@ -86,7 +86,10 @@ export async function writeGitTarball(clone: BareClone, src: GitSource, sink: Bo
   const tree = await git(['ls-tree', '-r', '-t', '-z', '--full-tree', src.rev], clone.path);
   if (tree.code !== 0) throw new Error(`${clone.path}: cannot list commit ${src.rev}: ${tree.stderr}`);
   const entries = parseLsTree(tree.stdout);
-  const blobs = blobReader(clone, entries.filter((e) => e.type === 'blob').map((e) => e.id));
+  const blobs = blobReader(
+    clone,
+    entries.filter((e) => e.type === 'blob').map((e) => e.id),
+  );
 
   const gzip = spawn('gzip', ['-n', '-6', '-c'], { stdio: ['pipe', 'pipe', 'pipe'] });
   let gzipErr = '';
@@ -116,7 +119,10 @@ export async function writeGitTarball(clone: BareClone, src: GitSource, sink: Bo
         await write(gzip.stdin, tarHeader({ path: Buffer.concat([path(e.path), Buffer.from('/')]), type: 'dir', mode: 0o755, mtime }));
       } else if (e.type === 'commit') {
         // A submodule is not fetched; its pinned commit is kept so the tree can be checked.
-        await write(gzip.stdin, tarHeader({ path: Buffer.concat([path(e.path), Buffer.from('/')]), type: 'dir', mode: 0o755, mtime, pax: { comment: GITLINK_PREFIX + e.id } }));
+        await write(
+          gzip.stdin,
+          tarHeader({ path: Buffer.concat([path(e.path), Buffer.from('/')]), type: 'dir', mode: 0o755, mtime, pax: { comment: GITLINK_PREFIX + e.id } }),
+        );
       } else {
         const data = await blobs.next(e.id);
         if (e.mode === '120000') {

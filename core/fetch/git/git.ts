@@ -12,7 +12,6 @@ import { redactText, redactUrl } from '../../diagnostics/redact.js';
 // from that ref" is exactly the check a recipe's pin needs. Offline, a clone
 // is used as it is and never fetched.
 
-
 export interface GitResult {
   readonly code: number;
   readonly stdout: Buffer;
@@ -95,7 +94,12 @@ export class BareClone {
  * clone cannot provide it (mirrors may), or a diagnostic when upstream
  * itself says the pin is wrong.
  */
-export function ensureCommit(clone: BareClone, src: GitSource, offline: boolean, onNetwork: () => void = () => {}): Promise<{ missing: string } | Diagnostic | undefined> {
+export function ensureCommit(
+  clone: BareClone,
+  src: GitSource,
+  offline: boolean,
+  onNetwork: () => void = () => {},
+): Promise<{ missing: string } | Diagnostic | undefined> {
   // Sources of one repository are fetched one at a time: concurrent fetches
   // into one clone would fight over its ref locks.
   const prev = queues.get(clone.path) ?? Promise.resolve();
@@ -108,7 +112,12 @@ export function ensureCommit(clone: BareClone, src: GitSource, offline: boolean,
 
 const queues = new Map<string, Promise<unknown>>();
 
-async function ensureCommitNow(clone: BareClone, src: GitSource, offline: boolean, onNetwork: () => void): Promise<{ missing: string } | Diagnostic | undefined> {
+async function ensureCommitNow(
+  clone: BareClone,
+  src: GitSource,
+  offline: boolean,
+  onNetwork: () => void,
+): Promise<{ missing: string } | Diagnostic | undefined> {
   const ready = async () => (await clone.hasCommit(src.rev)) && (await clone.refCommit(src.ref)) !== undefined && (await clone.isReachable(src.rev, src.ref));
   if (await ready()) return undefined;
   if (offline) return { missing: clone.exists() ? `${clone.path}: has no commit ${src.rev} on ${refWords(src.ref)}` : `${clone.path}: no clone` };

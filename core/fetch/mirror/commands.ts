@@ -15,7 +15,13 @@ import { readMirrorIndex, writeMirrorIndex, type MirrorEntry } from './mirror-in
 // `mirror verify` is verify.ts.
 
 /** Fetches every source of the targets' closure, then copies them into `folder` with an index. */
-export async function mirrorCreate(folder: string, targets: readonly string[], cfg: Configuration, fetcher: SourceFetcher, onEvent?: (e: FetchEvent) => void): Promise<MirrorEntry[]> {
+export async function mirrorCreate(
+  folder: string,
+  targets: readonly string[],
+  cfg: Configuration,
+  fetcher: SourceFetcher,
+  onEvent?: (e: FetchEvent) => void,
+): Promise<MirrorEntry[]> {
   const recipes = new Map<string, Recipe>();
   for (const target of targets) {
     const plan = planBuild(cfg, target);

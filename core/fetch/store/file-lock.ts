@@ -87,7 +87,11 @@ async function readOwner(path: string): Promise<LockOwner | undefined> {
 // a process that died in between, or by something other than Strata.
 const ABANDONED_MS = 30_000;
 
-const ageMs = (path: string): Promise<number> => stat(path).then((s) => Date.now() - s.mtimeMs, () => 0);
+const ageMs = (path: string): Promise<number> =>
+  stat(path).then(
+    (s) => Date.now() - s.mtimeMs,
+    () => 0,
+  );
 
 export interface LockWaitOptions {
   /** Called once for each owner this process starts waiting for. */

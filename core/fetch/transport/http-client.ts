@@ -10,7 +10,10 @@ import https from 'node:https';
 // limit each: a cache that hangs must not hang the build.
 
 export class HttpError extends Error {
-  constructor(message: string, readonly status?: number) {
+  constructor(
+    message: string,
+    readonly status?: number,
+  ) {
     super(message);
   }
 }

@@ -27,7 +27,11 @@ export class HttpFetcher implements Fetcher {
  */
 export function httpTransfer(url: string, sink: BodySink, ctx: TransferContext): Promise<void> {
   const opts: HttpOptions = { ...ctx.http, allowHost: ctx.upstream ? ctx.allowHost : undefined };
-  return withRetries(() => httpGet(url, sink, opts, ctx.onProgress), ctx.retry, (f, n, ms) => ctx.onRetry(`${describeFailure(f)}; try ${n + 1} in ${(ms / 1000).toFixed(1)} s`));
+  return withRetries(
+    () => httpGet(url, sink, opts, ctx.onProgress),
+    ctx.retry,
+    (f, n, ms) => ctx.onRetry(`${describeFailure(f)}; try ${n + 1} in ${(ms / 1000).toFixed(1)} s`),
+  );
 }
 
 export interface HttpOptions {
@@ -97,7 +101,10 @@ function getOnce(url: string, sink: BodySink, opts: HttpOptions, onProgress: OnP
         // file or longer, so it is wrong) or another range than asked:
         // start over. A 200 already carries the whole body; use it.
         res.pause();
-        sink.restart().then(() => (status === 200 ? body(0) : done(AGAIN)), (e) => settle(e));
+        sink.restart().then(
+          () => (status === 200 ? body(0) : done(AGAIN)),
+          (e) => settle(e),
+        );
         return;
       }
       if (status === 200 || (status === 206 && offset > 0)) return body(offset);
@@ -112,10 +119,13 @@ function getOnce(url: string, sink: BodySink, opts: HttpOptions, onProgress: OnP
         res.on('data', (chunk: Buffer) => {
           got += chunk.length;
           res.pause();
-          sink.write(chunk).then(() => {
-            onProgress(sink.bytes, total);
-            res.resume();
-          }, (e) => settle(e));
+          sink.write(chunk).then(
+            () => {
+              onProgress(sink.bytes, total);
+              res.resume();
+            },
+            (e) => settle(e),
+          );
         });
         // The body is complete once every byte reached the sink; the caller's
         // finish() then waits for the sink's queued writes to land.
@@ -130,7 +140,10 @@ function getOnce(url: string, sink: BodySink, opts: HttpOptions, onProgress: OnP
         res.resume(); // also after the pause above, when a 200 answered a Range request
       }
     });
-    const connectTimer = setTimeout(() => settle(new DownloadError({ reason: 'timeout', url, phase: 'connect', ms: opts.connectTimeoutMs })), opts.connectTimeoutMs);
+    const connectTimer = setTimeout(
+      () => settle(new DownloadError({ reason: 'timeout', url, phase: 'connect', ms: opts.connectTimeoutMs })),
+      opts.connectTimeoutMs,
+    );
     req.on('socket', (socket) => {
       const connected = () => {
         clearTimeout(connectTimer);

@@ -59,13 +59,18 @@ const mib = (n: number): string => (n % MiB === 0 ? `${n / MiB} MiB` : `${n} byt
 export function checkDescription(d: DiskDescription): DiskIssue[] {
   const issues: DiskIssue[] = [];
   const p = (index: number, field: string, code: string, message: string) => issues.push({ code, message, index, field });
-  if (d.table !== 'gpt' && d.table !== 'mbr') issues.push({ code: 'disk-table', message: `partition table '${d.table}' is not one of gpt, mbr`, field: 'table' });
+  if (d.table !== 'gpt' && d.table !== 'mbr')
+    issues.push({ code: 'disk-table', message: `partition table '${d.table}' is not one of gpt, mbr`, field: 'table' });
   if (d.partitions.length === 0) issues.push({ code: 'disk-empty', message: 'a disk needs at least one partition', field: 'partitions' });
-  if (d.table === 'mbr' && d.partitions.length > 4) issues.push({ code: 'disk-mbr-limit', message: `an MBR disk holds 4 primary partitions; this one lists ${d.partitions.length}`, field: 'partitions' });
-  if (d.table === 'gpt' && d.partitions.length > GPT_ENTRIES) issues.push({ code: 'disk-gpt-limit', message: `a GPT holds ${GPT_ENTRIES} partitions here`, field: 'partitions' });
-  if (d.size !== undefined && parseSize(d.size) === undefined) issues.push({ code: 'disk-size', message: `disk size '${d.size}' is not a size (e.g. 512MiB)`, field: 'size' });
+  if (d.table === 'mbr' && d.partitions.length > 4)
+    issues.push({ code: 'disk-mbr-limit', message: `an MBR disk holds 4 primary partitions; this one lists ${d.partitions.length}`, field: 'partitions' });
+  if (d.table === 'gpt' && d.partitions.length > GPT_ENTRIES)
+    issues.push({ code: 'disk-gpt-limit', message: `a GPT holds ${GPT_ENTRIES} partitions here`, field: 'partitions' });
+  if (d.size !== undefined && parseSize(d.size) === undefined)
+    issues.push({ code: 'disk-size', message: `disk size '${d.size}' is not a size (e.g. 512MiB)`, field: 'size' });
   const align = parseSize(d.align ?? MiB);
-  if (!align || align % SECTOR) issues.push({ code: 'disk-size', message: `alignment '${d.align}' must be a positive multiple of ${SECTOR} bytes`, field: 'align' });
+  if (!align || align % SECTOR)
+    issues.push({ code: 'disk-size', message: `alignment '${d.align}' must be a positive multiple of ${SECTOR} bytes`, field: 'align' });
   const labels = new Map<string, number>();
   d.partitions.forEach((part, i) => {
     const name = `partition '${part.label}'`;
@@ -78,7 +83,8 @@ export function checkDescription(d: DiskDescription): DiskIssue[] {
     if (partitionType(part.type ?? defaultType(part.fs), d.table) === undefined) {
       p(i, 'type', 'disk-type', `${name}: type '${part.type}' is not a known alias, ${d.table === 'gpt' ? 'nor a type GUID' : 'nor a byte such as 0x83'}`);
     }
-    if (!['vfat', 'ext4', 'squashfs', 'none'].includes(part.fs)) p(i, 'fs', 'disk-fs', `${name}: file system '${part.fs}' is not one of vfat, ext4, squashfs, none`);
+    if (!['vfat', 'ext4', 'squashfs', 'none'].includes(part.fs))
+      p(i, 'fs', 'disk-fs', `${name}: file system '${part.fs}' is not one of vfat, ext4, squashfs, none`);
     if (part.size === 'fill') {
       if (i !== d.partitions.length - 1) p(i, 'size', 'disk-fill', `${name}: only the last partition can fill the disk`);
       if (d.size === undefined) p(i, 'size', 'disk-fill', `${name} fills the disk, so the disk needs a size`);
@@ -88,11 +94,13 @@ export function checkDescription(d: DiskDescription): DiskIssue[] {
     }
     const kind = part.content?.kind;
     if (kind === 'raw' && part.fs !== 'none') p(i, 'content', 'disk-content', `${name}: raw content needs fs: none (it is written as it is)`);
-    if ((kind === 'rootfs' || kind === 'files') && part.fs === 'none') p(i, 'content', 'disk-content', `${name}: ${kind} content needs a file system (vfat, ext4 or squashfs)`);
+    if ((kind === 'rootfs' || kind === 'files') && part.fs === 'none')
+      p(i, 'content', 'disk-content', `${name}: ${kind} content needs a file system (vfat, ext4 or squashfs)`);
     if (part.fs !== 'none' && !kind) p(i, 'content', 'disk-content', `${name}: a ${part.fs} partition needs content (rootfs or files)`);
   });
   (d.raw ?? []).forEach((r, i) => {
-    if (parseSize(r.offset) === undefined) issues.push({ code: 'disk-offset', message: `raw write '${r.name}': offset '${r.offset}' is not a byte offset`, index: i, raw: true, field: 'offset' });
+    if (parseSize(r.offset) === undefined)
+      issues.push({ code: 'disk-offset', message: `raw write '${r.name}': offset '${r.offset}' is not a byte offset`, index: i, raw: true, field: 'offset' });
   });
   return issues;
 }
@@ -119,13 +127,30 @@ export function layoutDisk(d: DiskDescription, contentSizes: readonly (number | 
     if (part.size === 'fill') size = Math.floor((given! - tail - start) / align) * align;
     else if (part.size !== undefined) size = parseSize(part.size)!;
     else size = roundUp(Math.max(need, SECTOR), align);
-    if (size % SECTOR) issues.push({ code: 'disk-size', message: `partition '${part.label}': size ${size} is not a multiple of ${SECTOR} bytes`, index: i, field: 'size' });
+    if (size % SECTOR)
+      issues.push({ code: 'disk-size', message: `partition '${part.label}': size ${size} is not a multiple of ${SECTOR} bytes`, index: i, field: 'size' });
     if (part.size !== 'fill' && need > size) {
-      issues.push({ code: 'disk-content-too-big', message: `partition '${part.label}' is ${mib(size)} but its content needs ${mib(need)}`, index: i, field: 'size' });
+      issues.push({
+        code: 'disk-content-too-big',
+        message: `partition '${part.label}' is ${mib(size)} but its content needs ${mib(need)}`,
+        index: i,
+        field: 'size',
+      });
     }
-    if (size <= 0) issues.push({ code: 'disk-full', message: `partition '${part.label}' has no room left to fill: it starts at ${mib(start)} of a ${mib(given!)} disk`, index: i, field: 'size' });
+    if (size <= 0)
+      issues.push({
+        code: 'disk-full',
+        message: `partition '${part.label}' has no room left to fill: it starts at ${mib(start)} of a ${mib(given!)} disk`,
+        index: i,
+        field: 'size',
+      });
     if (start < head) {
-      issues.push({ code: 'disk-overlap', message: `partition '${part.label}' starts at byte ${start}, inside the partition table (the first ${head} bytes)`, index: i, field: 'offset' });
+      issues.push({
+        code: 'disk-overlap',
+        message: `partition '${part.label}' starts at byte ${start}, inside the partition table (the first ${head} bytes)`,
+        index: i,
+        field: 'offset',
+      });
     }
     const typeName = part.type ?? defaultType(part.fs);
     placed.push({ index: i, label: part.label, start, size, type: partitionType(typeName, d.table)!, bootable: part.bootable ?? false });
@@ -154,13 +179,25 @@ export function layoutDisk(d: DiskDescription, contentSizes: readonly (number | 
     for (let b = a + 1; b < regions.length; b++) {
       const [x, y] = [regions[a], regions[b]];
       if (x.start < y.end && y.start < x.end) {
-        issues.push({ code: 'disk-overlap', message: `${x.what} (bytes ${x.start}–${x.end}) overlaps ${y.what} (bytes ${y.start}–${y.end})`, index: y.index, raw: y.raw, field: 'offset' });
+        issues.push({
+          code: 'disk-overlap',
+          message: `${x.what} (bytes ${x.start}–${x.end}) overlaps ${y.what} (bytes ${y.start}–${y.end})`,
+          index: y.index,
+          raw: y.raw,
+          field: 'offset',
+        });
       }
     }
   }
   for (const r of raw) {
     if (r.offset < head || r.offset + r.size > usableEnd) {
-      issues.push({ code: 'disk-overlap', message: `raw write '${r.name}' (bytes ${r.offset}–${r.offset + r.size}) overlaps the ${d.table.toUpperCase()} partition table or runs past the usable end of the disk`, index: r.index, raw: true, field: 'offset' });
+      issues.push({
+        code: 'disk-overlap',
+        message: `raw write '${r.name}' (bytes ${r.offset}–${r.offset + r.size}) overlaps the ${d.table.toUpperCase()} partition table or runs past the usable end of the disk`,
+        index: r.index,
+        raw: true,
+        field: 'offset',
+      });
     }
   }
   if (d.table === 'mbr' && size / SECTOR > 0xffffffff) issues.push({ code: 'disk-size', message: 'an MBR disk ends by 2 TiB; use gpt', field: 'size' });

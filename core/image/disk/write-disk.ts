@@ -56,7 +56,8 @@ async function defaultSeed(d: DiskDescription, entries: readonly ImageEntry[], e
   if (d.partitions.some((p) => p.content?.kind === 'rootfs')) h.update(await treeDigest(imageTree(entries, epoch)));
   for (const p of d.partitions) {
     if (p.content?.kind === 'files') h.update(await treeDigest(imageTree(filesTree(p), epoch)));
-    if (p.content?.kind === 'raw') h.update(await treeDigest(imageTree([{ path: '/raw', type: 'file', mode: 0o644, uid: 0, gid: 0, source: p.content.file }], epoch)));
+    if (p.content?.kind === 'raw')
+      h.update(await treeDigest(imageTree([{ path: '/raw', type: 'file', mode: 0o644, uid: 0, gid: 0, source: p.content.file }], epoch)));
   }
   for (const r of d.raw ?? []) h.update(await treeDigest(imageTree([{ path: '/raw', type: 'file', mode: 0o644, uid: 0, gid: 0, source: r.file }], epoch)));
   return h.digest('hex');
@@ -89,7 +90,8 @@ const place = (disk: string, from: string, offset: number): Promise<unknown> =>
 export class DiskWriter implements ImageWriter {
   readonly type = 'disk.img';
   async write(entries: readonly ImageEntry[], out: string, sourceDateEpoch: number, options: ImageWriteOptions = {}): Promise<void> {
-    if (!options.disk) throw new DiskError([{ code: 'disk-missing', message: `image type '${this.type}' needs a disk description (the machine's disk layout)` }]);
+    if (!options.disk)
+      throw new DiskError([{ code: 'disk-missing', message: `image type '${this.type}' needs a disk description (the machine's disk layout)` }]);
     await writeDisk(options.disk, entries, out, sourceDateEpoch, options.seed);
   }
 }
@@ -107,7 +109,11 @@ export async function writeDisk(d: DiskDescription, entries: readonly ImageEntry
       if (p.content.kind === 'raw') return p.content.file;
       const file = join(scratch, `partition-${i}.${p.fs}`);
       const tree = p.content.kind === 'rootfs' ? entries : filesTree(p);
-      await FS_WRITERS[p.fs as keyof typeof FS_WRITERS].write(tree, file, sourceDateEpoch, { seed: ids.partitionSeeds[i], label: p.label, sizeBytes: p.fs === 'squashfs' ? undefined : sizeBytes });
+      await FS_WRITERS[p.fs as keyof typeof FS_WRITERS].write(tree, file, sourceDateEpoch, {
+        seed: ids.partitionSeeds[i],
+        label: p.label,
+        sizeBytes: p.fs === 'squashfs' ? undefined : sizeBytes,
+      });
       return file;
     };
     const files: (string | undefined)[] = [];
@@ -119,11 +125,14 @@ export async function writeDisk(d: DiskDescription, entries: readonly ImageEntry
     const sizeOf = async (f: string | undefined, issue: Omit<DiskIssue, 'code' | 'message'> & { what: string }): Promise<number | undefined> => {
       if (!f) return undefined;
       const st = await stat(f).catch(() => undefined);
-      if (!st?.isFile()) missing.push({ code: 'disk-file', message: `${issue.what}: ${f} is not a readable file`, index: issue.index, raw: issue.raw, field: issue.field });
+      if (!st?.isFile())
+        missing.push({ code: 'disk-file', message: `${issue.what}: ${f} is not a readable file`, index: issue.index, raw: issue.raw, field: issue.field });
       return st?.size ?? 0;
     };
     const contentSizes = await Promise.all(files.map((f, i) => sizeOf(f, { what: `partition '${d.partitions[i].label}'`, index: i, field: 'content' })));
-    const rawSizes = await Promise.all((d.raw ?? []).map(async (r, i) => (await sizeOf(r.file, { what: `raw write '${r.name}'`, index: i, raw: true, field: 'file' }))!));
+    const rawSizes = await Promise.all(
+      (d.raw ?? []).map(async (r, i) => (await sizeOf(r.file, { what: `raw write '${r.name}'`, index: i, raw: true, field: 'file' }))!),
+    );
     if (missing.length) throw new DiskError(missing);
     const placed = layoutDisk(d, contentSizes, rawSizes);
     if (!placed.ok) throw new DiskError(placed.error);
@@ -133,7 +142,15 @@ export async function writeDisk(d: DiskDescription, entries: readonly ImageEntry
       files[p.index] = await content(p.index, p.size);
       const need = (await sizeOf(files[p.index], { what: `partition '${p.label}'`, index: p.index, field: 'content' })) ?? 0;
       if (missing.length) throw new DiskError(missing);
-      if (need > p.size) throw new DiskError([{ code: 'disk-content-too-big', message: `partition '${p.label}' fills ${p.size} bytes but its content needs ${need}`, index: p.index, field: 'size' }]);
+      if (need > p.size)
+        throw new DiskError([
+          {
+            code: 'disk-content-too-big',
+            message: `partition '${p.label}' fills ${p.size} bytes but its content needs ${need}`,
+            index: p.index,
+            field: 'size',
+          },
+        ]);
     }
     await writeAtomically(out, async (tmp) => {
       const disk = await open(tmp, 'w');

@@ -72,7 +72,9 @@ export function findTestKernel(): Found<string> {
   const image = candidates.find((f) => /^(vmlinuz-.*arm64.*|Image.*)$/.test(basename(f)));
   if (image) return { ok: true, value: image };
   // A mirror files the kernel package under sha256/<hex>: recognise it by its ar header.
-  const isDeb = (f: string) => /^linux-image-.*arm64.*\.deb$/.test(basename(f)) || (/^[0-9a-f]{64}$/.test(basename(f)) && readFileSync(f).subarray(0, 21).toString('latin1') === '!<arch>\ndebian-binary');
+  const isDeb = (f: string) =>
+    /^linux-image-.*arm64.*\.deb$/.test(basename(f)) ||
+    (/^[0-9a-f]{64}$/.test(basename(f)) && readFileSync(f).subarray(0, 21).toString('latin1') === '!<arch>\ndebian-binary');
   const deb = candidates.find(isDeb);
   const fromDeb = deb && kernelFromDeb(deb);
   if (fromDeb) return { ok: true, value: fromDeb };

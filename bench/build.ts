@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { StampStore } from '../core/build/stamps.js';
 import { TASKS } from '../core/build/tasks/registry.js';
+import { buildTasks } from '../core/build/build-tasks.js';
 import { plugins } from '../core/cli/container.js';
 import { fetchPhase, sourceFetcher } from '../core/fetch/phase.js';
 import { fetchReporter } from '../core/report/fetch-progress.js';
@@ -36,8 +37,7 @@ const spans = new Map<string, { start: number; end: number; busy: number }>();
 const starts = new Map<string, number>();
 const queue = new RunQueue(
   plan.graph,
-  TASKS,
-  { cfg, fetcher, writers, sourceDateEpoch: 1704067200 },
+  buildTasks(TASKS, { cfg, fetcher, writers, sourceDateEpoch: 1704067200 }),
   new StampStore(join(project.buildDir, 'stamps', cfg.machine.name)),
   { jobs: 1, roots: buildRoots(cfg) },
 );

@@ -5,11 +5,13 @@ import type { TaskPayload } from '../graph/plan.js';
 import type { ImageWriter } from '../image/image-writer.js';
 import type { Configuration } from '../resolve/configuration.js';
 import type { TaskInputs } from '../signature/signature.js';
-import type { Diagnostic } from '../diagnostics/diagnostic.js';
-import { formatDiagnostic } from '../diagnostics/printer.js';
 
 // What every task implementation may use: the configuration, the fetcher
-// (fetch tasks only), the image writers and where outputs go.
+// (fetch tasks only), the image writers and where outputs go. A task that
+// fails for a reason the user can act on throws the run queue's TaskFailed
+// (re-exported here for the task implementations).
+
+export { TaskFailed } from '../scheduler/task-failed.js';
 
 export interface BuildContext {
   readonly cfg: Configuration;
@@ -26,18 +28,6 @@ export interface TaskRun {
   readonly workdir: string;
   readonly log: string;
   readonly signal: AbortSignal;
-}
-
-/** A task failed for a reason the user can act on; the message says which. */
-export class TaskFailed extends Error {
-  constructor(message: string, readonly log?: string) {
-    super(message);
-  }
-
-  /** Bad metadata found while a task runs: the diagnostics, printed with their file:line, as the task's failure. */
-  static of(diagnostics: readonly Diagnostic[]): TaskFailed {
-    return new TaskFailed(diagnostics.map(formatDiagnostic).join('\n').trimEnd());
-  }
 }
 
 export interface TaskImplementation {

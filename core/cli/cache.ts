@@ -1,6 +1,5 @@
-import { LocalCache } from '../cache/local-cache.js';
-import { rm } from 'node:fs/promises';
-import { cacheLeftovers, formatBytes, listCache, parseAge } from '../cache/cache-report.js';
+import { formatBytes, listCache, parseAge } from '../cache/cache-report.js';
+import { pruneCache } from '../cache/prune.js';
 import { diag, UserError } from '../diagnostics/diagnostic.js';
 import { COMMON_OPTIONS, parse, projectFrom } from './options.js';
 
@@ -35,14 +34,7 @@ export async function cacheCommand(argv: string[]): Promise<number> {
           hint: 'units: m (minutes), h, d, w',
         }),
       );
-    const cutoff = Date.now() - age;
-    const old = entries.filter((e) => e.lastUsed < cutoff);
-    const cache = new LocalCache(project.cache);
-    const leftovers = cacheLeftovers(project.cache);
-    if (!values['dry-run']) {
-      for (const e of old) await cache.discard(e.signature);
-      for (const p of leftovers) await rm(p, { recursive: true, force: true });
-    }
+    const { old, leftovers } = await pruneCache(project.cache, age, { dryRun: values['dry-run'] });
     const freed = old.reduce((n, e) => n + e.bytes, 0);
     const litter = leftovers.length ? `, and ${leftovers.length} leftovers of interrupted builds` : '';
     process.stdout.write(

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { StampStore } from '../build/stamps.js';
 import { TASKS } from '../build/tasks/registry.js';
+import { buildTasks } from '../build/build-tasks.js';
 import { projectCache } from '../cache/project-cache.js';
 import { diag, UserError } from '../diagnostics/diagnostic.js';
 import { formatLocation } from '../diagnostics/printer.js';
@@ -36,7 +37,7 @@ export async function whyCommand(argv: string[]): Promise<number> {
   const plan = planBuild(cfg, name);
   const { fetchers, writers } = plugins();
   const stamps = new StampStore(join(project.buildDir, 'stamps', cfg.machine.name));
-  const queue = new RunQueue(plan.graph, TASKS, { cfg, fetcher: sourceFetcher(project, fetchers), writers, sourceDateEpoch: 1704067200 }, stamps, {
+  const queue = new RunQueue(plan.graph, buildTasks(TASKS, { cfg, fetcher: sourceFetcher(project, fetchers), writers, sourceDateEpoch: 1704067200 }), stamps, {
     jobs: 1,
     roots: buildRoots(cfg),
     cache: projectCache(project),

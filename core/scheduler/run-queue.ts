@@ -125,7 +125,12 @@ export class RunQueue<T> {
       const captures = this.tasks.outputs(node) !== undefined;
       const stamp = await this.stamps.read(node.id);
       if (stamp?.durationMs !== undefined) this.lastDuration.set(key, stamp.durationMs);
-      const signed = await this.sign(node, expected);
+      // A task whose inputs fail is planned to run: it fails when it would
+      // start, as a task failure -k can go past, not as a crash of the plan.
+      const signed = await this.sign(node, expected).catch((e: unknown) => {
+        if (e instanceof TaskFailed) return undefined;
+        throw e;
+      });
       let plan: Plan = 'run';
       if (signed) {
         const hit = stamp?.signature === signed.signature && (await this.stillThere(node, stamp)) ? stamp : undefined;

@@ -47,6 +47,8 @@ export interface FakeOptions {
   readonly durations?: Record<string, number>;
   /** Tasks that wait until `release(key)` before ending. */
   readonly gated?: Iterable<string>;
+  /** Tasks whose output is captured (cached and restored); their paths do not exist. */
+  readonly captured?: Iterable<string>;
   /** Called when a task starts, with the keys of the tasks that ended before. */
   readonly check?: (key: string, ended: ReadonlySet<string>) => void;
 }
@@ -62,6 +64,7 @@ export class FakeTasks implements Tasks<null> {
   private readonly fail: Set<string>;
   private readonly gated: Set<string>;
   inputs = (node: GraphNode<null>) => `inputs of ${node.key}: ${this.inputsVersion.get(node.key) ?? 1}`;
+  failure?: (caught: unknown, node: GraphNode<null>) => TaskFailed | undefined;
   /** Change a task's inputs (as an edited recipe would) to make it run again. */
   readonly inputsVersion = new Map<string, number>();
 
@@ -70,8 +73,8 @@ export class FakeTasks implements Tasks<null> {
     this.gated = new Set(options.gated ?? []);
   }
 
-  outputs(): undefined {
-    return undefined;
+  outputs(node: GraphNode<null>): string[] | undefined {
+    return [...(this.options.captured ?? [])].includes(node.key) ? [`/nonexistent/strata-fake/${node.key}`] : undefined;
   }
 
   async workdirId(): Promise<string> {

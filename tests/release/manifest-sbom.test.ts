@@ -1,11 +1,12 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkLicense, isListedSpdxExpression, isSpdxExpression } from '../../core/release/license-expression.js';
 import { spdxDocument } from '../../core/release/spdx.js';
 import type { ImageFacts } from '../../core/release/image-facts.js';
-import { releaseProject } from '../helpers/release-project.js';
+import { RELEASE_LAYER, releaseProject } from '../helpers/release-project.js';
 import { validateSpdx23 } from '../helpers/spdx-validate.js';
 import { scratchDirs, strata, writeTree } from '../helpers/strata.js';
 
@@ -61,6 +62,16 @@ test('the manifest names sources (credentials redacted), licences, tasks, layers
   );
   assert.match(m.layers[0].contentSha256, /^[0-9a-f]{64}$/);
   assert.ok('gcc' in m.hostTools && 'ld' in m.hostTools && m.hostTools.node === process.versions.node);
+  assert.match(m.hostTools.gcc, /^gcc \(.*\) \d+\.\d+/, "the compiler's own version line");
+  assert.match(m.hostTools.ld, /^GNU ld /);
+  if (existsSync('/usr/bin/dpkg')) {
+    // The Debian packages that own the tools, with their exact versions: what a rebuild must install.
+    const pkgs = Object.keys(m.hostTools).filter((k) => k.startsWith('dpkg:'));
+    assert.ok(pkgs.some((k) => /^dpkg:gcc-\d+/.test(k)) && pkgs.some((k) => k.startsWith('dpkg:binutils')), pkgs.join(' '));
+  }
+  // The fixture layer lies in this repository's checkout: its commit is recorded.
+  const head = spawnSync('git', ['-C', RELEASE_LAYER, 'rev-parse', 'HEAD'], { encoding: 'utf8' });
+  if (head.status === 0) assert.is(m.layers[0].git.commit, head.stdout.trim());
   const cpio = m.artifacts.find((a: { name: string }) => a.name === 'tiny-tiny.cpio.gz');
   assert.is(cpio.size, readFileSync(join(first, 'build/deploy/images/tiny/tiny-tiny.cpio.gz')).length);
 });

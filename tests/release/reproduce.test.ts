@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { chmodSync, existsSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { releaseProject } from '../helpers/release-project.js';
 import { scratchDirs, strata, writeTree } from '../helpers/strata.js';
@@ -59,6 +59,11 @@ test('a recipe that writes the date and host name: the report names the recipe, 
   const umask = (side: string) => readFileSync(join(work, side, 'build/work/tiny/datestamp-1/image/etc/build-umask'), 'utf8');
   assert.is(umask('a'), '0022\n');
   assert.is(umask('second/with-a-longer/build-path'), '0022\n', 'strata was started under umask 077; its tasks still see 022');
+  if (process.getuid?.() === 0) {
+    // As root, the second build's tasks ran as another host uid: its work folders are that uid's.
+    const owner = (side: string) => statSync(join(work, side, 'build/work/tiny/datestamp-1')).uid;
+    assert.is(owner('second/with-a-longer/build-path'), owner('a') + 1000);
+  }
 });
 
 test('with diffoscope on PATH, each first difference gets its report, named in report.txt', async () => {

@@ -1,5 +1,6 @@
 import { recipeSources, type Source } from '../fetch/source.js';
 import { sandboxUid, type SandboxSpec } from '../exec/sandbox.js';
+import { fail } from '../diagnostics/diagnostic.js';
 import type { Recipe } from '../resolve/recipe.js';
 import type { BuildContext } from './context.js';
 
@@ -25,8 +26,12 @@ export const SANDBOX_UID_ENV = 'STRATA_SANDBOX_UID';
 
 function fromEnvironment(env: NodeJS.ProcessEnv): { uid?: number; hostname?: string } {
   const [host, uid] = [env[SANDBOX_HOSTNAME_ENV], env[SANDBOX_UID_ENV]];
-  if (host !== undefined && !/^[A-Za-z0-9][A-Za-z0-9.-]{0,62}$/.test(host)) throw new Error(`${SANDBOX_HOSTNAME_ENV}='${host}' is not a host name`);
-  if (uid !== undefined && !/^[1-9][0-9]{0,9}$/.test(uid)) throw new Error(`${SANDBOX_UID_ENV}='${uid}' is not a uid above 0`);
+  if (host !== undefined && !/^[A-Za-z0-9][A-Za-z0-9.-]{0,62}$/.test(host)) {
+    fail('sandbox-env', `${SANDBOX_HOSTNAME_ENV}='${host}' is not a host name`, undefined, { hint: 'letters, digits, dots and dashes, at most 63' });
+  }
+  if (uid !== undefined && !/^[1-9][0-9]{0,9}$/.test(uid)) {
+    fail('sandbox-env', `${SANDBOX_UID_ENV}='${uid}' is not a uid above 0`, undefined, { hint: 'unset it, or give a uid of the subordinate range in /etc/subuid' });
+  }
   return { ...(host ? { hostname: host } : {}), ...(uid ? { uid: Number(uid) } : {}) };
 }
 

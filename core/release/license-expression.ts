@@ -38,6 +38,16 @@ function tokens(text: string): string[] {
 /** A LicenseRef- id for text that is not an expression or not on the list: stable, SPDX-id-safe. */
 export const licenseRefFor = (text: string): string => `LicenseRef-${text.replace(/[^A-Za-z0-9.-]+/g, '-').replace(/^-+|-+$/g, '') || 'unnamed'}`;
 
+/** What to write instead of a deprecated id: the GNU ones by rule, the list's page for the others. */
+function currentForm(id: string, plus: string): string {
+  const gnu = /^((?:A|L)?GPL|GFDL)-(\d\.\d)$/.exec(id);
+  if (gnu && plus) return `write ${id}-or-later`;
+  if (gnu) return `write ${id}-only or ${id}-or-later, whichever the sources grant`;
+  const withException = /^(GPL-\d\.\d)-with-.+-exception$/.exec(id);
+  if (withException) return `write ${withException[1]}-only or ${withException[1]}-or-later WITH the exception's own id (e.g. GCC-exception-3.1)`;
+  return `see https://spdx.org/licenses/${id}.html for what replaces it`;
+}
+
 export interface LicenseCheck {
   /** What an SPDX document says: the expression with listed spellings and LicenseRef-s. */
   readonly expression: string;
@@ -59,8 +69,7 @@ function rewrite(text: string): LicenseCheck | undefined {
     const plus = tok.endsWith('+') ? '+' : '';
     const bare = tok.slice(0, tok.length - plus.length).toLowerCase();
     const listed = LICENSES.get(bare) ?? DEPRECATED.get(bare);
-    if (listed && DEPRECATED.has(bare))
-      problems.push(`'${listed}' is a deprecated SPDX license id: use its current form (e.g. GPL-2.0-only, GPL-2.0-or-later)`);
+    if (listed && DEPRECATED.has(bare)) problems.push(`'${listed}${plus}' is a deprecated SPDX license id: ${currentForm(listed, plus)}`);
     if (listed) return listed + plus;
     const id = licenseRefFor(tok);
     refs.push({ id, text: tok });

@@ -180,8 +180,9 @@ test('licences against the SPDX License List: listed ids pass, unknown ids becom
     ['GPL-2.0-only WITH Linux-syscall-note', 'GPL-2.0-only WITH Linux-syscall-note', [], []],
     ['(MIT OR BSD-3-Clause) AND Zlib', '(MIT OR BSD-3-Clause) AND Zlib', [], []],
     ['LicenseRef-acme', 'LicenseRef-acme', [], []],
-    ['GPL-2.0+', 'GPL-2.0+', [], [/'GPL-2\.0' is a deprecated SPDX license id/]],
-    ['GPL-3.0-with-GCC-exception', 'GPL-3.0-with-GCC-exception', [], [/deprecated/]],
+    ['GPL-2.0+', 'GPL-2.0+', [], [/'GPL-2\.0\+' is a deprecated SPDX license id: write GPL-2\.0-or-later$/]],
+    ['GPL-2.0', 'GPL-2.0', [], [/write GPL-2\.0-only or GPL-2\.0-or-later/]],
+    ['GPL-3.0-with-GCC-exception', 'GPL-3.0-with-GCC-exception', [], [/write GPL-3\.0-only or GPL-3\.0-or-later WITH .*GCC-exception-3\.1/]],
     ['GPLv2', 'LicenseRef-GPLv2', ['LicenseRef-GPLv2'], [/'GPLv2' is not on the SPDX License List: the SBOM says LicenseRef-GPLv2/]],
     ['MIT OR Frobnicate-1.0', 'MIT OR LicenseRef-Frobnicate-1.0', ['LicenseRef-Frobnicate-1.0'], [/Frobnicate-1\.0/]],
     [

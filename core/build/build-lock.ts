@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FileLock, type LockOwner } from '../fetch/store/file-lock.js';
+import { useBuildUmask } from './build-umask.js';
 
 // One build folder runs one build at a time. Two builds in one folder would
 // run the same task in the same work folder at once, interleave its output
@@ -9,6 +10,8 @@ import { FileLock, type LockOwner } from '../fetch/store/file-lock.js';
 // so a waiter can say whom it waits for, and a dead owner's lock is removed.
 
 export async function lockBuildFolder(buildDir: string, say: (text: string) => void, signal?: AbortSignal): Promise<FileLock> {
+  // Taking the build folder is where a build starts: from here on, the build's umask (build-umask.ts).
+  useBuildUmask();
   await mkdir(buildDir, { recursive: true });
   return FileLock.acquire(join(buildDir, '.lock'), {
     signal,

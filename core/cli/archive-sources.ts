@@ -4,6 +4,8 @@ import { diag, UserError } from '../diagnostics/diagnostic.js';
 import { planBuild } from '../graph/plan.js';
 import { archiveSources } from '../release/archive-sources.js';
 import { writeFolderTarGz } from '../release/folder-tarball.js';
+import { licenseWarnings } from '../release/license-warnings.js';
+import { printDiagnostics } from '../diagnostics/printer.js';
 import { Configuration } from '../resolve/configuration.js';
 import { plugins } from './container.js';
 import { fetchPhase, sourceFetcher } from '../fetch/phase.js';
@@ -32,6 +34,7 @@ export async function archiveSourcesCommand(argv: string[]): Promise<number> {
     throw new UserError(
       diag('archive-not-image', `${image} is a recipe, not an image`, undefined, { hint: `images: ${cfg.catalog.listConfigs('images').join(', ')}` }),
     );
+  printDiagnostics(licenseWarnings(plan.recipes));
   await fetchPhase(plan, sourceFetcher(project, plugins().fetchers));
   const recipes = await archiveSources(cfg, plan.image, plan.recipes, dir);
   const sources = recipes.reduce((n, r) => n + r.sources.length, 0);

@@ -4,6 +4,8 @@ import { deployDirOf } from '../build/context.js';
 import { diag, UserError } from '../diagnostics/diagnostic.js';
 import { planBuild } from '../graph/plan.js';
 import { makeRelease } from '../release/release.js';
+import { licenseWarnings } from '../release/license-warnings.js';
+import { printDiagnostics } from '../diagnostics/printer.js';
 import { readSecretKey } from '../release/sign-file.js';
 import { Configuration } from '../resolve/configuration.js';
 import { buildCommand } from './build.js';
@@ -43,6 +45,7 @@ export async function releaseCommand(argv: string[]): Promise<number> {
     ...((values.set as string[] | undefined) ?? []).flatMap((s) => ['--set', s]),
     ...(values.offline ? ['--offline'] : []),
   ];
+  printDiagnostics(licenseWarnings(plan.recipes));
   const built = await buildCommand([image, ...pass, ...more]);
   if (built !== 0) return built;
   const { fetchers, writers } = plugins();

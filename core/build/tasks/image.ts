@@ -11,6 +11,9 @@ import { readRootfsManifest } from '../../rootfs/manifest.js';
 import { deployDirOf, TaskFailed, type BuildContext, type TaskImplementation } from '../context.js';
 import { rootfsManifestPath } from './rootfs.js';
 import { recordInputs, recordNames, writeImageRecords } from '../../release/image-records.js';
+import { licenseWarnings } from '../../release/license-warnings.js';
+import { formatDiagnostic } from '../../diagnostics/printer.js';
+import { planBuild } from '../../graph/plan.js';
 import { bootFiles } from '../../kernel/boot-chain.js';
 
 // Writes the image files from the rootfs manifest and deploys them with the
@@ -94,6 +97,8 @@ export const imageTask: TaskImplementation = {
     const manifest = rootfs.packages.map((p) => `${p.name} ${p.recipe} ${p.version} ${p.arch} ${p.license}`).join('\n') + '\n';
     log.push(`deployed ${await deployText(manifest, deploy, `${base}.manifest`)}`);
     for (const p of await writeImageRecords(plan, t.ctx, deploy, base, images)) log.push(`deployed ${p}`);
+    // Licences the SBOM had to turn into LicenseRef-s, at the recipe line that set them.
+    log.push(...licenseWarnings(planBuild(t.ctx.cfg, plan.image.name).recipes).map(formatDiagnostic));
     if (t.ctx.cfg.machine.qemu && initrd) {
       log.push(`deployed ${await deployText(JSON.stringify(qemuBoot(plan, t.ctx, initrd), null, 2) + '\n', deploy, `${base}.qemuboot.json`)}`);
     }

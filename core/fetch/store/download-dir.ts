@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, rename } from 'node:fs/promises';
+import { chmod, mkdir, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Sha256 } from '../../model/ids.js';
 import { sha256File } from '../checksum.js';
@@ -65,6 +65,8 @@ export class DownloadDir {
   /** Gives a finished partial its final name; the caller has compared `sha256`, the sum of the bytes written, with the expected one. */
   async commitVerified(partial: string, name: string, sha256: Sha256): Promise<void> {
     const final = this.finalPath(name);
+    // Readable by the build sandbox's unprivileged uid, whatever umask `strata fetch` ran under.
+    await chmod(partial, 0o644);
     await rename(partial, final);
     await writeNote(final, sha256);
   }

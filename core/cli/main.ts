@@ -8,7 +8,7 @@ import { printDiagnostics } from '../diagnostics/printer.js';
 
 // Each command's module is loaded only when that command runs, so `strata
 // --help` or `strata env` does not pay for the build's dependencies
-// (inversify, rxjs, node-pty).
+// (rxjs, node-pty, the task implementations).
 type Command = (argv: string[]) => Promise<number>;
 
 const COMMANDS: Record<string, { run: () => Promise<Command>; summary: string }> = {

@@ -16,9 +16,12 @@ export async function buildCommand(argv: string[]): Promise<number> {
     process.stdout.write(`usage: ${USAGE}\n`);
     return values.help ? 0 : 2;
   }
-  const target = positionals[0];
   const session = sessionFrom(values);
-  const plan = session.plan(target);
+  return buildTarget(session, session.plan(positionals[0]), positionals[0], values);
+}
+
+/** Fetches, then builds a plan in the session's build folder (held for the whole build), printing progress and a summary; returns the exit code. */
+export async function buildTarget(session: Session, plan: BuildPlan, target: string, values: { 'keep-going'?: boolean; json?: string } = {}): Promise<number> {
   const lock = await session.lock();
   try {
     return await buildLocked(session, plan, target, values);

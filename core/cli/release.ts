@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { diag, UserError } from '../diagnostics/diagnostic.js';
 import { makeRelease } from '../release/release.js';
 import { readSecretKey } from '../release/sign-file.js';
-import { buildCommand } from './build.js';
+import { buildTarget } from './build.js';
 import { COMMON_OPTIONS, parse, sessionFrom } from './options.js';
 
 export const USAGE = 'strata release <image> <dir> [--key SECRET-KEY] [--machine M] [--offline] [--project DIR]';
@@ -29,16 +29,8 @@ export async function releaseCommand(argv: string[]): Promise<number> {
     throw new UserError(
       diag('release-not-image', `${image} is a recipe, not an image`, undefined, { hint: `images: ${cfg.catalog.listConfigs('images').join(', ')}` }),
     );
-  // The same build the user would run: same options, so the same stamps.
-  const pass = ['project', 'machine', 'distro', 'jobs'].flatMap((k) =>
-    values[k as keyof typeof values] !== undefined ? [`--${k}`, String(values[k as keyof typeof values])] : [],
-  );
-  const more = [
-    ...((values.mirror as string[] | undefined) ?? []).flatMap((m) => ['--mirror', m]),
-    ...((values.set as string[] | undefined) ?? []).flatMap((s) => ['--set', s]),
-    ...(values.offline ? ['--offline'] : []),
-  ];
-  const built = await buildCommand([image, ...pass, ...more]);
+  // The build the user would run, in the same session: same options, so the same stamps.
+  const built = await buildTarget(session, plan, image);
   if (built !== 0) return built;
   const { fetcher } = await session.services();
   const written = await makeRelease(

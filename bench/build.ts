@@ -2,17 +2,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { StampStore } from '../core/build/stamps.js';
-import { TASKS } from '../core/build/tasks/registry.js';
-import { buildTasks } from '../core/build/build-tasks.js';
-import { plugins } from '../core/cli/container.js';
-import { fetchPhase, sourceFetcher } from '../core/fetch/phase.js';
 import { fetchReporter } from '../core/report/fetch-progress.js';
 import { loadProject, STRATA_ROOT } from '../core/config/project.js';
-import { planBuild } from '../core/graph/plan.js';
-import { Configuration } from '../core/resolve/configuration.js';
-import { RunQueue } from '../core/scheduler/run-queue.js';
-import { buildRoots } from '../core/signature/build-roots.js';
+import { Session } from '../core/session/session.js';
 
 // npm run bench:build — a cold build of `minimal` for qemuarm64 in a fresh
 // folder, offline from mirror/, one task at a time, then a no-op rebuild
@@ -25,22 +17,16 @@ const dir = mkdtempSync(join(tmpdir(), 'strata-bench-'));
 const project = loadProject(dir, { offline: true });
 
 const t0 = performance.now();
-const cfg = new Configuration(project);
-const plan = planBuild(cfg, target);
+const session = new Session(project);
+const plan = session.plan(target);
 const tParsed = performance.now();
-const { fetchers, writers } = plugins();
-const fetcher = sourceFetcher(project, fetchers);
-await fetchPhase(plan, fetcher, fetchReporter());
+const services = await session.services();
+await services.fetch(plan, fetchReporter());
 const tFetched = performance.now();
 
 const spans = new Map<string, { start: number; end: number; busy: number }>();
 const starts = new Map<string, number>();
-const queue = new RunQueue(
-  plan.graph,
-  buildTasks(TASKS, { cfg, fetcher, writers, sourceDateEpoch: 1704067200 }),
-  new StampStore(join(project.buildDir, 'stamps', cfg.machine.name)),
-  { jobs: 1, roots: buildRoots(cfg) },
-);
+const queue = services.queue(plan, { jobs: 1, cache: false });
 /** Shell tasks in the order the build ran them, to run the same scripts by hand afterwards. */
 const shellRuns: string[] = [];
 const SHELL_TASKS = new Set(['unpack', 'patch', 'configure', 'compile', 'install']);
@@ -74,7 +60,7 @@ if (noop.status !== 0) {
 }
 
 const ms = (x: number) => `${(x / 1000).toFixed(2).padStart(8)} s`;
-console.log(`cold build of ${target} for ${cfg.machine.name} (${plan.graph.nodes.size} tasks, -j${project.jobs}) in ${dir}`);
+console.log(`cold build of ${target} for ${session.layout.machine} (${plan.graph.nodes.size} tasks, -j${project.jobs}) in ${dir}`);
 console.log(`  ${'parse + plan'.padEnd(16)} ${ms(tParsed - t0)}`);
 console.log(`  ${'fetch phase'.padEnd(16)} ${ms(tFetched - tParsed)}`);
 for (const [kind, s] of [...spans].sort((a, b) => a[1].start - b[1].start)) {

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { plugins } from '../core/cli/container.js';
+import { plugins } from '../core/session/plugins.js';
 import type { DiskDescription } from '../core/image/disk/disk-description.js';
 import type { ImageEntry } from '../core/image/image-tree.js';
 

@@ -1,15 +1,11 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { diag, UserError } from '../diagnostics/diagnostic.js';
-import { planBuild } from '../graph/plan.js';
 import { archiveSources } from '../release/archive-sources.js';
 import { writeFolderTarGz } from '../release/folder-tarball.js';
 import { licenseWarnings } from '../release/license-warnings.js';
 import { printDiagnostics } from '../diagnostics/printer.js';
-import { Configuration } from '../resolve/configuration.js';
-import { plugins } from './container.js';
-import { fetchPhase, sourceFetcher } from '../fetch/phase.js';
-import { COMMON_OPTIONS, parse, projectFrom } from './options.js';
+import { COMMON_OPTIONS, parse, sessionFrom } from './options.js';
 
 export const USAGE = 'strata archive-sources <image> <dir> [--tarball] [--machine M] [--offline] [--project DIR]';
 
@@ -27,15 +23,15 @@ export async function archiveSourcesCommand(argv: string[]): Promise<number> {
   const dir = resolve(out);
   if (existsSync(dir) && readdirSync(dir).length)
     throw new UserError(diag('archive-exists', `${dir} is not empty`, undefined, { hint: 'give a new or empty folder' }));
-  const project = projectFrom(values);
-  const cfg = new Configuration(project);
-  const plan = planBuild(cfg, image);
+  const session = sessionFrom(values);
+  const cfg = session.cfg;
+  const plan = session.plan(image);
   if (!plan.image)
     throw new UserError(
       diag('archive-not-image', `${image} is a recipe, not an image`, undefined, { hint: `images: ${cfg.catalog.listConfigs('images').join(', ')}` }),
     );
   printDiagnostics(licenseWarnings(plan.recipes));
-  await fetchPhase(plan, sourceFetcher(project, plugins().fetchers));
+  await (await session.services()).fetch(plan);
   const recipes = await archiveSources(cfg, plan.image, plan.recipes, dir);
   const sources = recipes.reduce((n, r) => n + r.sources.length, 0);
   const licences = recipes.reduce((n, r) => n + r.licenseFiles.length, 0);
@@ -44,7 +40,7 @@ export async function archiveSourcesCommand(argv: string[]): Promise<number> {
   if (noText.length)
     process.stdout.write(`note: no licence file found in the sources of ${noText.join(', ')}; add the licence text by hand if the licence asks for it\n`);
   if (values.tarball) {
-    await writeFolderTarGz(dir, image + '-sources', `${dir}.tar.gz`, 1704067200);
+    await writeFolderTarGz(dir, image + '-sources', `${dir}.tar.gz`, session.layout.epoch);
     process.stdout.write(`${dir}.tar.gz\n`);
   }
   return 0;

@@ -1,23 +1,12 @@
 import { readdirSync, existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { deployDirOf, type BuildContext } from '../build/context.js';
-import { StampStore } from '../build/stamps.js';
-import { TASKS } from '../build/tasks/registry.js';
-import { buildTasks } from '../build/build-tasks.js';
-import { planBuild } from '../graph/plan.js';
+import type { BuildPlan } from '../graph/plan.js';
 import { writeJsonEvents } from '../report/json-events.js';
 import { reportProgress } from '../report/progress.js';
 import { formatBuildSummary } from '../report/build-summary.js';
-import { Configuration } from '../resolve/configuration.js';
-import { RunQueue } from '../scheduler/run-queue.js';
 import { shuffleArgv, shuffleSeed } from './shuffle-option.js';
-import { buildRoots } from '../signature/build-roots.js';
-import { projectCache } from '../cache/project-cache.js';
-import { lockBuildFolder } from '../build/build-lock.js';
-import { plugins } from './container.js';
-import { fetchPhase, sourceFetcher } from '../fetch/phase.js';
 import { fetchReporter } from '../report/fetch-progress.js';
-import { COMMON_OPTIONS, parse, projectFrom } from './options.js';
+import type { Session } from '../session/session.js';
+import { COMMON_OPTIONS, parse, sessionFrom } from './options.js';
 
 export const USAGE =
   'strata build <image|recipe> [--machine M] [--distro D] [--offline] [--mirror DIR]… [-j N] [-k] [--shuffle[=SEED]] [--set VAR=VALUE]… [--json EVENTS-FILE] [--project DIR]';
@@ -29,42 +18,33 @@ export async function buildCommand(argv: string[]): Promise<number> {
     process.stdout.write(`usage: ${USAGE}\n`);
     return values.help ? 0 : 2;
   }
+  const session = sessionFrom(values);
   const target = positionals[0];
-  const shuffle = shuffleSeed(values.shuffle);
-  const project = projectFrom(values);
-  const cfg = new Configuration(project);
-  const plan = planBuild(cfg, target);
-  const lock = await lockBuildFolder(project.buildDir, (text) => process.stderr.write(`${text}\n`));
+  return buildTarget(session, session.plan(target), target, { ...values, shuffle: shuffleSeed(values.shuffle) });
+}
+
+type BuildValues = { 'keep-going'?: boolean; json?: string; shuffle?: number };
+
+/** Fetches, then builds a plan in the session's build folder (held for the whole build), printing progress and a summary; returns the exit code. */
+export async function buildTarget(session: Session, plan: BuildPlan, target: string, values: BuildValues = {}): Promise<number> {
+  const lock = await session.lock();
   try {
-    return await buildLocked(cfg, plan, target, { ...values, shuffle });
+    return await buildLocked(session, plan, target, values);
   } finally {
     await lock.release();
   }
 }
 
-async function buildLocked(
-  cfg: Configuration,
-  plan: ReturnType<typeof planBuild>,
-  target: string,
-  values: { 'keep-going'?: boolean; json?: string; shuffle?: number },
-): Promise<number> {
-  const project = cfg.project;
-  const { fetchers, writers } = plugins();
-  const fetcher = sourceFetcher(project, fetchers);
+async function buildLocked(session: Session, plan: BuildPlan, target: string, values: BuildValues): Promise<number> {
+  const { project, layout } = session;
+  const services = await session.services();
   const started = Date.now();
-  const count = await fetchPhase(plan, fetcher, fetchReporter());
+  const count = await services.fetch(plan, fetchReporter());
   process.stdout.write(`fetch phase: ${count} sources verified in ${project.downloads}${project.offline ? ' (offline)' : ''}\n`);
 
-  const ctx: BuildContext = { cfg, fetcher, writers, sourceDateEpoch: 1704067200 };
   const shuffle = values.shuffle;
   if (shuffle !== undefined) process.stdout.write(`shuffle: ready tasks start in an order drawn from seed ${shuffle} (again: --shuffle=${shuffle})\n`);
-  const queue = new RunQueue(plan.graph, buildTasks(TASKS, ctx), new StampStore(join(project.buildDir, 'stamps', cfg.machine.name)), {
-    jobs: project.jobs,
-    keepGoing: values['keep-going'] ?? false,
-    shuffle,
-    roots: buildRoots(cfg),
-    cache: projectCache(project),
-  });
+  const queue = services.queue(plan, { keepGoing: values['keep-going'] ?? false, shuffle });
   reportProgress(queue.events, plan.graph.nodes.size);
   const eventsWritten = values.json ? writeJsonEvents(queue.events, values.json) : Promise.resolve();
   const stop = new AbortController();
@@ -83,8 +63,8 @@ async function buildLocked(
   process.stdout.write(formatBuildSummary(target, summary, total, took) + '\n');
   if (summary.failed || summary.cancelled) return stop.signal.aborted ? 130 : 1;
   if (plan.image) {
-    const dir = deployDirOf(ctx);
-    const prefix = `${plan.image.image.name}-${cfg.machine.name}`;
+    const dir = layout.imagesDir;
+    const prefix = `${plan.image.image.name}-${layout.machine}`;
     const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.startsWith(prefix) || f.startsWith('Image-')) : [];
     process.stdout.write(`Images in ${dir}:\n${files.map((f) => `  ${f}`).join('\n')}\n`);
   }

@@ -1,7 +1,7 @@
 import { formatBytes, listCache, parseAge } from '../cache/cache-report.js';
 import { pruneCache } from '../cache/prune.js';
 import { diag, UserError } from '../diagnostics/diagnostic.js';
-import { COMMON_OPTIONS, parse, projectFrom } from './options.js';
+import { COMMON_OPTIONS, parse, sessionFrom } from './options.js';
 
 export const USAGE = 'strata cache size | strata cache prune --older-than <N>[m|h|d|w] [--dry-run]  [--project DIR]';
 
@@ -17,7 +17,7 @@ export async function cacheCommand(argv: string[]): Promise<number> {
     process.stdout.write(`usage: ${USAGE}\n`);
     return values.help ? 0 : 2;
   }
-  const project = projectFrom(values);
+  const { project } = sessionFrom(values);
   if (!project.cache) throw new UserError(diag('usage', 'this project has no cache (cache: false in strata.yaml)'));
   const entries = listCache(project.cache);
   const total = entries.reduce((n, e) => n + e.bytes, 0);

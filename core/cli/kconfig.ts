@@ -6,8 +6,8 @@ import { diag, UserError } from '../diagnostics/diagnostic.js';
 import { BASE_ENV } from '../exec/task-script.js';
 import { diffConfigFragment } from '../kernel/diffconfig.js';
 import type { Recipe } from '../resolve/recipe.js';
-import { Configuration } from '../resolve/configuration.js';
-import { COMMON_OPTIONS, parse, projectFrom } from './options.js';
+import type { Configuration } from '../resolve/configuration.js';
+import { COMMON_OPTIONS, parse, sessionFrom } from './options.js';
 
 // `strata menuconfig <recipe>` and `strata diffconfig <recipe>`, like
 // Yocto's `bitbake -c menuconfig` / `-c diffconfig`: the source tree's own
@@ -50,7 +50,7 @@ export async function menuconfigCommand(argv: string[]): Promise<number> {
   }
   const ui = (values.ui as string | undefined) ?? 'menuconfig';
   if (!['menuconfig', 'nconfig', 'config'].includes(ui)) throw new UserError(diag('usage', `--ui must be menuconfig, nconfig or config, not '${ui}'`));
-  const r = kconfigRecipe(new Configuration(projectFrom(values)), positionals[0], MENU_USAGE);
+  const r = kconfigRecipe(sessionFrom(values).cfg, positionals[0], MENU_USAGE);
   const args = ['-C', r.data.get('S'), `O=${r.data.get('B')}`, ...r.data.get('KCONFIG_MAKE_VARS').split(/\s+/).filter(Boolean), ui];
   process.stdout.write(`strata: make ${args.join(' ')}\n`);
   // The user's terminal, as is: menuconfig is an ncurses program.
@@ -74,7 +74,7 @@ export async function diffconfigCommand(argv: string[]): Promise<number> {
     process.stdout.write(`usage: ${DIFF_USAGE}\n`);
     return values.help ? 0 : 2;
   }
-  const r = kconfigRecipe(new Configuration(projectFrom(values)), positionals[0], DIFF_USAGE);
+  const r = kconfigRecipe(sessionFrom(values).cfg, positionals[0], DIFF_USAGE);
   const B = r.data.get('B');
   const baseline = join(B, '.config.baseline');
   if (!existsSync(baseline))

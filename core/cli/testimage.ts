@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { testImage } from '../qemu/testimage.js';
 import { loadBootTarget } from './boot-target.js';
 
@@ -8,8 +7,8 @@ export const USAGE = 'strata testimage <image> [--machine M] [--quiet] [--projec
 export async function testimageCommand(argv: string[]): Promise<number> {
   const target = await loadBootTarget(argv, USAGE);
   if (typeof target === 'number') return target;
-  const { boot, image, quiet } = target;
-  const log = join(boot.dir, `${image.name}-${boot.machine}.testimage.log`);
+  const { boot, image, quiet, session } = target;
+  const log = session.layout.imageFile(image.name, '.testimage.log');
   const out = process.stdout;
   const result = await testImage(boot, image.checks, {
     log,

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { LineCounter, parseDocument, isMap, isSeq, isScalar, isAlias, type Node } from 'yaml';
+import { createRequire } from 'node:module';
+import type { LineCounter, Node } from 'yaml';
 import { diag, UserError, type Diagnostic, type SourceLocation } from '../diagnostics/diagnostic.js';
 import { parseYamlFast } from './fast-yaml.js';
 
@@ -34,8 +35,15 @@ export function parseYamlText(file: string, text: string): LValue {
  */
 export const ALIAS_NODE_LIMIT = 10_000;
 
+// The careful reader is loaded the first time it is needed (a file the quick
+// reader declines, or one with an error), not at every start: it is a large
+// module, and most commands never use it (bench/startup.ts).
+let careful: typeof import('yaml') | undefined;
+const yamlPackage = (): typeof import('yaml') => (careful ??= createRequire(import.meta.url)('yaml') as typeof import('yaml'));
+
 /** The `yaml` package's full document model: slower, and the source of every YAML error message. */
 export function parseYamlCarefully(file: string, text: string): LValue {
+  const { LineCounter, parseDocument, isMap, isSeq, isScalar, isAlias } = yamlPackage();
   const lc = new LineCounter();
   // Duplicate keys are found below, where both places are known.
   const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: false });

@@ -3,11 +3,12 @@ import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 import type { BuildContext } from '../build/context.js';
 import { TASKS } from '../build/tasks/registry.js';
+import { BuildLayout } from '../config/build-layout.js';
 import { loadProject, type Project } from '../config/project.js';
 import { planBuild } from '../graph/plan.js';
 import type { ImageWriter } from '../image/image-writer.js';
 import { Configuration } from '../resolve/configuration.js';
-import { compareBuilds, stampsDir, type BuildSide, type Comparison } from './compare-builds.js';
+import { compareBuilds, type BuildSide, type Comparison } from './compare-builds.js';
 import { writeDerivedProject } from './derived-project.js';
 import { SANDBOX_HOSTNAME_ENV, SANDBOX_UID_ENV } from '../build/task-sandbox.js';
 import { sandboxUid } from '../exec/sandbox.js';
@@ -110,8 +111,9 @@ export async function runBuild(cli: string, target: string, project: Project, wo
 function sideOf(run: BuildRun, target: string, writers: readonly ImageWriter[]): BuildSide {
   const cfg = new Configuration(loadProject(run.project));
   // Only outputs() is called on this context: no fetcher needed.
-  const ctx = { cfg, fetcher: undefined as never, writers, sourceDateEpoch: 0 } satisfies BuildContext;
-  return { ctx, stampsDir: stampsDir(cfg.project.buildDir, cfg.machine.name), graph: planBuild(cfg, target).graph };
+  const layout = new BuildLayout(cfg.project, cfg.machine.name);
+  const ctx = { cfg, layout, fetcher: undefined as never, writers } satisfies BuildContext;
+  return { ctx, stampsDir: layout.stampsDir, graph: planBuild(cfg, target).graph };
 }
 
 export async function compareRuns(target: string, a: BuildRun, b: BuildRun, writers: readonly ImageWriter[]): Promise<Comparison> {

@@ -1,3 +1,4 @@
+import { BUILD_EPOCH, recipeWorkdirExpr } from '../config/build-layout.js';
 import { loadDistro, type Distro } from '../config/distro.js';
 import { loadImage, type Image } from '../config/image.js';
 import { loadMachine, type Machine } from '../config/machine.js';
@@ -111,8 +112,8 @@ export class Configuration {
         LIBC: distro.libc,
         CONSOLE: machine.console ?? 'console',
         JOBS: String(project.jobs),
-        SOURCE_DATE_EPOCH: '1704067200',
-        WORKDIR: `\${TOPDIR}/work/\${MACHINE}/${r.name}-${r.version}`,
+        SOURCE_DATE_EPOCH: String(BUILD_EPOCH),
+        WORKDIR: recipeWorkdirExpr(r.name, r.version),
         S: '${WORKDIR}/${PN}-${PV}',
         B: '${S}',
         D: '${WORKDIR}/image',

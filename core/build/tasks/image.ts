@@ -8,7 +8,7 @@ import type { QemuBoot } from '../../qemu/qemuboot.js';
 type QemuBootFile = Omit<QemuBoot, 'file' | 'dir' | 'disks' | 'network' | 'console'> & { version: 1; console: string };
 import type { ImagePlan } from '../../graph/plan.js';
 import { readRootfsManifest } from '../../rootfs/manifest.js';
-import { deployDirOf, TaskFailed, type BuildContext, type TaskImplementation } from '../context.js';
+import { TaskFailed, type BuildContext, type TaskImplementation } from '../context.js';
 import { rootfsManifestPath } from './rootfs.js';
 import { recordInputs, recordNames, writeImageRecords } from '../../release/image-records.js';
 import { licenseWarnings } from '../../release/license-warnings.js';
@@ -53,7 +53,7 @@ const bootDeploys = (plan: ImagePlan) => [...plan.boot, plan.kernel].flatMap(boo
 /** The files the image task deploys: what is captured, cached and restored. */
 function deployedFiles(plan: ImagePlan, ctx: BuildContext): string[] {
   const base = imageBaseName(plan, ctx);
-  const deploy = deployDirOf(ctx);
+  const deploy = ctx.layout.imagesDir;
   const names = [...plan.image.types.map((t) => `${base}.${t}`), `Image-${ctx.cfg.machine.name}.bin`, `${base}.manifest`, ...recordNames(base), ...bootDeploys(plan).map((f) => f.name)];
   if (ctx.cfg.machine.qemu && plan.image.types.some((t) => t.startsWith('cpio'))) names.push(`${base}.qemuboot.json`);
   return names.map((n) => join(deploy, n));
@@ -65,14 +65,14 @@ export const imageTask: TaskImplementation = {
     const plan = planOf(node.payload);
     // The boot chain's files by name (their contents come with the stages' install outputs).
     const bootFileNames = bootDeploys(plan).map((f) => f.name);
-    return JSON.stringify({ types: plan.image.types, boot: ctx.cfg.machine.qemu ? qemuBoot(plan, ctx, '') : null, epoch: ctx.sourceDateEpoch, records: await recordInputs(plan, ctx), ...(bootFileNames.length ? { bootFiles: bootFileNames } : {}) });
+    return JSON.stringify({ types: plan.image.types, boot: ctx.cfg.machine.qemu ? qemuBoot(plan, ctx, '') : null, epoch: ctx.layout.epoch, records: await recordInputs(plan, ctx), ...(bootFileNames.length ? { bootFiles: bootFileNames } : {}) });
   },
   async run(t) {
     const plan = planOf(t.node.payload);
     const rootfs = readRootfsManifest(rootfsManifestPath(t.workdir));
     const entries = rootfs.entries;
     const base = imageBaseName(plan, t.ctx);
-    const deploy = deployDirOf(t.ctx);
+    const deploy = t.ctx.layout.imagesDir;
     const log: string[] = [];
     let initrd: string | undefined;
     const images: string[] = [];
@@ -80,7 +80,7 @@ export const imageTask: TaskImplementation = {
       const writer = t.ctx.writers.find((w) => w.type === type);
       if (!writer) throw new TaskFailed(`no image writer for type '${type}'`);
       const out = join(t.workdir, `${base}.${type}`);
-      await writer.write(entries, out, t.ctx.sourceDateEpoch, { arch: ociArch(t.ctx.cfg.machine.arch) });
+      await writer.write(entries, out, t.ctx.layout.epoch, { arch: ociArch(t.ctx.cfg.machine.arch) });
       images.push(await deployFile(out, deploy, `${base}.${type}`));
       log.push(`deployed ${images[images.length - 1]}`);
       if (type.startsWith('cpio')) initrd = `${base}.${type}`;

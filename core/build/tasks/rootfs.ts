@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { tarEntries } from '../../archive/tar-reader.js';
 import { replaceDir } from '../../deploy/deploy.js';
 import { packageIndex, type ImagePlan } from '../../graph/plan.js';
-import { feedDir, writeFeedIndex } from '../../package/feed.js';
+import { writeFeedIndex } from '../../package/feed.js';
 import { ipkParts } from '../../package/ipk.js';
 import type { PackageData } from '../../package/pkgdata.js';
 import { buildRootfs, type PackageMember } from '../../rootfs/build-rootfs.js';
@@ -105,7 +105,7 @@ export const rootfsTask: TaskImplementation = {
     });
     // The feeds these packages came from get a fresh index (package tasks
     // restored from the cache do not write one).
-    for (const arch of [...new Set(closure.packages.map((p) => p.arch))].sort()) await writeFeedIndex(feedDir(t.ctx.cfg.project.buildDir, arch));
+    for (const arch of [...new Set(closure.packages.map((p) => p.arch))].sort()) await writeFeedIndex(t.ctx.layout.feedDir(arch));
     await writeFile(t.log, `${entries} entries from ${closure.packages.length} packages: ${closure.packages.map((p) => `${p.name} ${p.version}`).join(', ')}\n`);
   },
 };

@@ -1,7 +1,8 @@
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { TaskId } from '../model/ids.js';
 import type { SignatureRecord } from '../signature/signature.js';
+import { writeFileAtomically } from '../fs/atomic-write.js';
 
 // A stamp says "this task finished with this signature". It is removed
 // before the task runs and written (atomically) only after it succeeds, so a
@@ -46,7 +47,6 @@ export class StampStore {
       await mkdir(dirname(p), { recursive: true });
       this.made.add(dirname(p));
     }
-    await writeFile(`${p}.tmp`, JSON.stringify(stamp, null, 1) + '\n');
-    await rename(`${p}.tmp`, p);
+    await writeFileAtomically(p, JSON.stringify(stamp, null, 1) + '\n');
   }
 }

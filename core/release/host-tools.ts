@@ -1,4 +1,5 @@
-import { spawnSync } from 'node:child_process';
+import { runProcess } from '../exec/launch.js';
+import { succeeded } from '../exec/process-exit.js';
 
 // The host tools whose version can change an image's bytes: the cross
 // compiler and binutils a recipe calls through ${TARGET_PREFIX} (Strata
@@ -7,17 +8,17 @@ import { spawnSync } from 'node:child_process';
 // A rebuild on a host where one of these differs may legitimately differ;
 // the manifest says which ones the build had.
 
-function firstLine(cmd: string, args: string[]): string | null {
-  const r = spawnSync(cmd, args, { encoding: 'utf8', env: { ...process.env, LC_ALL: 'C' } });
-  if (r.error || r.status !== 0) return null;
-  return r.stdout.split('\n')[0].trim() || null;
+async function firstLine(cmd: string, args: string[]): Promise<string | null> {
+  const r = await runProcess(cmd, args, { env: { ...process.env, LC_ALL: 'C' } });
+  if (!succeeded(r.exit)) return null;
+  return r.stdout.toString().split('\n')[0].trim() || null;
 }
 
-export function hostToolVersions(targetPrefix: string): Record<string, string | null> {
+export async function hostToolVersions(targetPrefix: string): Promise<Record<string, string | null>> {
   return {
-    [`${targetPrefix}gcc`]: firstLine(`${targetPrefix}gcc`, ['-dumpfullversion']),
-    [`${targetPrefix}ld`]: firstLine(`${targetPrefix}ld`, ['--version']),
-    [`${targetPrefix}as`]: firstLine(`${targetPrefix}as`, ['--version']),
+    [`${targetPrefix}gcc`]: await firstLine(`${targetPrefix}gcc`, ['-dumpfullversion']),
+    [`${targetPrefix}ld`]: await firstLine(`${targetPrefix}ld`, ['--version']),
+    [`${targetPrefix}as`]: await firstLine(`${targetPrefix}as`, ['--version']),
     node: process.versions.node,
     zlib: process.versions.zlib ?? null,
   };

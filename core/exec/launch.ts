@@ -3,11 +3,12 @@ import { accessSync, constants as fs, createWriteStream, statSync, type WriteStr
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
-import pty from 'node-pty';
+import { createRequire } from 'node:module';
+import type * as NodePty from 'node-pty';
 import { Subject, type Observable } from 'rxjs';
 import { LineSplitter } from './line-splitter.js';
 import { signalName, type ProcessExit } from './process-exit.js';
-import { killProcessGroup, trackGroup } from './process-groups.js';
+import { guardNewGroup, killProcessGroup } from './process-groups.js';
 import { feedInput, type Input } from './stdin-feed.js';
 
 // The one way Strata starts a process (git, tar, mke2fs, qemu, a task's
@@ -85,6 +86,11 @@ export interface Launched {
   kill(signal?: NodeJS.Signals): void;
 }
 
+// node-pty (a native addon) is loaded on the first pty, not by every
+// command that only runs git or tar.
+let nodePty: typeof NodePty | undefined;
+const ptyModule = (): typeof NodePty => (nodePty ??= createRequire(import.meta.url)('node-pty') as typeof NodePty);
+
 /** After the first signal of a timeout or abort, SIGKILL follows this much later. */
 const KILL_GRACE_MS = 2_000;
 
@@ -146,8 +152,17 @@ export function launch(spec: LaunchSpec): Launched {
     splitter.push(plain).forEach((l) => lines.next(l.replace(/\r$/, '')));
   };
 
-  const started = spec.pty ? startPty(spec, env, text, kept, keep) : startPipes(spec, env, text, kept, keep, (s) => (stderrText += s));
-  const group = started.pid !== undefined && started.ownGroup ? trackGroup(started.pid) : undefined;
+  // Interactive (stdin from the terminal): stays in the terminal's foreground group, see process-groups.ts.
+  const ownGroup = !!spec.pty || spec.stdin !== 'inherit';
+  const guard = ownGroup ? guardNewGroup() : undefined;
+  let started: Started;
+  try {
+    started = spec.pty ? startPty(spec, env, text, kept, keep) : startPipes(spec, env, ownGroup, text, kept, keep, (s) => (stderrText += s));
+  } catch (e) {
+    guard?.track(undefined);
+    throw e;
+  }
+  const group = guard?.track(started.pid);
   // Once the exit is known the pid may be reused: no signal goes out after it.
   let over = false;
   const killGroup = (signal: NodeJS.Signals) => {
@@ -205,14 +220,14 @@ interface Started {
   readonly ended: Promise<ProcessExit>;
   readonly input?: Promise<void>;
   readonly child?: ChildProcess;
-  readonly term?: pty.IPty;
+  readonly term?: NodePty.IPty;
   killOne(signal: NodeJS.Signals): void;
 }
 
 function startPty(spec: LaunchSpec, env: Record<string, string>, text: (t: string) => void, kept: Buffer[], keep: boolean): Started {
   const o = spec.pty === true ? {} : spec.pty!;
   // node-pty makes the child a session leader, so its pid is its group's id.
-  const term = pty.spawn(spec.file, [...(spec.args ?? [])], { cwd: spec.cwd, env, cols: o.cols ?? 200, rows: o.rows ?? 50, name: o.name ?? 'dumb' });
+  const term = ptyModule().spawn(spec.file, [...(spec.args ?? [])], { cwd: spec.cwd, env, cols: o.cols ?? 200, rows: o.rows ?? 50, name: o.name ?? 'dumb' });
   term.onData((chunk) => {
     if (keep) kept.push(Buffer.from(chunk));
     text(chunk.replace(/\r/g, ''));
@@ -229,6 +244,7 @@ function startPty(spec: LaunchSpec, env: Record<string, string>, text: (t: strin
 function startPipes(
   spec: LaunchSpec,
   env: Record<string, string>,
+  ownGroup: boolean,
   text: (t: string) => void,
   kept: Buffer[],
   keep: boolean,
@@ -236,7 +252,6 @@ function startPipes(
 ): Started {
   const stdinMode = spec.input !== undefined ? 'pipe' : (spec.stdin ?? 'ignore');
   const mode = (m: OutputMode | undefined) => (m === undefined || m === 'stream' ? 'pipe' : m);
-  const ownGroup = stdinMode !== 'inherit';
   const child = spawn(spec.file, [...(spec.args ?? [])], { cwd: spec.cwd, env, detached: ownGroup, stdio: [stdinMode, mode(spec.stdout), mode(spec.stderr)] });
   const outDecoder = new StringDecoder('utf8');
   const errDecoder = new StringDecoder('utf8');

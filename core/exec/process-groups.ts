@@ -47,6 +47,7 @@ function forward(signal: NodeJS.Signals): void {
 
 function listen(): void {
   if (forwarders.size) return;
+  // (Re)installed after a forward removed them, if another child starts meanwhile.
   for (const signal of STOP_SIGNALS) {
     const f = (): void => forward(signal);
     forwarders.set(signal, f);
@@ -61,14 +62,33 @@ function unlisten(): void {
   process.removeListener('exit', killAll);
 }
 
-/** A group the launcher started; `release` when its leader has exited. */
-export function trackGroup(pid: number): { release(): void } {
-  live.add(pid);
+let pending = 0;
+
+/**
+ * Call before starting a process in its own group, then `track` its pid
+ * once started (or `track(undefined)` when it did not start). The listeners
+ * go in first: a stop signal that arrives just after the start must find
+ * them, or this process would die by it and leave the new group running.
+ */
+export function guardNewGroup(): { track(pid: number | undefined): { release(): void } } {
+  pending++;
   listen();
+  let settled = false;
+  const done = (pid?: number) => {
+    if (pid !== undefined) live.delete(pid);
+    if (live.size === 0 && pending === 0) unlisten();
+  };
   return {
-    release() {
-      live.delete(pid);
-      if (live.size === 0) unlisten();
+    track(pid) {
+      if (settled) throw new Error('guardNewGroup: track called twice');
+      settled = true;
+      pending--;
+      if (pid === undefined) {
+        done();
+        return { release() {} };
+      }
+      live.add(pid);
+      return { release: () => done(pid) };
     },
   };
 }

@@ -1,7 +1,8 @@
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { TaskId } from '../model/ids.js';
 import type { Stamp, TaskStamps } from '../scheduler/task-stamps.js';
+import { writeFileAtomically } from '../fs/atomic-write.js';
 
 // Stamps as files, one per task under the build folder
 // (stamps/<machine>/<recipe>/<task>.json), written atomically. What a stamp
@@ -36,7 +37,6 @@ export class StampStore implements TaskStamps {
       await mkdir(dirname(p), { recursive: true });
       this.made.add(dirname(p));
     }
-    await writeFile(`${p}.tmp`, JSON.stringify(stamp, null, 1) + '\n');
-    await rename(`${p}.tmp`, p);
+    await writeFileAtomically(p, JSON.stringify(stamp, null, 1) + '\n');
   }
 }

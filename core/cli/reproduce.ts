@@ -49,7 +49,7 @@ export async function reproduceCommand(argv: string[]): Promise<number> {
   for (const d of comparison.differences.filter((x) => x.first)) {
     for (const o of d.outputs) {
       const file = join(reportDir, `diffoscope-${d.task.replace(/[^A-Za-z0-9.-]+/g, '_')}-${o.name}.txt`);
-      if (diffoscope(o.a, o.b, file)) extra.push(`diffoscope report for ${d.task} ${o.name}: ${file}`);
+      if (await diffoscope(o.a, o.b, file)) extra.push(`diffoscope report for ${d.task} ${o.name}: ${file}`);
     }
   }
   const text = formatReport(

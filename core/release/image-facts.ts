@@ -153,6 +153,6 @@ export async function imageFacts(plan: ImagePlan, ctx: BuildContext): Promise<Im
     recipes: closure.map((r) => recipeFact(r, ctx, downloads)).sort(byName),
     packages: packageFacts(plan, ctx).sort(byName),
     tasks: await taskFacts(ctx, plan.image.name),
-    hostTools: hostToolVersions(ctx.cfg.imageData(plan.image).getOr('TARGET_PREFIX', '')),
+    hostTools: await hostToolVersions(ctx.cfg.imageData(plan.image).getOr('TARGET_PREFIX', '')),
   };
 }

@@ -1,7 +1,7 @@
-import { spawn, spawnSync } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 import type { BuildContext } from '../build/context.js';
+import { findProgram, runProcess } from '../exec/launch.js';
+import { exitCode } from '../exec/process-exit.js';
 import { TASKS } from '../build/tasks/registry.js';
 import { BuildLayout } from '../config/build-layout.js';
 import { loadProject, type Project } from '../config/project.js';
@@ -91,20 +91,13 @@ export async function runBuild(cli: string, target: string, project: Project, wo
   const dir = join(work, c.dir);
   writeDerivedProject(project, dir);
   const log = join(work, `${c.name}.log`);
-  const out = createWriteStream(log);
   const args = [cli, 'build', target, '--project', dir, '-j', String(c.jobs), ...sets.flatMap((s) => ['--set', s])];
-  const code = await new Promise<number>((resolve, reject) => {
-    const child = spawn('/bin/sh', ['-c', 'umask "$0" && exec "$@"', c.umask, process.execPath, ...args], {
-      cwd: dir,
-      env: { ...process.env, ...c.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    child.stdout.pipe(out, { end: false });
-    child.stderr.pipe(out, { end: false });
-    child.on('error', reject);
-    child.on('close', (n) => resolve(n ?? -1));
+  const { exit } = await runProcess('/bin/sh', ['-c', 'umask "$0" && exec "$@"', c.umask, process.execPath, ...args], {
+    cwd: dir,
+    env: { ...process.env, ...c.env },
+    log,
   });
-  await new Promise((r) => out.end(r));
+  const code = exitCode(exit);
   return { condition: c, project: dir, log, code };
 }
 
@@ -121,9 +114,8 @@ export async function compareRuns(target: string, a: BuildRun, b: BuildRun, writ
 }
 
 /** diffoscope's text report of two outputs, when diffoscope is installed (it is in Debian). */
-export function diffoscope(a: string, b: string, report: string): boolean {
-  const which = spawnSync('sh', ['-c', 'command -v diffoscope'], { encoding: 'utf8' });
-  if (which.status !== 0) return false;
-  spawnSync('diffoscope', ['--text', report, '--no-progress', a, b], { stdio: 'ignore', timeout: 600_000 });
+export async function diffoscope(a: string, b: string, report: string): Promise<boolean> {
+  if (!findProgram('diffoscope')) return false;
+  await runProcess('diffoscope', ['--text', report, '--no-progress', a, b], { stdout: 'ignore', stderr: 'ignore', timeoutMs: 600_000 });
   return true;
 }

@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT, strata, tempDir } from '../helpers/strata.js';
+import { ROOT, scratchDirs, strata } from '../helpers/strata.js';
 
 // The main job, as a user runs it: build the default image `minimal` for
 // qemuarm64 offline from the mirror that `npm run setup` fills (real cross
@@ -11,6 +11,7 @@ import { ROOT, strata, tempDir } from '../helpers/strata.js';
 // then rebuild with nothing changed, build again in a second folder (same
 // bytes) and restore it in a third folder from the first one's cache.
 
+const tempDir = scratchDirs(test);
 const project = tempDir('strata-e2e-');
 const deploy = join(project, 'build/deploy/images/qemuarm64');
 

@@ -1,6 +1,6 @@
 import { relative } from 'node:path';
 import { Configuration } from '../resolve/configuration.js';
-import { compareVersions } from '../resolve/version.js';
+import { compareVersions } from '../model/version.js';
 import { COMMON_OPTIONS, parse, projectFrom } from './options.js';
 
 export const USAGE = 'strata recipes [NAME…] [--json] [--machine M] [--distro D] [--project DIR]';

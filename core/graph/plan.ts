@@ -5,7 +5,7 @@ import { recipeId, taskId, taskName, type TaskId } from '../model/ids.js';
 import type { Configuration } from '../resolve/configuration.js';
 import type { Recipe } from '../resolve/recipe.js';
 import { assertAcyclic, TaskGraph } from './task-graph.js';
-import { closest } from '../metadata/spelling.js';
+import { closest } from '../diagnostics/spelling.js';
 
 // Turns a target (an image or a recipe) into the task graph: the same chain
 // of tasks for every recipe, sysroots fed by dependencies' installs, and an

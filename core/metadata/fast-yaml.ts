@@ -1,6 +1,6 @@
 import jsYaml from 'js-yaml';
 import type { SourceLocation } from '../diagnostics/diagnostic.js';
-import type { LEntry, LValue } from './yaml.js';
+import type { LEntry, LValue } from './tree.js';
 
 // The quick path for reading metadata: js-yaml builds plain values about ten
 // times faster than the `yaml` package builds a document, and its parse

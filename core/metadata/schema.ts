@@ -1,6 +1,6 @@
 import { diag, UserError, type SourceLocation } from '../diagnostics/diagnostic.js';
 import type { LEntry, LMap, LSeq, LValue } from './yaml.js';
-import { closest } from './spelling.js';
+import { closest } from '../diagnostics/spelling.js';
 
 // Small typed readers over the located YAML tree. Each one either returns a
 // plain value or throws a UserError pointing at the offending node; together

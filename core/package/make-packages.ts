@@ -6,7 +6,7 @@ import type { RootfsDeclarations } from '../rootfs/declarations.js';
 import { PACKAGE_NAME, PACKAGE_VERSION } from './control.js';
 import { isElf, readElf } from './elf.js';
 import { globToRegExp } from './glob.js';
-import { closest } from '../metadata/spelling.js';
+import { closest } from '../diagnostics/spelling.js';
 import { ipkArchive } from './ipk.js';
 import { ipkName, type DependsReason, type PackageData, type PackageFile } from './pkgdata.js';
 import { providedSonames, shlibDepends, type ElfFile, type ShlibProvider } from './shlibdeps.js';

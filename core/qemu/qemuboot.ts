@@ -1,7 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { diag, type Diagnostic, type SourceLocation } from '../diagnostics/diagnostic.js';
-import { closest } from '../metadata/spelling.js';
+import { closest } from '../diagnostics/spelling.js';
 import { err, ok, type Result } from '../model/result.js';
 import { offsetToLocation, scanJson } from './json-locations.js';
 

@@ -9,7 +9,7 @@ import { Catalog } from '../metadata/catalog.js';
 import { DataStore } from '../metadata/datastore.js';
 import { loadLayers } from '../metadata/layer.js';
 import type { RecipeFile } from '../metadata/recipe-file.js';
-import { closest } from '../metadata/spelling.js';
+import { closest } from '../diagnostics/spelling.js';
 import { buildRecipe, checkAppendsMatch, type GlobalContext, type Recipe } from './recipe.js';
 import { chooseRecipeFile } from './choose-version.js';
 import { checkOverrideNames, WELL_KNOWN_OVERRIDES } from './override-names.js';

@@ -1,7 +1,7 @@
 import { basename } from 'node:path';
 import { diag, UserError, type SourceLocation } from '../diagnostics/diagnostic.js';
 import { Level, type Assignment } from '../metadata/assignment.js';
-import { asSeq, asString, asStringList, get, readMap } from '../metadata/schema.js';
+import { asNumber, asSeq, asString, asStringList, get, readMap } from '../metadata/schema.js';
 import { parseYamlFile } from '../metadata/yaml.js';
 import type { MetadataReader } from '../metadata/recipe-file.js';
 import { readVars } from './vars.js';
@@ -12,13 +12,20 @@ import { DECLARATION_KEYS, readDeclarations, type RootfsDeclarations } from '../
 // testimage checks once it has booted. `install:` names packages (not
 // recipes); the rootfs holds them and their run-time dependencies.
 
+/** One entry of `checks:`: a command testimage runs in the booted image (core/qemu/check.ts judges it). */
 export interface ImageCheck {
-  readonly name: string;
+  /** Shown in reports; the image file's loader sets it to the command when the file names none. */
+  readonly name?: string;
+  /** One line of shell, run at the image's prompt. */
   readonly run: string;
   /** The output must contain this text. */
   readonly expect?: string;
-  /** The output must match this regular expression. */
+  /** The output must match this regular expression (JavaScript syntax, multiline: ^ and $ match at each line). */
   readonly match?: string;
+  /** The exit status the command must end with; 0 unless said otherwise. */
+  readonly status?: number;
+  /** Overrides testimage's commandTimeoutMs for this check (`timeout:` in seconds in the file). */
+  readonly timeoutMs?: number;
 }
 
 export interface Image {
@@ -54,9 +61,18 @@ export function loadImage(file: string, read: MetadataReader = parseYamlFile): I
   }
   const checks = get(m, 'checks')
     ? asSeq(get(m, 'checks')!, 'image checks').map((c): ImageCheck => {
-        const cm = readMap(c, ['name', 'run', 'expect', 'match'], 'image check', ['run']);
+        const cm = readMap(c, ['name', 'run', 'expect', 'match', 'status', 'timeout'], 'image check', ['run']);
         const s = (k: string) => (get(cm, k) ? asString(get(cm, k)!, `check ${k}`) : undefined);
-        return { name: s('name') ?? s('run')!, run: s('run')!, expect: s('expect'), match: s('match') };
+        const n = (k: string) => (get(cm, k) ? asNumber(get(cm, k)!, `check ${k}`) : undefined);
+        const timeout = n('timeout');
+        return {
+          name: s('name') ?? s('run')!,
+          run: s('run')!,
+          expect: s('expect'),
+          match: s('match'),
+          status: n('status'),
+          timeoutMs: timeout === undefined ? undefined : timeout * 1000,
+        };
       })
     : [];
   return {

@@ -16,14 +16,34 @@ import { readProviders, readVars, type ProviderChoice } from './vars.js';
 // they are written on, so recipes read them like any variable and
 // `strata env` shows where they came from; see docs/boards.md.
 
-export interface QemuSettings {
+/**
+ * How QEMU runs a machine: the `qemu:` keys of a machine file, copied as
+ * they are into the `qemu` object of qemuboot.json (core/qemu/qemuboot.ts),
+ * so both files spell every setting the same way.
+ */
+export interface QemuSystem {
+  /** Looked up on PATH. */
   readonly binary: string;
+  /** -M */
   readonly machine: string;
+  /** -cpu */
   readonly cpu?: string;
+  /** -m, MiB */
   readonly memory: number;
+  /** -smp */
   readonly smp: number;
-  readonly args: readonly string[];
+  /** Appended verbatim after the arguments Strata builds. */
+  readonly extraArgs: readonly string[];
 }
+
+/** QEMU settings left out of a machine file (and of a qemuboot.json). */
+export const QEMU_DEFAULTS = { memory: 512, smp: 1, extraArgs: [] as readonly string[] } as const;
+
+/**
+ * The serial console when a machine names none: the kernel's `console=` of
+ * a QEMU boot and the rootfs's CONSOLE variable (the getty) use the same.
+ */
+export const DEFAULT_CONSOLE = 'ttyS0';
 
 /** One stage of the boot chain: a recipe or provided name, where the machine lists it. */
 export interface BootStage {
@@ -39,8 +59,9 @@ export interface Machine {
   readonly overrides: readonly string[];
   readonly providers: ReadonlyMap<string, ProviderChoice>;
   readonly assignments: readonly Assignment[];
-  readonly console?: string;
-  readonly qemu?: QemuSettings;
+  /** Serial console device (DEFAULT_CONSOLE when the file names none). */
+  readonly console: string;
+  readonly qemu?: QemuSystem;
   /** firmware → bootloader → kernel, in boot order (`boot-chain:`); empty when not given. */
   readonly bootChain: readonly BootStage[];
 }
@@ -85,13 +106,13 @@ function bootloaderVars(v: LValue): { vars: Assignment[]; name: string; loc: Sou
     loc: name.loc,
   };
 }
-const QEMU_KEYS = ['binary', 'machine', 'cpu', 'memory', 'smp', 'args'];
+const QEMU_KEYS = ['binary', 'machine', 'cpu', 'memory', 'smp', 'extraArgs'];
 
 export function loadMachine(file: string, read: MetadataReader = parseYamlFile): Machine {
   const tree = read(file);
   const m = readMap(tree, KEYS, 'machine', ['arch']);
   const q = get(m, 'qemu');
-  let qemu: QemuSettings | undefined;
+  let qemu: QemuSystem | undefined;
   if (q) {
     const qm = readMap(q, QEMU_KEYS, 'machine qemu', ['binary', 'machine']);
     const opt = (k: string) => get(qm, k);
@@ -99,9 +120,9 @@ export function loadMachine(file: string, read: MetadataReader = parseYamlFile):
       binary: asString(opt('binary')!, 'qemu binary'),
       machine: asString(opt('machine')!, 'qemu machine'),
       cpu: opt('cpu') ? asString(opt('cpu')!, 'qemu cpu') : undefined,
-      memory: opt('memory') ? asNumber(opt('memory')!, 'qemu memory') : 512,
-      smp: opt('smp') ? asNumber(opt('smp')!, 'qemu smp') : 1,
-      args: opt('args') ? asStringList(opt('args')!, 'qemu args') : [],
+      memory: opt('memory') ? asNumber(opt('memory')!, 'qemu memory') : QEMU_DEFAULTS.memory,
+      smp: opt('smp') ? asNumber(opt('smp')!, 'qemu smp') : QEMU_DEFAULTS.smp,
+      extraArgs: opt('extraArgs') ? asStringList(opt('extraArgs')!, 'qemu extraArgs') : QEMU_DEFAULTS.extraArgs,
     };
   }
   const name = get(m, 'name') ? asString(get(m, 'name')!, 'machine name') : basename(file, '.yaml');
@@ -130,7 +151,7 @@ export function loadMachine(file: string, read: MetadataReader = parseYamlFile):
     providers,
     // The board keys first, so the machine's own `vars:` can still change them.
     assignments: [...boardVars, ...readVars(m, Level.Machine)],
-    console: console ? asString(console, 'machine console') : undefined,
+    console: console ? asString(console, 'machine console') : DEFAULT_CONSOLE,
     qemu,
     bootChain,
   };

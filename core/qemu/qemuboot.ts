@@ -2,6 +2,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { diag, type Diagnostic, type SourceLocation } from '../diagnostics/diagnostic.js';
 import { closest } from '../diagnostics/spelling.js';
+import { QEMU_DEFAULTS, type Machine, type QemuSystem } from '../config/machine.js';
 import { err, ok, type Result } from '../model/result.js';
 import { offsetToLocation, scanJson } from './json-locations.js';
 
@@ -36,29 +37,17 @@ import { offsetToLocation, scanJson } from './json-locations.js';
 // File paths are relative to the folder of the JSON file, so a deploy folder
 // can be moved or copied to another machine and still boot.
 
+export type { QemuSystem } from '../config/machine.js';
 export type DiskFormat = 'raw' | 'qcow2';
 export type QemuNetwork = 'none' | 'user';
-
-export interface QemuSystem {
-  readonly binary: string;
-  readonly machine: string;
-  readonly cpu?: string;
-  readonly memory: number;
-  readonly smp: number;
-  readonly extraArgs: readonly string[];
-}
 
 export interface QemuDisk {
   readonly file: string;
   readonly format: DiskFormat;
 }
 
-/** A validated qemuboot.json with defaults filled in. Paths are as written (see `dir`). */
-export interface QemuBoot {
-  /** The JSON file this came from (absolute), for messages. */
-  readonly file: string;
-  /** Folder that relative paths are resolved against: the JSON file's folder. */
-  readonly dir: string;
+/** What a qemuboot.json file holds, with defaults filled in: what deploy writes and runqemu reads. */
+export interface QemuBootRecord {
   readonly machine: string;
   readonly image: string;
   readonly qemu: QemuSystem;
@@ -72,6 +61,18 @@ export interface QemuBoot {
   readonly prompt: string;
   readonly poweroff: string;
 }
+
+/** A validated qemuboot.json. Paths are as written (see `dir`). */
+export interface QemuBoot extends QemuBootRecord {
+  /** The JSON file this came from (absolute), for messages. */
+  readonly file: string;
+  /** Folder that relative paths are resolved against: the JSON file's folder. */
+  readonly dir: string;
+}
+
+/** A testimage prompt that matches a root shell's `# ` at the end of the console text. */
+export const DEFAULT_PROMPT = '# $';
+export const DEFAULT_POWEROFF = 'poweroff -f';
 
 export const QEMUBOOT_VERSION = 1;
 const TOP_KEYS = ['version', 'machine', 'image', 'qemu', 'kernel', 'initrd', 'dtb', 'disks', 'append', 'console', 'network', 'prompt', 'poweroff'];
@@ -228,9 +229,9 @@ export function parseQemuBoot(text: string, file: string): Result<QemuBoot, Diag
       binary: c.string(q, 'binary', '/qemu'),
       machine: c.string(q, 'machine', '/qemu'),
       cpu: c.string(q, 'cpu', '/qemu'),
-      memory: c.count(q, 'memory', '/qemu', 'MiB') ?? 512,
-      smp: c.count(q, 'smp', '/qemu', 'CPUs') ?? 1,
-      extraArgs: c.strings(q, 'extraArgs', '/qemu') ?? [],
+      memory: c.count(q, 'memory', '/qemu', 'MiB') ?? QEMU_DEFAULTS.memory,
+      smp: c.count(q, 'smp', '/qemu', 'CPUs') ?? QEMU_DEFAULTS.smp,
+      extraArgs: c.strings(q, 'extraArgs', '/qemu') ?? QEMU_DEFAULTS.extraArgs,
     },
     kernel: c.string(top, 'kernel', ''),
     initrd: c.string(top, 'initrd', ''),
@@ -240,7 +241,7 @@ export function parseQemuBoot(text: string, file: string): Result<QemuBoot, Diag
     console: c.string(top, 'console', ''),
     network: c.oneOf(top, 'network', '', NETWORKS) ?? 'none',
     prompt,
-    poweroff: c.string(top, 'poweroff', '') ?? 'poweroff -f',
+    poweroff: c.string(top, 'poweroff', '') ?? DEFAULT_POWEROFF,
   };
   if (c.diagnostics.length > 0) return err(c.diagnostics);
   // Every required field was checked above; no diagnostics means all are present.
@@ -298,4 +299,44 @@ export async function readQemuBoot(path: string): Promise<Result<QemuBoot, Diagn
     }
   }
   return missing.length > 0 ? err(missing) : parsed;
+}
+
+/** What the image's variables may set in a qemuboot.json (KERNEL_CMDLINE, TEST_PROMPT, TEST_POWEROFF); the rest comes from the machine. */
+export interface QemuBootChoices {
+  readonly image: string;
+  /** File names in the deploy folder. */
+  readonly kernel: string;
+  readonly initrd?: string;
+  readonly append?: string;
+  readonly prompt?: string;
+  readonly poweroff?: string;
+}
+
+/** The qemuboot record of an image on a machine with `qemu:` settings. */
+export function qemuBootFor(machine: Pick<Machine, 'name' | 'console'>, qemu: QemuSystem, choices: QemuBootChoices): QemuBootRecord {
+  return {
+    machine: machine.name,
+    image: choices.image,
+    qemu,
+    kernel: choices.kernel,
+    initrd: choices.initrd,
+    disks: [],
+    append: choices.append ?? `console=${machine.console} rdinit=/sbin/init`,
+    console: machine.console,
+    network: 'none',
+    prompt: choices.prompt ?? DEFAULT_PROMPT,
+    poweroff: choices.poweroff ?? DEFAULT_POWEROFF,
+  };
+}
+
+/**
+ * The text of a qemuboot.json file: the inverse of parseQemuBoot (the test
+ * round-trips it). Fields equal to their default and absent ones are left
+ * out, so a file says only what differs and stays the same bytes when a
+ * field is added with a default.
+ */
+export function formatQemuBoot(boot: QemuBootRecord): string {
+  const { disks, network, ...rest } = boot;
+  const json = { version: QEMUBOOT_VERSION, ...rest, ...(disks.length ? { disks } : {}), ...(network !== 'none' ? { network } : {}) };
+  return JSON.stringify(json, null, 2) + '\n';
 }

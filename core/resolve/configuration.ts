@@ -109,7 +109,7 @@ export class Configuration {
         DISTRO_VERSION: distro.version,
         DISTRO_PRETTY_NAME: distro.prettyName,
         LIBC: distro.libc,
-        CONSOLE: machine.console ?? 'console',
+        CONSOLE: machine.console,
         JOBS: String(project.jobs),
         SOURCE_DATE_EPOCH: '1704067200',
         WORKDIR: `\${TOPDIR}/work/\${MACHINE}/${r.name}-${r.version}`,

@@ -15,7 +15,7 @@ const show = (cycles: string[][]): string => cycles.map((c) => c.join(' → ')).
 test('the parser sees the imports it must see', () => {
   assert.ok(edges.length > 300, `only ${edges.length} imports found`);
   assert.ok(edges.some((e) => e.from === 'core/metadata/layer-depends.ts' && e.to === 'core/model/version.ts' && !e.typeOnly));
-  assert.ok(edges.some((e) => e.from === 'core/config/machine.ts' && e.to === 'core/metadata/yaml.ts' && e.typeOnly));
+  assert.ok(edges.some((e) => e.from === 'core/config/machine.ts' && e.to === 'core/metadata/tree.ts' && e.typeOnly));
 });
 
 test('cycles are found and named as a path', () => {

@@ -1,7 +1,7 @@
 import { basename } from 'node:path';
 import { diag, UserError, type SourceLocation } from '../diagnostics/diagnostic.js';
 import { Level, type Assignment } from '../metadata/assignment.js';
-import { asNumber, asSeq, asString, asStringList, get, readMap } from '../metadata/schema.js';
+import { anything, asNumber, asSeq, asString, asStringList, dict, get, list, map, num, readChecked, str, strings, text } from '../metadata/schema.js';
 import { parseYamlFile } from '../metadata/yaml.js';
 import type { MetadataReader } from '../metadata/recipe-file.js';
 import { readVars } from './vars.js';
@@ -42,7 +42,6 @@ export interface Image {
   readonly checks: readonly ImageCheck[];
 }
 
-const KEYS = ['name', 'summary', 'install', 'types', 'vars', 'checks', ...DECLARATION_KEYS];
 /**
  * The image types an image file may list: the registered writers
  * (core/cli/container.ts) that need nothing but the rootfs. `oci` (a folder)
@@ -50,9 +49,30 @@ const KEYS = ['name', 'summary', 'install', 'types', 'vars', 'checks', ...DECLAR
  */
 export const IMAGE_TYPES = ['cpio.gz', 'tar.gz', 'tar.zst', 'ext4', 'vfat', 'squashfs', 'oci.tar'] as const;
 
+/** An image file, checked whole before anything is read from it. */
+const IMAGE = map(
+  {
+    name: str(),
+    summary: str(),
+    install: strings,
+    types: strings,
+    vars: dict(text, (key) => `variable ${key}`),
+    checks: list(
+      map(
+        { name: str(), run: str({ nonEmpty: true }), expect: str(), match: str(), status: num({ whole: true, min: 0 }), timeout: num({ min: 0.001 }) },
+        { required: ['run'] },
+      ),
+      { name: 'image check' },
+    ),
+    // Read and checked by core/rootfs/declarations.ts.
+    ...Object.fromEntries(DECLARATION_KEYS.map((k) => [k, anything])),
+  },
+  { required: ['install'] },
+);
+
 export function loadImage(file: string, read: MetadataReader = parseYamlFile): Image {
   const tree = read(file);
-  const m = readMap(tree, KEYS, 'image', ['install']);
+  const m = readChecked(tree, IMAGE, 'image');
   const types = get(m, 'types') ? asStringList(get(m, 'types')!, 'image types') : ['cpio.gz'];
   for (const t of types) {
     if (!(IMAGE_TYPES as readonly string[]).includes(t)) {
@@ -61,7 +81,7 @@ export function loadImage(file: string, read: MetadataReader = parseYamlFile): I
   }
   const checks = get(m, 'checks')
     ? asSeq(get(m, 'checks')!, 'image checks').map((c): ImageCheck => {
-        const cm = readMap(c, ['name', 'run', 'expect', 'match', 'status', 'timeout'], 'image check', ['run']);
+        const cm = new Map(c.kind === 'map' ? c.entries.map((e) => [e.key, e]) : []);
         const s = (k: string) => (get(cm, k) ? asString(get(cm, k)!, `check ${k}`) : undefined);
         const n = (k: string) => (get(cm, k) ? asNumber(get(cm, k)!, `check ${k}`) : undefined);
         const timeout = n('timeout');

@@ -189,6 +189,13 @@ export function readChecked(v: LValue, shape: MapShape, name: string): Map<strin
 }
 
 /**
+ * The format of strata.yaml and layer.yaml (`format: 1`), and so of the
+ * metadata files a layer holds: raised when a change to these files' rules
+ * would make an older Strata misread them. A file without `format:` is 1.
+ */
+export const METADATA_FORMAT = 1;
+
+/**
  * The format version a file declares under `key` (missing means 1). A
  * version this Strata does not know is the one problem reported: the rest
  * of such a file is written for rules this Strata does not have.
@@ -198,7 +205,8 @@ export function formatVersion(v: LValue, o: { key: string; known: number; file: 
   if (!e) return undefined;
   const n = e.value.kind === 'scalar' ? e.value.value : undefined;
   if (typeof n === 'number' && Number.isInteger(n) && n >= 1 && n <= o.known) return undefined;
-  const shown = e.value.kind === 'scalar' && e.value.value !== null ? String(e.value.text ?? e.value.value) : describe(e.value);
+  const x = e.value;
+  const shown = x.kind !== 'scalar' || x.value === null ? describe(x) : typeof x.value === 'string' ? JSON.stringify(x.value) : String(x.text ?? x.value);
   return diag(
     'format-version',
     `${o.file} is written in format ${shown}, but this Strata reads format ${o.known === 1 ? '1' : `1 to ${o.known}`}`,

@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import yaml from 'js-yaml';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { diag, UserError, type SourceLocation } from '../diagnostics/diagnostic.js';
@@ -195,4 +196,18 @@ export function loadProject(dir: string, cli: CommandLineSettings = {}): Project
     remoteCache: remoteCache(get(m, 'remote-cache')),
     fileSourceDirs: list('file-source-dirs')?.map((p) => resolve(dir, p)) ?? [],
   };
+}
+
+/**
+ * The writer of project files, beside their reader: strata.yaml for a
+ * project made from `project` (a release, a reproduce folder), with the
+ * file's own settings as written, `settings` replacing the keys they name
+ * and `drop` removed, under the format this Strata writes.
+ */
+export function projectFileText(project: Project, settings: Record<string, unknown>, drop: readonly string[], header: string): string {
+  const raw = project.file && existsSync(project.file) ? ((yaml.load(readFileSync(project.file, 'utf8')) as Record<string, unknown> | null) ?? {}) : {};
+  const out: Record<string, unknown> = { format: METADATA_FORMAT, ...raw };
+  for (const k of drop) delete out[k];
+  Object.assign(out, settings, { format: METADATA_FORMAT });
+  return `# ${header}\n${yaml.dump(out, { lineWidth: -1 })}`;
 }

@@ -36,6 +36,12 @@ import { err, ok, type Result } from '../model/result.js';
 //
 // File paths are relative to the folder of the JSON file, so a deploy folder
 // can be moved or copied to another machine and still boot.
+//
+// A new field is added in three places here: QemuBootRecord, the QEMUBOOT
+// shape (its type, checked with every other problem) and, when it is
+// optional, its default in parseQemuBoot; qemuBootFor fills it from the
+// machine, and formatQemuBoot writes it as it is. Add a row for it to
+// tests/qemu/qemuboot-write.test.ts, which round-trips every record.
 
 export type { QemuSystem } from '../config/machine.js';
 export type DiskFormat = 'raw' | 'qcow2';

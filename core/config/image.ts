@@ -5,7 +5,7 @@ import { anything, asNumber, asSeq, asString, asStringList, dict, get, list, map
 import { parseYamlFile } from '../metadata/yaml.js';
 import type { MetadataReader } from '../metadata/recipe-file.js';
 import { readVars } from './vars.js';
-import { DECLARATION_KEYS, readDeclarations, type RootfsDeclarations } from '../rootfs/declarations.js';
+import { DECLARATION_KEYS, readDeclarations, type RootfsDeclarations } from '../metadata/declarations.js';
 
 // An image says what goes on the device (packages, and users, groups,
 // device nodes and permissions of its own), in which formats, and what
@@ -35,7 +35,7 @@ export interface Image {
   readonly install: readonly string[];
   /** Where each name of `install` is written. */
   readonly installAt?: ReadonlyMap<string, SourceLocation>;
-  /** Users, groups, device nodes and permissions the image adds (see core/rootfs/declarations.ts). */
+  /** Users, groups, device nodes and permissions the image adds (see core/metadata/declarations.ts). */
   readonly declarations?: RootfsDeclarations;
   readonly types: readonly string[];
   readonly assignments: readonly Assignment[];
@@ -64,7 +64,7 @@ const IMAGE = map(
       ),
       { name: 'image check' },
     ),
-    // Read and checked by core/rootfs/declarations.ts.
+    // Read and checked by core/metadata/declarations.ts.
     ...Object.fromEntries(DECLARATION_KEYS.map((k) => [k, anything])),
   },
   { required: ['install'] },

@@ -2,7 +2,7 @@ import { diag, UserError, type SourceLocation } from '../diagnostics/diagnostic.
 import { assignment, Level, type Assignment } from './assignment.js';
 import { anything, asMapEntries, asSeq, asString, asStringList, asText, bool, dict, either, get, list, map, str, strings, text, type Shape } from './schema.js';
 import type { LEntry } from './yaml.js';
-import { DECLARATION_KEYS, readDeclarations, type RootfsDeclarations } from '../rootfs/declarations.js';
+import { DECLARATION_KEYS, readDeclarations, type RootfsDeclarations } from './declarations.js';
 
 // The part that recipes, appends and classes share: variables, task scripts,
 // dependencies, sources, packaging. Appends and classes add to a recipe with
@@ -57,7 +57,7 @@ export interface Body {
   readonly rdependsAt: ReadonlyMap<string, SourceLocation>;
   /** Per package, the patterns of its configuration files (default: everything under /etc). */
   readonly conffiles: ReadonlyMap<string, readonly string[]>;
-  /** Users, groups, device nodes and permissions (see core/rootfs/declarations.ts). */
+  /** Users, groups, device nodes and permissions (see core/metadata/declarations.ts). */
   readonly declarations: RootfsDeclarations;
 }
 
@@ -89,7 +89,7 @@ export const BODY: Readonly<Record<string, Shape>> = {
   packages: dict(strings, (key) => `package ${key}`),
   rdepends: dict(strings, (key) => `rdepends of ${key}`),
   conffiles: dict(strings, (key) => `conffiles of ${key}`),
-  // Read and checked by core/rootfs/declarations.ts.
+  // Read and checked by core/metadata/declarations.ts.
   ...Object.fromEntries(DECLARATION_KEYS.map((k) => [k, anything])),
 };
 

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { diag, type Diagnostic, type SourceLocation } from '../diagnostics/diagnostic.js';
 import type { PackageSpec } from '../metadata/body.js';
-import type { RootfsDeclarations } from '../rootfs/declarations.js';
+import type { RootfsDeclarations } from '../metadata/declarations.js';
 import { PACKAGE_NAME, PACKAGE_VERSION } from './control.js';
 import { isElf, readElf } from './elf.js';
 import { globToRegExp } from './glob.js';

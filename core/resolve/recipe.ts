@@ -8,7 +8,7 @@ import type { AppendFile, ClassFile, RecipeFile } from '../metadata/recipe-file.
 import type { Layer } from '../metadata/layer.js';
 import { closest } from '../diagnostics/spelling.js';
 import { versionMatches } from '../model/version.js';
-import { mergeDeclarations, type RootfsDeclarations } from '../rootfs/declarations.js';
+import { mergeDeclarations, type RootfsDeclarations } from '../metadata/declarations.js';
 
 // A recipe as the build sees it: its file, the classes it inherits, the
 // appends other layers made to it, and a datastore holding every assignment

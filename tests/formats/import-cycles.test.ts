@@ -45,4 +45,13 @@ test('the file-format layer has no cycle even through types', () => {
   assert.is(cycles.length, 0, `import cycles between files (types included):\n${show(cycles)}`);
 });
 
+test('the base folders import only each other: model, diagnostics, metadata (the file formats)', () => {
+  const base = ['core/model/', 'core/diagnostics/', 'core/metadata/'];
+  const up = edges.filter((e) => base.some((b) => e.from.startsWith(b)) && !base.some((b) => e.to.startsWith(b)));
+  assert.equal(
+    up.map((e) => `${e.from} → ${e.to}`),
+    [],
+  );
+});
+
 test.run();

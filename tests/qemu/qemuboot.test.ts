@@ -117,7 +117,7 @@ test('a version this Strata does not know is the one problem reported', () => {
     const ds = errors(json({ ...good, version, promt: 'x' }));
     assert.is(ds.length, 1, String(version));
     assert.is(ds[0].code, 'format-version');
-    assert.match(ds[0].message, `this qemuboot file is written in format ${version}, but this Strata reads format 1`);
+    assert.match(ds[0].message, `this qemuboot file is written in format ${JSON.stringify(version)}, but this Strata reads format 1`);
     assert.match(ds[0].hint!, 'rebuild the image');
   }
   assert.ok(parseQemuBoot(json({ ...good, version: 1 }), FILE).ok);

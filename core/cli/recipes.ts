@@ -1,5 +1,5 @@
 import { relative } from 'node:path';
-import { compareVersions } from '../resolve/version.js';
+import { compareVersions } from '../model/version.js';
 import { COMMON_OPTIONS, parse, sessionFrom } from './options.js';
 
 export const USAGE = 'strata recipes [NAME…] [--json] [--machine M] [--distro D] [--project DIR]';

@@ -5,7 +5,7 @@ import { recipeId, taskId, taskName, type TaskId } from '../model/ids.js';
 import type { Configuration } from '../resolve/configuration.js';
 import type { Recipe } from '../resolve/recipe.js';
 import { assertAcyclic, TaskGraph } from './task-graph.js';
-import { closest } from '../metadata/spelling.js';
+import { closest } from '../diagnostics/spelling.js';
 import { isImageTarget } from '../resolve/target.js';
 
 // Turns a target (an image or a recipe) into the task graph: the same chain

@@ -3,17 +3,14 @@ import { createRequire } from 'node:module';
 import type { LineCounter, Node } from 'yaml';
 import { diag, UserError, type Diagnostic, type SourceLocation } from '../diagnostics/diagnostic.js';
 import { parseYamlFast } from './fast-yaml.js';
+import type { LEntry, LValue } from './tree.js';
 
 // YAML parsed into a small tree that keeps file:line:col on every key and
 // value, so every later error (unknown key, bad type, undefined variable)
 // can point at the exact spot the user wrote.
 
-/** `text` is the scalar as written, so `version: 1.10` stays "1.10" when read as a string. */
-export type LScalar = { kind: 'scalar'; value: string | number | boolean | null; text?: string; loc: SourceLocation };
-export type LSeq = { kind: 'seq'; items: LValue[]; loc: SourceLocation };
-export type LEntry = { key: string; keyLoc: SourceLocation; value: LValue };
-export type LMap = { kind: 'map'; entries: LEntry[]; loc: SourceLocation };
-export type LValue = LScalar | LSeq | LMap;
+// The tree's types, for the many readers that import them from here.
+export type { LEntry, LMap, LScalar, LSeq, LValue } from './tree.js';
 
 function locator(file: string, lc: LineCounter) {
   return (offset: number | undefined): SourceLocation => {

@@ -1,21 +1,9 @@
-// A check is one command run in the booted image and what its result must
-// be. The shape matches the `checks:` entries of an image file (config's
-// ImageCheck), plus optional fields only testimage needs.
+import type { ImageCheck } from '../config/image.js';
 
-export interface ImageCheck {
-  /** Shown in reports; defaults to the command. */
-  readonly name?: string;
-  /** One line of shell, run at the image's prompt. */
-  readonly run: string;
-  /** The output must contain this text. */
-  readonly expect?: string;
-  /** The output must match this regular expression (JavaScript syntax, multiline: ^ and $ match at each line). */
-  readonly match?: string;
-  /** The exit status the command must end with; 0 unless said otherwise. */
-  readonly status?: number;
-  /** Overrides testimage's commandTimeoutMs for this check. */
-  readonly timeoutMs?: number;
-}
+// A check is one command run in the booted image and what its result must
+// be: an entry of the `checks:` list of an image file (config's ImageCheck).
+
+export type { ImageCheck } from '../config/image.js';
 
 export interface CheckResult {
   readonly name: string;
@@ -46,6 +34,7 @@ export function checkProblem(check: ImageCheck): string | undefined {
   if (check.status !== undefined && !(Number.isInteger(check.status) && check.status >= 0 && check.status <= 255)) {
     return `its status ${check.status} is not an exit status (0 to 255)`;
   }
+  if (check.timeoutMs !== undefined && !(check.timeoutMs > 0)) return 'its timeout is not a positive number of seconds';
   return undefined;
 }
 

@@ -10,7 +10,7 @@ import { Catalog } from '../metadata/catalog.js';
 import { DataStore } from '../metadata/datastore.js';
 import { loadLayers } from '../metadata/layer.js';
 import type { RecipeFile } from '../metadata/recipe-file.js';
-import { closest } from '../metadata/spelling.js';
+import { closest } from '../diagnostics/spelling.js';
 import { buildRecipe, checkAppendsMatch, type GlobalContext, type Recipe } from './recipe.js';
 import { chooseRecipeFile } from './choose-version.js';
 import { checkOverrideNames, WELL_KNOWN_OVERRIDES } from './override-names.js';
@@ -110,7 +110,7 @@ export class Configuration {
         DISTRO_VERSION: distro.version,
         DISTRO_PRETTY_NAME: distro.prettyName,
         LIBC: distro.libc,
-        CONSOLE: machine.console ?? 'console',
+        CONSOLE: machine.console,
         JOBS: String(project.jobs),
         SOURCE_DATE_EPOCH: String(BUILD_EPOCH),
         WORKDIR: recipeWorkdirExpr(r.name, r.version),

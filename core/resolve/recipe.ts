@@ -6,9 +6,9 @@ import type { Catalog } from '../metadata/catalog.js';
 import { DataStore } from '../metadata/datastore.js';
 import type { AppendFile, ClassFile, RecipeFile } from '../metadata/recipe-file.js';
 import type { Layer } from '../metadata/layer.js';
-import { closest } from '../metadata/spelling.js';
-import { versionMatches } from './version.js';
-import { mergeDeclarations, type RootfsDeclarations } from '../rootfs/declarations.js';
+import { closest } from '../diagnostics/spelling.js';
+import { versionMatches } from '../model/version.js';
+import { mergeDeclarations, type RootfsDeclarations } from '../metadata/declarations.js';
 
 // A recipe as the build sees it: its file, the classes it inherits, the
 // appends other layers made to it, and a datastore holding every assignment

@@ -10,7 +10,7 @@ import { parseControl } from '../../core/package/control.js';
 import { feedIndex, writeFeedIndex } from '../../core/package/feed.js';
 import { makePackages, type RecipePackaging } from '../../core/package/make-packages.js';
 import { walkTree } from '../../core/package/walk.js';
-import { NO_DECLARATIONS } from '../../core/rootfs/declarations.js';
+import { NO_DECLARATIONS } from '../../core/metadata/declarations.js';
 
 // .ipk files as dpkg-deb reads them, bit for bit reproducible, and the feed
 // index over them.

@@ -2,10 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { deployFile, deployText } from '../../deploy/deploy.js';
-import type { QemuBoot } from '../../qemu/qemuboot.js';
-
-/** qemuboot.json as deploy writes it: QemuBoot without what the reader adds. */
-type QemuBootFile = Omit<QemuBoot, 'file' | 'dir' | 'disks' | 'network' | 'console'> & { version: 1; console: string };
+import { formatQemuBoot, qemuBootFor, type QemuBootRecord } from '../../qemu/qemuboot.js';
 import type { ImagePlan } from '../../graph/plan.js';
 import { readRootfsManifest } from '../../rootfs/manifest.js';
 import { TaskFailed, type BuildContext, type TaskImplementation } from '../context.js';
@@ -28,23 +25,12 @@ function kernelPath(plan: ImagePlan): string {
   return join(k.data.get('D'), k.data.getOr('KERNEL_IMAGE', 'boot/Image'));
 }
 
-function qemuBoot(plan: ImagePlan, ctx: BuildContext, initrd: string): QemuBootFile {
+function qemuBoot(plan: ImagePlan, ctx: BuildContext, initrd: string): QemuBootRecord {
   const m = ctx.cfg.machine;
   if (!m.qemu) throw new TaskFailed(`machine ${m.name} has no 'qemu:' settings, so its images cannot boot in QEMU`);
   const data = ctx.cfg.imageData(plan.image);
-  const console = m.console ?? 'ttyS0';
-  return {
-    version: 1,
-    machine: m.name,
-    image: plan.image.name,
-    qemu: { binary: m.qemu.binary, machine: m.qemu.machine, cpu: m.qemu.cpu, memory: m.qemu.memory, smp: m.qemu.smp, extraArgs: m.qemu.args },
-    kernel: `Image-${m.name}.bin`,
-    initrd,
-    append: data.getOr('KERNEL_CMDLINE', `console=${console} rdinit=/sbin/init`),
-    console,
-    prompt: data.getOr('TEST_PROMPT', '# $'),
-    poweroff: data.getOr('TEST_POWEROFF', 'poweroff -f'),
-  };
+  const set = (name: string): string | undefined => (data.has(name) ? data.get(name) : undefined);
+  return qemuBootFor(m, m.qemu, { image: plan.image.name, kernel: `Image-${m.name}.bin`, initrd, append: set('KERNEL_CMDLINE'), prompt: set('TEST_PROMPT'), poweroff: set('TEST_POWEROFF') });
 }
 
 /** Firmware and bootloader files of the boot chain, and the kernel's device trees and .config (BOOT_FILES). */
@@ -65,7 +51,7 @@ export const imageTask: TaskImplementation = {
     const plan = planOf(node.payload);
     // The boot chain's files by name (their contents come with the stages' install outputs).
     const bootFileNames = bootDeploys(plan).map((f) => f.name);
-    return JSON.stringify({ types: plan.image.types, boot: ctx.cfg.machine.qemu ? qemuBoot(plan, ctx, '') : null, epoch: ctx.layout.epoch, records: await recordInputs(plan, ctx), ...(bootFileNames.length ? { bootFiles: bootFileNames } : {}) });
+    return JSON.stringify({ types: plan.image.types, boot: ctx.cfg.machine.qemu ? formatQemuBoot(qemuBoot(plan, ctx, '')) : null, epoch: ctx.layout.epoch, records: await recordInputs(plan, ctx), ...(bootFileNames.length ? { bootFiles: bootFileNames } : {}) });
   },
   async run(t) {
     const plan = planOf(t.node.payload);
@@ -100,7 +86,7 @@ export const imageTask: TaskImplementation = {
     // Licences the SBOM had to turn into LicenseRef-s, at the recipe line that set them.
     log.push(...licenseWarnings(planBuild(t.ctx.cfg, plan.image.name).recipes).map(formatDiagnostic));
     if (t.ctx.cfg.machine.qemu && initrd) {
-      log.push(`deployed ${await deployText(JSON.stringify(qemuBoot(plan, t.ctx, initrd), null, 2) + '\n', deploy, `${base}.qemuboot.json`)}`);
+      log.push(`deployed ${await deployText(formatQemuBoot(qemuBoot(plan, t.ctx, initrd)), deploy, `${base}.qemuboot.json`)}`);
     }
     await writeFile(t.log, log.join('\n') + '\n');
   },

@@ -6,6 +6,7 @@ import { parseYamlFile } from '../metadata/yaml.js';
 import type { MetadataReader } from '../metadata/recipe-file.js';
 import { readVars } from './vars.js';
 import { DECLARATION_KEYS, readDeclarations, type RootfsDeclarations } from '../rootfs/declarations.js';
+import { CHECK_CHANNELS, type CheckChannel } from '../qemu/check.js';
 
 // An image says what goes on the device (packages, and users, groups,
 // device nodes and permissions of its own), in which formats, and what
@@ -19,6 +20,8 @@ export interface ImageCheck {
   readonly expect?: string;
   /** The output must match this regular expression. */
   readonly match?: string;
+  /** `console` (default) or `ssh`: a login from the host (docs/base-image.md). */
+  readonly via?: CheckChannel;
 }
 
 export interface Image {
@@ -54,9 +57,15 @@ export function loadImage(file: string, read: MetadataReader = parseYamlFile): I
   }
   const checks = get(m, 'checks')
     ? asSeq(get(m, 'checks')!, 'image checks').map((c): ImageCheck => {
-        const cm = readMap(c, ['name', 'run', 'expect', 'match'], 'image check', ['run']);
+        const cm = readMap(c, ['name', 'run', 'expect', 'match', 'via'], 'image check', ['run']);
         const s = (k: string) => (get(cm, k) ? asString(get(cm, k)!, `check ${k}`) : undefined);
-        return { name: s('name') ?? s('run')!, run: s('run')!, expect: s('expect'), match: s('match') };
+        const via = s('via');
+        if (via !== undefined && !(CHECK_CHANNELS as readonly string[]).includes(via)) {
+          throw new UserError(
+            diag('image-check-via', `unknown check channel '${via}'`, get(cm, 'via')!.loc, { hint: `use one of: ${CHECK_CHANNELS.join(', ')}` }),
+          );
+        }
+        return { name: s('name') ?? s('run')!, run: s('run')!, expect: s('expect'), match: s('match'), via: via as CheckChannel | undefined };
       })
     : [];
   return {

@@ -15,7 +15,16 @@ export interface ImageCheck {
   readonly status?: number;
   /** Overrides testimage's commandTimeoutMs for this check. */
   readonly timeoutMs?: number;
+  /**
+   * Where the command is typed: at the console's shell (default), or in an
+   * SSH login from the host's OpenSSH client through a forwarded port
+   * (core/qemu/ssh.ts).
+   */
+  readonly via?: CheckChannel;
 }
+
+export type CheckChannel = 'console' | 'ssh';
+export const CHECK_CHANNELS: readonly CheckChannel[] = ['console', 'ssh'];
 
 export interface CheckResult {
   readonly name: string;
@@ -43,6 +52,7 @@ export function checkProblem(check: ImageCheck): string | undefined {
       return `its match is not a valid regular expression: ${(e as Error).message}`;
     }
   }
+  if (check.via !== undefined && !CHECK_CHANNELS.includes(check.via)) return `its via "${String(check.via)}" is not one of ${CHECK_CHANNELS.join(', ')}`;
   if (check.status !== undefined && !(Number.isInteger(check.status) && check.status >= 0 && check.status <= 255)) {
     return `its status ${check.status} is not an exit status (0 to 255)`;
   }

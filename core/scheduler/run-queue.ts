@@ -211,6 +211,7 @@ export class RunQueue {
             announce({ message: 'restoring from the cache' });
             const restored = await this.options.cache.restore(signed.signature, impl.outputs(node, this.ctx));
             if (restored) {
+              await impl.afterRestore?.(node, this.ctx);
               await this.stamps.write(node.id, {
                 signature: signed.signature,
                 record: signed.record,

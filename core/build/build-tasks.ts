@@ -18,6 +18,7 @@ export function buildTasks(implementations: Record<TaskPayload['kind'], TaskImpl
     inputs: (node) => impl(node).inputs(node, ctx),
     outputs: (node) => impl(node).outputs?.(node, ctx),
     workdirId: (node) => workdirId(workdirOf(node, ctx)),
+    afterRestore: async (node) => impl(node).afterRestore?.(node, ctx),
     async run(node, signal) {
       const workdir = workdirOf(node, ctx);
       if (!madeDirs.has(workdir)) {

@@ -41,6 +41,12 @@ export interface TaskImplementation {
    * cache. Tasks without it only change their work folder.
    */
   outputs?(node: GraphNode<TaskPayload>, ctx: BuildContext): string[];
+  /**
+   * Runs after the outputs were restored from the cache, for what depends
+   * on more than one task's output and so cannot be cached with any one of
+   * them (the package task's feed index, made from every .ipk in the folder).
+   */
+  afterRestore?(node: GraphNode<TaskPayload>, ctx: BuildContext): Promise<void>;
 }
 
 export function workdirOf(node: GraphNode<TaskPayload>, ctx: Pick<BuildContext, 'layout'>): string {

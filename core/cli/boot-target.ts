@@ -9,9 +9,14 @@ import { COMMON_OPTIONS, parse, sessionFrom } from './options.js';
 // deploy folder, and say how to build it when it is not there.
 
 export const BOOT_OPTIONS = { ...COMMON_OPTIONS, quiet: { type: 'boolean', short: 'q' } } as const;
+export const RUNQEMU_OPTIONS = { ...BOOT_OPTIONS, 'ssh-port': { type: 'string' } } as const;
 
-export async function loadBootTarget(argv: string[], usage: string): Promise<{ boot: QemuBoot; image: Image; session: Session; quiet: boolean } | number> {
-  const { values, positionals } = parse(argv, BOOT_OPTIONS, usage);
+export async function loadBootTarget(
+  argv: string[],
+  usage: string,
+  options: typeof BOOT_OPTIONS | typeof RUNQEMU_OPTIONS = BOOT_OPTIONS,
+): Promise<{ boot: QemuBoot; image: Image; session: Session; quiet: boolean; sshPort?: string } | number> {
+  const { values, positionals } = parse(argv, options, usage);
   if (values.help || positionals.length !== 1) {
     process.stdout.write(`usage: ${usage}\n`);
     return values.help ? 0 : 2;
@@ -27,5 +32,5 @@ export async function loadBootTarget(argv: string[], usage: string): Promise<{ b
   }
   const boot = await readQemuBoot(file);
   if (!boot.ok) throw new UserError(boot.error);
-  return { boot: boot.value, image, session, quiet: Boolean(values.quiet) };
+  return { boot: boot.value, image, session, quiet: Boolean(values.quiet), sshPort: (values as { 'ssh-port'?: string })['ssh-port'] };
 }

@@ -14,6 +14,7 @@ export async function testimageCommand(argv: string[]): Promise<number> {
     log,
     onEvent(e) {
       if (e.kind === 'start') out.write(`testimage: booting ${image.name} on ${boot.machine}\n  ${e.command}\n`);
+      if (e.kind === 'ssh') out.write(`testimage: the guest's port ${e.guestPort} is forwarded to 127.0.0.1:${e.port} for the SSH checks\n`);
       if (e.kind === 'line' && !quiet) out.write(`  | ${e.line}\n`);
       if (e.kind === 'booted') out.write(`testimage: shell prompt after ${(e.ms / 1000).toFixed(1)} s\n`);
       if (e.kind === 'check-end') {

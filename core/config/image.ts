@@ -12,6 +12,10 @@ import { DECLARATION_KEYS, readDeclarations, type RootfsDeclarations } from '../
 // testimage checks once it has booted. `install:` names packages (not
 // recipes); the rootfs holds them and their run-time dependencies.
 
+/** Where a check's command is typed: the console's shell, or an SSH login from the host. */
+export type CheckChannel = 'console' | 'ssh';
+export const CHECK_CHANNELS: readonly CheckChannel[] = ['console', 'ssh'];
+
 /** One entry of `checks:`: a command testimage runs in the booted image (core/qemu/check.ts judges it). */
 export interface ImageCheck {
   /** Shown in reports; the image file's loader sets it to the command when the file names none. */
@@ -26,6 +30,8 @@ export interface ImageCheck {
   readonly status?: number;
   /** Overrides testimage's commandTimeoutMs for this check (`timeout:` in seconds in the file). */
   readonly timeoutMs?: number;
+  /** `console` (default) or `ssh`: a login from the host through a forwarded port (core/qemu/ssh.ts, docs/base-image.md). */
+  readonly via?: CheckChannel;
 }
 
 export interface Image {
@@ -59,7 +65,15 @@ const IMAGE = map(
     vars: dict(text, (key) => `variable ${key}`),
     checks: list(
       map(
-        { name: str(), run: str({ nonEmpty: true }), expect: str(), match: str(), status: num({ whole: true, min: 0 }), timeout: num({ min: 0.001 }) },
+        {
+          name: str(),
+          run: str({ nonEmpty: true }),
+          expect: str(),
+          match: str(),
+          status: num({ whole: true, min: 0 }),
+          timeout: num({ min: 0.001 }),
+          via: str({ oneOf: CHECK_CHANNELS }),
+        },
         { required: ['run'] },
       ),
       { name: 'image check' },
@@ -92,6 +106,7 @@ export function loadImage(file: string, read: MetadataReader = parseYamlFile): I
           match: s('match'),
           status: n('status'),
           timeoutMs: timeout === undefined ? undefined : timeout * 1000,
+          via: s('via') as CheckChannel | undefined,
         };
       })
     : [];

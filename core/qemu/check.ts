@@ -1,9 +1,12 @@
-import type { ImageCheck } from '../config/image.js';
+import { CHECK_CHANNELS, type ImageCheck } from '../config/image.js';
 
 // A check is one command run in the booted image and what its result must
 // be: an entry of the `checks:` list of an image file (config's ImageCheck).
 
 export type { ImageCheck } from '../config/image.js';
+
+export type { CheckChannel } from '../config/image.js';
+export { CHECK_CHANNELS };
 
 export interface CheckResult {
   readonly name: string;
@@ -31,6 +34,7 @@ export function checkProblem(check: ImageCheck): string | undefined {
       return `its match is not a valid regular expression: ${(e as Error).message}`;
     }
   }
+  if (check.via !== undefined && !CHECK_CHANNELS.includes(check.via)) return `its via "${String(check.via)}" is not one of ${CHECK_CHANNELS.join(', ')}`;
   if (check.status !== undefined && !(Number.isInteger(check.status) && check.status >= 0 && check.status <= 255)) {
     return `its status ${check.status} is not an exit status (0 to 255)`;
   }

@@ -215,6 +215,7 @@ export class RunQueue<T> {
       this.states.move(node, 'running', { message: 'restoring from the cache' });
       const restored = await this.options.cache.restore(signed.signature, paths);
       if (restored) {
+        await this.tasks.afterRestore?.(node);
         const durationMs = this.clock.now() - t0;
         await this.stamps.write(node.id, { ...signed, output: restored.output, finished: this.timestamp(), restored: true });
         this.outputs.set(node.key, restored.output);

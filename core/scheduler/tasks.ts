@@ -18,6 +18,8 @@ export interface Tasks<T> {
   outputs(node: GraphNode<T>): readonly string[] | undefined;
   /** The id of the task's work folder as it is now; a stamp made in another folder no longer vouches for the work. */
   workdirId(node: GraphNode<T>): Promise<string | undefined>;
+  /** Runs after the task's outputs came back from the cache (a package task re-indexes its feed). */
+  afterRestore?(node: GraphNode<T>): Promise<void>;
   /** Does the work. Throws TaskFailed for a failure the user can act on; anything else is a bug. */
   run(node: GraphNode<T>, signal: AbortSignal): Promise<void>;
   /**

@@ -88,6 +88,9 @@ export const packageTask: TaskImplementation = {
     });
   },
   outputs: (node, ctx) => [packagesDir(recipeOf(node.payload)), ...ipkDeployPaths(recipeOf(node.payload), ctx)],
+  // The .ipk files are back in the feed; its index must list them (a build
+  // restored from the cache alone left an index without them, or none).
+  afterRestore: (node, ctx) => writeFeedIndex(ctx.layout.feedDir(packageArch(recipeOf(node.payload)))),
   async run(t) {
     const r = recipeOf(t.node.payload);
     const D = r.data.get('D');

@@ -42,7 +42,7 @@ export async function reproduceCommand(argv: string[]): Promise<number> {
     }
     runs.push(run);
   }
-  const comparison = await compareRuns(target, runs[0], runs[1], services.plugins.writers);
+  const comparison = await compareRuns(target, runs[0], runs[1], services.context.writers);
   const reportDir = layout.reproduceDir(target);
   await mkdir(reportDir, { recursive: true });
   const extra: string[] = [];

@@ -1,22 +1,23 @@
 import type { BuildContext } from '../build/context.js';
 import { buildTasks } from '../build/build-tasks.js';
-import { StampStore } from '../build/stamps.js';
+import type { StampStore } from '../build/stamps.js';
 import { TASKS } from '../build/tasks/registry.js';
-import { projectCache } from '../cache/project-cache.js';
 import type { BuildLayout } from '../config/build-layout.js';
 import type { SourceFetcher, FetchEvent } from '../fetch/orchestrator.js';
-import { fetchPhase, sourceFetcher } from '../fetch/phase.js';
+import { fetchPhase } from '../fetch/phase.js';
 import type { BuildPlan, TaskPayload } from '../graph/plan.js';
 import type { Configuration } from '../resolve/configuration.js';
 import { RunQueue } from '../scheduler/run-queue.js';
 import type { TaskCache } from '../scheduler/task-cache.js';
 import { buildRoots } from '../signature/build-roots.js';
-import { plugins, type Plugins } from './plugins.js';
+import type { Container } from 'inversify';
+import { BUILD_CONTEXT, buildContainer, SOURCE_FETCHER, STAMPS, TASK_CACHE } from './container.js';
 
 // The heavy half of a session (core/session/session.ts), loaded by the
-// commands that fetch, build or read stamps: the plugins, the fetch
-// orchestrator, the build context tasks see, the stamp store, the cache and
-// run queues over them. One of each per session.
+// commands that fetch, build or read stamps: the fetch orchestrator, the
+// build context tasks see, the stamp store and the cache, resolved from the
+// composition root (container.ts), and run queues over them. One of each
+// per session.
 
 export interface QueueOptions {
   readonly jobs?: number;
@@ -28,24 +29,24 @@ export interface QueueOptions {
 }
 
 export class BuildServices {
-  readonly plugins: Plugins = plugins();
+  private readonly container: Container;
   readonly fetcher: SourceFetcher;
   readonly context: BuildContext;
   readonly stamps: StampStore;
-  private taskCache?: { value: TaskCache | undefined };
 
   constructor(
     readonly cfg: Configuration,
     readonly layout: BuildLayout,
   ) {
-    this.fetcher = sourceFetcher(cfg.project, this.plugins.fetchers);
-    this.context = { cfg, layout, fetcher: this.fetcher, writers: this.plugins.writers };
-    this.stamps = new StampStore(layout.stampsDir);
+    this.container = buildContainer(cfg, layout);
+    this.fetcher = this.container.get<SourceFetcher>(SOURCE_FETCHER);
+    this.context = this.container.get<BuildContext>(BUILD_CONTEXT);
+    this.stamps = this.container.get<StampStore>(STAMPS);
   }
 
   /** The local cache with the remote one behind it, or undefined when the project has none. */
   get cache(): TaskCache | undefined {
-    return (this.taskCache ??= { value: projectCache(this.cfg.project) }).value;
+    return this.container.get<TaskCache | null>(TASK_CACHE) ?? undefined;
   }
 
   /**

@@ -1,10 +1,6 @@
-import { existsSync, readdirSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { diag, UserError } from '../diagnostics/diagnostic.js';
 import { archiveSources } from '../release/archive-sources.js';
 import { writeFolderTarGz } from '../release/folder-tarball.js';
-import { licenseWarnings } from '../release/license-warnings.js';
-import { printDiagnostics } from '../diagnostics/printer.js';
+import { emptyOutputDir, imagePlanOf } from './image-output.js';
 import { COMMON_OPTIONS, parse, sessionFrom } from './options.js';
 
 export const USAGE = 'strata archive-sources <image> <dir> [--tarball] [--machine M] [--offline] [--project DIR]';
@@ -20,17 +16,10 @@ export async function archiveSourcesCommand(argv: string[]): Promise<number> {
     return values.help ? 0 : 2;
   }
   const [image, out] = positionals;
-  const dir = resolve(out);
-  if (existsSync(dir) && readdirSync(dir).length)
-    throw new UserError(diag('archive-exists', `${dir} is not empty`, undefined, { hint: 'give a new or empty folder' }));
+  const dir = emptyOutputDir(out, 'archive-exists', 'give a new or empty folder');
   const session = sessionFrom(values);
   const cfg = session.cfg;
-  const plan = session.plan(image);
-  if (!plan.image)
-    throw new UserError(
-      diag('archive-not-image', `${image} is a recipe, not an image`, undefined, { hint: `images: ${cfg.catalog.listConfigs('images').join(', ')}` }),
-    );
-  printDiagnostics(licenseWarnings(plan.recipes));
+  const plan = imagePlanOf(session, image, 'archive-not-image');
   await (await session.services()).fetch(plan);
   const recipes = await archiveSources(cfg, plan.image, plan.recipes, dir);
   const sources = recipes.reduce((n, r) => n + r.sources.length, 0);

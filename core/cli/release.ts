@@ -1,11 +1,8 @@
-import { existsSync, readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { diag, UserError } from '../diagnostics/diagnostic.js';
 import { makeRelease } from '../release/release.js';
-import { licenseWarnings } from '../release/license-warnings.js';
-import { printDiagnostics } from '../diagnostics/printer.js';
 import { readSecretKey } from '../release/sign-file.js';
 import { buildTarget } from './build.js';
+import { emptyOutputDir, imagePlanOf } from './image-output.js';
 import { COMMON_OPTIONS, parse, sessionFrom } from './options.js';
 
 export const USAGE = 'strata release <image> <dir> [--key SECRET-KEY] [--machine M] [--offline] [--project DIR]';
@@ -20,18 +17,11 @@ export async function releaseCommand(argv: string[]): Promise<number> {
     return values.help ? 0 : 2;
   }
   const [image, out] = positionals;
-  const dir = resolve(out);
-  if (existsSync(dir) && readdirSync(dir).length)
-    throw new UserError(diag('release-exists', `${dir} is not empty`, undefined, { hint: 'a release goes into a new or empty folder' }));
+  const dir = emptyOutputDir(out, 'release-exists', 'a release goes into a new or empty folder');
   const key = values.key ? readSecretKey(resolve(values.key)) : undefined;
   const session = sessionFrom(values);
   const { project, cfg, layout } = session;
-  const plan = session.plan(image);
-  if (!plan.image)
-    throw new UserError(
-      diag('release-not-image', `${image} is a recipe, not an image`, undefined, { hint: `images: ${cfg.catalog.listConfigs('images').join(', ')}` }),
-    );
-  printDiagnostics(licenseWarnings(plan.recipes));
+  const plan = imagePlanOf(session, image, 'release-not-image');
   // The build the user would run, in the same session: same options, so the same stamps.
   const built = await buildTarget(session, plan, image);
   if (built !== 0) return built;

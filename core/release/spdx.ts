@@ -82,7 +82,7 @@ export function spdxDocument(f: ImageFacts, artifacts: readonly Artifact[]): obj
   const installed = new Set(f.packages.map((p) => p.recipe));
   const packages = f.packages.map((p) => {
     const pkgId = `SPDXRef-Package-${idPart(p.name)}`;
-    const fileIds = p.files.map((file, i) => {
+    p.files.forEach((file, i) => {
       const id = `SPDXRef-File-${idPart(p.name)}-${i + 1}`;
       files.push({
         SPDXID: id,
@@ -96,7 +96,6 @@ export function spdxDocument(f: ImageFacts, artifacts: readonly Artifact[]): obj
         copyrightText: 'NOASSERTION',
       });
       rel(pkgId, 'CONTAINS', id);
-      return id;
     });
     rel(imageId, 'CONTAINS', pkgId);
     const recipe = f.recipes.find((r) => r.name === p.recipe);
@@ -115,7 +114,8 @@ export function spdxDocument(f: ImageFacts, artifacts: readonly Artifact[]): obj
       supplier: 'NOASSERTION',
       downloadLocation: 'NOASSERTION',
       filesAnalyzed: p.files.length > 0,
-      ...(p.files.length ? { packageVerificationCode: { packageVerificationCodeValue: code }, hasFiles: fileIds } : {}),
+      // No hasFiles: the schema marks it deprecated, a duplicate of the CONTAINS relationships written above.
+      ...(p.files.length ? { packageVerificationCode: { packageVerificationCodeValue: code } } : {}),
       licenseConcluded: lic.expr(p.license),
       licenseDeclared: lic.expr(p.license),
       ...(p.files.length ? { licenseInfoFromFiles: ['NOASSERTION'] } : {}),
@@ -135,7 +135,8 @@ export function spdxDocument(f: ImageFacts, artifacts: readonly Artifact[]): obj
     licenseDeclared: 'NOASSERTION',
     copyrightText: 'NOASSERTION',
     comment: `image ${f.image} for machine ${f.machine}, distro ${f.distro}; files: ${artifacts.map((a) => `${a.name} sha256:${a.sha256}`).join(', ')}`,
-    primaryPackagePurpose: 'OPERATING-SYSTEM',
+    // The JSON schema's spelling: the tag-value format writes OPERATING-SYSTEM, JSON an underscore (spdx-schema.json, 2.3).
+    primaryPackagePurpose: 'OPERATING_SYSTEM',
   };
   const created = new Date(f.sourceDateEpoch * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
   const extracted = lic.extracted();

@@ -12,7 +12,7 @@ import { scratchDirs, strata, writeTree } from '../helpers/strata.js';
 
 // The build manifest and the SPDX 2.3 SBOM the image task writes: what they
 // say, that they do not depend on the build folder, and that the SBOM holds
-// to the SPDX 2.3 schema's rules (tests/helpers/spdx-validate.ts).
+// to the SPDX project's SPDX 2.3 JSON schema (tests/helpers/spdx-validate.ts).
 
 const tempDir = scratchDirs(test);
 const deployed = (dir: string, name: string) => readFileSync(join(dir, 'build/deploy/images/tiny', name), 'utf8');
@@ -135,24 +135,51 @@ test('a licence that is not an SPDX expression becomes a declared LicenseRef; th
   assert.is((spdxDocument(FACTS, []) as { documentNamespace: string }).documentNamespace, doc.documentNamespace);
 });
 
-test('the validator is not a rubber stamp', () => {
+test('the validator is not a rubber stamp: the schema refuses a broken SBOM with its own messages', () => {
   const doc = JSON.parse(deployed(first, 'tiny-tiny.spdx.json'));
-  const broken = structuredClone(doc);
-  broken.files[0].checksums = broken.files[0].checksums.filter((c: { algorithm: string }) => c.algorithm !== 'SHA1');
-  broken.relationships.push({ spdxElementId: 'SPDXRef-DOCUMENT', relationshipType: 'OWNS', relatedSpdxElement: 'SPDXRef-nothing' });
-  broken.packages[1].licenseDeclared = 'MIT and or';
-  broken.creationInfo.created = '2024-01-01 00:00';
-  broken.packages[0].colour = 'blue';
-  const errors = validateSpdx23(broken, isListedSpdxExpression).join('\n');
-  for (const want of [
-    'a SHA1 checksum is required',
-    'OWNS is not an SPDX 2.3 type',
-    'SPDXRef-nothing names no element',
-    'is not an SPDX license expression',
-    'is not YYYY-MM-DDThh:mm:ssZ',
-    "property 'colour'",
-  ])
-    assert.match(errors, want);
+  type Sbom = {
+    packages: Record<string, unknown>[];
+    files: { SPDXID: string; checksums?: { algorithm: string; checksumValue: string }[] }[];
+    relationships: Record<string, string>[];
+    creationInfo: { created: string; creators: string[] };
+  };
+  const table: [string, (d: Sbom) => void, string][] = [
+    ['an unknown property', (d) => (d.packages[0].colour = 'blue'), '/packages/0: must NOT have additional properties ("colour")'],
+    [
+      'the tag-value spelling of a purpose',
+      (d) => (d.packages[0].primaryPackagePurpose = 'OPERATING-SYSTEM'),
+      '/packages/0/primaryPackagePurpose: must be equal to one of',
+    ],
+    [
+      'an unknown relationship type',
+      (d) => d.relationships.push({ spdxElementId: 'SPDXRef-DOCUMENT', relationshipType: 'OWNS', relatedSpdxElement: 'SPDXRef-DOCUMENT' }),
+      `/relationships/${doc.relationships.length}/relationshipType: must be equal to one of the allowed values`,
+    ],
+    ['a file without checksums', (d) => delete d.files[0].checksums, "/files/0: must have required property 'checksums'"],
+    ['no creators', (d) => (d.creationInfo.creators = []), '/creationInfo/creators: must NOT have fewer than 1 items'],
+    ['filesAnalyzed as a string', (d) => (d.packages[1].filesAnalyzed = 'yes'), '/packages/1/filesAnalyzed: must be boolean'],
+    ['an unknown checksum algorithm', (d) => (d.files[0].checksums![0].algorithm = 'CRC32'), '/files/0/checksums/0/algorithm: must be equal to one of'],
+    // Past the schema, the specification's own rules.
+    ['no SHA1 for a file', (d) => d.files[0].checksums!.splice(0, 1), '/files/0/checksums: a SHA1 checksum is required'],
+    ['a relationship to nothing', (d) => (d.relationships[0].relatedSpdxElement = 'SPDXRef-nothing'), 'SPDXRef-nothing names no element of the document'],
+    [
+      'a broken licence expression',
+      (d) => (d.packages[1].licenseDeclared = 'MIT and or'),
+      "/packages/1/licenseDeclared: 'MIT and or' is not an SPDX license expression",
+    ],
+    ['a date with no time zone', (d) => (d.creationInfo.created = '2024-01-01 00:00'), '/creationInfo/created: is not YYYY-MM-DDThh:mm:ssZ'],
+    ['an SPDXID used twice', (d) => (d.files[1].SPDXID = d.files[0].SPDXID), 'is used twice'],
+    ['a short SHA256', (d) => (d.files[0].checksums![1].checksumValue = 'abc'), '/files/0/checksums/1: SHA256 value is not 64 lower-case hex digits'],
+  ];
+  for (const [what, breakIt, message] of table) {
+    const broken = structuredClone(doc);
+    breakIt(broken);
+    const errors = validateSpdx23(broken, isListedSpdxExpression);
+    assert.ok(
+      errors.some((e) => e.includes(message)),
+      `${what}: expected "${message}" in ${JSON.stringify(errors)}`,
+    );
+  }
 });
 
 test('licence expressions: the grammar of SPDX Annex D', () => {
@@ -208,7 +235,7 @@ test('licences against the SPDX License List: listed ids pass, unknown ids becom
   assert.not.ok(isListedSpdxExpression('GPLv2'), 'the validator refuses an id the list lacks');
 });
 
-test('an unknown licence id in a recipe: the SBOM declares a LicenseRef and the image task log warns at the LICENSE line', async () => {
+test('an unknown licence id in a recipe: the SBOM declares a LicenseRef; strata build and the image task log warn once, at the LICENSE line', async () => {
   const dir = releaseProject(tempDir);
   writeTree(dir, {
     'extra/layer.yaml': 'name: extra\npriority: 20\n',
@@ -218,6 +245,19 @@ test('an unknown licence id in a recipe: the SBOM declares a LicenseRef and the 
   writeFileSync(yaml, readFileSync(yaml, 'utf8').replace('layers:\n', `layers:\n  - ${join(dir, 'extra')}\n`));
   const r = await strata(['build', 'tiny'], { cwd: dir });
   assert.is(r.code, 0, r.stdout + r.stderr);
+  // On the console: a warning (exit 0) at the append's LICENSE line, with the line quoted, once for the recipe.
+  const append = join(dir, 'extra/recipes/hello.append.yaml');
+  const warning = `${append}:3:3: warning[license-not-spdx]: hello: licence 'MIT OR Frobnicate-1.0': 'Frobnicate-1.0' is not on the SPDX License List`;
+  assert.match(
+    r.stderr,
+    `${warning}: the SBOM says LicenseRef-Frobnicate-1.0\n      LICENSE: MIT OR Frobnicate-1.0\n      ^\n  hint: write LICENSE as an SPDX expression`,
+  );
+  assert.is(r.stderr.split('warning[').length - 1, 1, r.stderr);
+  // A no-op build warns again: the recipe still says it.
+  const again = await strata(['build', 'tiny'], { cwd: dir });
+  assert.is(again.code, 0, again.stdout + again.stderr);
+  assert.match(again.stdout, 'Nothing to do');
+  assert.match(again.stderr, warning);
   const doc = JSON.parse(deployed(dir, 'tiny-tiny.spdx.json'));
   assert.equal(validateSpdx23(doc, isListedSpdxExpression), []);
   const hello = doc.packages.find((p: { name: string; SPDXID: string }) => p.name === 'hello' && p.SPDXID.startsWith('SPDXRef-Package-'));

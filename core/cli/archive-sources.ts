@@ -1,5 +1,7 @@
 import { archiveSources } from '../release/archive-sources.js';
 import { writeFolderTarGz } from '../release/folder-tarball.js';
+import { printDiagnostics } from '../diagnostics/printer.js';
+import { licenseWarnings } from '../release/license-warnings.js';
 import { emptyOutputDir, imagePlanOf } from './image-output.js';
 import { COMMON_OPTIONS, parse, sessionFrom } from './options.js';
 
@@ -20,6 +22,7 @@ export async function archiveSourcesCommand(argv: string[]): Promise<number> {
   const session = sessionFrom(values);
   const cfg = session.cfg;
   const plan = imagePlanOf(session, image, 'archive-not-image');
+  printDiagnostics(licenseWarnings(plan.recipes));
   await (await session.services()).fetch(plan);
   const recipes = await archiveSources(cfg, plan.image, plan.recipes, dir);
   const sources = recipes.reduce((n, r) => n + r.sources.length, 0);

@@ -7,6 +7,8 @@ import { shuffleArgv, shuffleSeed } from './shuffle-option.js';
 import { fetchReporter } from '../report/fetch-progress.js';
 import type { Session } from '../session/session.js';
 import { COMMON_OPTIONS, parse, sessionFrom } from './options.js';
+import { printDiagnostics } from '../diagnostics/printer.js';
+import { licenseWarnings } from '../release/license-warnings.js';
 
 export const USAGE =
   'strata build <image|recipe> [--machine M] [--distro D] [--offline] [--mirror DIR]… [-j N] [-k] [--shuffle[=SEED]] [--set VAR=VALUE]… [--json EVENTS-FILE] [--project DIR]';
@@ -25,8 +27,13 @@ export async function buildCommand(argv: string[]): Promise<number> {
 
 type BuildValues = { 'keep-going'?: boolean; json?: string; shuffle?: number };
 
-/** Fetches, then builds a plan in the session's build folder (held for the whole build), printing progress and a summary; returns the exit code. */
+/**
+ * Fetches, then builds a plan in the session's build folder (held for the whole build), printing progress and a summary; returns the exit code.
+ * First the plan's licence warnings (a LICENSE the SBOM must turn into a LicenseRef-…), one per recipe at the line that set it:
+ * the image task writes them to its log too, but a log is read only when something failed.
+ */
 export async function buildTarget(session: Session, plan: BuildPlan, target: string, values: BuildValues = {}): Promise<number> {
+  printDiagnostics(licenseWarnings(plan.recipes));
   const lock = await session.lock();
   try {
     return await buildLocked(session, plan, target, values);

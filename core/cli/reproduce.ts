@@ -46,18 +46,18 @@ export async function reproduceCommand(argv: string[]): Promise<number> {
   const reportDir = layout.reproduceDir(target);
   await mkdir(reportDir, { recursive: true });
   const extra: string[] = [];
+  let installed = true;
   for (const d of comparison.differences.filter((x) => x.first)) {
     for (const o of d.outputs) {
       const file = join(reportDir, `diffoscope-${d.task.replace(/[^A-Za-z0-9.-]+/g, '_')}-${o.name}.txt`);
-      if (await diffoscope(o.a, o.b, file)) extra.push(`diffoscope report for ${d.task} ${o.name}: ${file}`);
+      const run = await diffoscope(o.a, o.b, file);
+      if (run.kind === 'report') extra.push(`diffoscope report for ${d.task} ${o.name}: ${file}`);
+      else if (run.kind === 'failed') extra.push(`diffoscope failed on ${d.task} ${o.name} (exit ${run.code}): only the member list above`);
+      else installed = false;
     }
   }
-  const text = formatReport(
-    target,
-    runs,
-    comparison,
-    extra.length ? ['', ...extra] : ['', 'diffoscope is not installed (apt-get install diffoscope): members are compared by type, mode and sha256 only.'],
-  );
+  if (!installed) extra.push('diffoscope is not installed (apt-get install diffoscope-minimal): members are compared by type, mode and sha256 only.');
+  const text = formatReport(target, runs, comparison, extra.length ? ['', ...extra] : []);
   await writeFile(join(reportDir, 'report.txt'), text);
   await writeFile(
     join(reportDir, 'report.json'),

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BuildContext } from '../build/context.js';
 import { findProgram, runProcess } from '../exec/launch.js';
@@ -113,9 +114,20 @@ export async function compareRuns(target: string, a: BuildRun, b: BuildRun, writ
   return compareBuilds(TASKS, sideOf(a, target, writers), sideOf(b, target, writers));
 }
 
-/** diffoscope's text report of two outputs, when diffoscope is installed (it is in Debian). */
-export async function diffoscope(a: string, b: string, report: string): Promise<boolean> {
-  if (!findProgram('diffoscope')) return false;
-  await runProcess('diffoscope', ['--text', report, '--no-progress', a, b], { stdout: 'ignore', stderr: 'ignore', timeoutMs: 600_000 });
-  return true;
+/** What became of a diffoscope run: not installed, a report written, or diffoscope failed (its exit code). */
+export type DiffoscopeRun = { readonly kind: 'not-installed' } | { readonly kind: 'report' } | { readonly kind: 'failed'; readonly code: number };
+
+/**
+ * diffoscope's text report of two outputs, when diffoscope is installed (Debian: diffoscope-minimal or diffoscope).
+ * It exits 0 when the two are the same, 1 when they differ, and 2 on its own errors (diffoscope(1)).
+ */
+export async function diffoscope(a: string, b: string, report: string): Promise<DiffoscopeRun> {
+  if (!findProgram('diffoscope')) return { kind: 'not-installed' };
+  // --exclude-directory-metadata=yes: a folder output's on-disk owners and times are the build host's (the task's uid, the
+  // wall clock), which strata's packages and images do not carry, so they would drown the real differences; the members of
+  // archives (a cpio's modes and owners) are still compared. Modes of folder outputs are in the member list (members.ts).
+  const args = ['--text', report, '--no-progress', '--exclude-directory-metadata=yes', a, b];
+  const { exit } = await runProcess('diffoscope', args, { stdout: 'ignore', stderr: 'ignore', timeoutMs: 600_000 });
+  const code = exitCode(exit);
+  return (code === 0 || code === 1) && existsSync(report) ? { kind: 'report' } : { kind: 'failed', code };
 }

@@ -1,9 +1,10 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { chmodSync, existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { releaseProject } from '../helpers/release-project.js';
-import { scratchDirs, strata, writeTree } from '../helpers/strata.js';
+import { findProgram } from '../../core/exec/launch.js';
+import { scratchDirs, strata } from '../helpers/strata.js';
 
 // `strata reproduce` builds the tiny fixture image twice under different
 // conditions (build paths, time zones, locales, umasks 022 and 077, -j,
@@ -13,6 +14,15 @@ import { scratchDirs, strata, writeTree } from '../helpers/strata.js';
 // since every build sets umask 022 before writing anything.
 
 const tempDir = scratchDirs(test);
+
+/** A PATH folder of links to every program in /usr/bin and /bin except `program`. */
+function pathWithout(program: string): string {
+  const bin = tempDir();
+  for (const dir of ['/usr/bin', '/bin'])
+    for (const name of readdirSync(dir)) if (name !== program && !existsSync(join(bin, name))) symlinkSync(join(dir, name), join(bin, name));
+  assert.not.ok(findProgram(program, { PATH: bin }));
+  return bin;
+}
 
 test('a reproducible image under umask 077 against 022: every output identical, exit 0, build folders removed', async () => {
   const dir = releaseProject(tempDir);
@@ -28,10 +38,11 @@ test('a reproducible image under umask 077 against 022: every output identical, 
   assert.match(report, 'Varied and seen by the tasks: build path, host name');
 });
 
-test('a recipe that writes the date and host name: the report names the recipe, its task and both files, not the umask', async () => {
+test('a recipe that writes the date and host name, no diffoscope: the report names the recipe, its task and both files, not the umask', async () => {
   const dir = releaseProject(tempDir);
   const work = join(tempDir(), 'work');
-  const r = await strata(['reproduce', 'tiny-nondet', '--work', work], { cwd: dir, env: { PATH: '/usr/bin:/bin' } });
+  // The plain member list when diffoscope is missing: a PATH with every program of /usr/bin and /bin but diffoscope.
+  const r = await strata(['reproduce', 'tiny-nondet', '--work', work], { cwd: dir, env: { PATH: pathWithout('diffoscope') } });
   assert.is(r.code, 1, r.stdout + r.stderr);
   assert.match(r.stderr, 'tiny-nondet is NOT reproducible');
   assert.match(r.stderr, 'First difference: datestamp:install, in image/etc/build-date, image/etc/build-host\n');
@@ -47,7 +58,7 @@ test('a recipe that writes the date and host name: the report names the recipe, 
   assert.match(report, 'tiny-nondet:image: output differs (follows from a difference before it)');
   assert.match(report, /tiny-nondet-tiny\.cpio\.gz: 2 members differ\n {4}etc\/build-date/);
   assert.not.match(report, 'hello:install: output differs', 'reproducible recipes are not blamed');
-  assert.match(report, 'diffoscope is not installed');
+  assert.match(report, 'diffoscope is not installed (apt-get install diffoscope-minimal): members are compared by type, mode and sha256 only.');
   const json = JSON.parse(readFileSync(join(dir, 'build/reproduce/tiny-nondet/report.json'), 'utf8'));
   assert.equal(
     json.differences.filter((d: { first: boolean }) => d.first).map((d: { task: string }) => d.task),
@@ -66,21 +77,32 @@ test('a recipe that writes the date and host name: the report names the recipe, 
   }
 });
 
-test('with diffoscope on PATH, each first difference gets its report, named in report.txt', async () => {
+test("with Debian's diffoscope installed, the first difference gets its report: the recipe's files and their lines", async () => {
+  assert.ok(findProgram('diffoscope'), 'diffoscope is not installed: apt-get install diffoscope-minimal (scripts/host-packages.txt)');
   const dir = releaseProject(tempDir);
-  const bin = tempDir();
-  // A stand-in at the process seam: records its arguments where --text asks.
-  writeTree(bin, { diffoscope: '#!/bin/sh\n[ "$1" = --text ] && printf "diffoscope %s\\n" "$*" > "$2"\nexit 1\n' });
-  chmodSync(join(bin, 'diffoscope'), 0o755);
-  const r = await strata(['reproduce', 'tiny-nondet', '--work', join(tempDir(), 'work')], { cwd: dir, env: { PATH: `${bin}:${process.env.PATH}` } });
+  const work = join(tempDir(), 'work');
+  const r = await strata(['reproduce', 'tiny-nondet', '--work', work], { cwd: dir });
   assert.is(r.code, 1, r.stdout + r.stderr);
+  assert.match(r.stderr, 'First difference: datestamp:install, in image/etc/build-date, image/etc/build-host\n');
   const report = readFileSync(join(dir, 'build/reproduce/tiny-nondet/report.txt'), 'utf8');
   const file = join(dir, 'build/reproduce/tiny-nondet/diffoscope-datestamp_install-image.txt');
+  assert.match(report, 'First difference: datestamp:install\n');
   assert.match(report, `diffoscope report for datestamp:install image: ${file}`);
-  assert.match(
-    readFileSync(file, 'utf8'),
-    /--no-progress \S+\/a\/build\/work\/tiny\/datestamp-1\/image \S+\/build-path\/build\/work\/tiny\/datestamp-1\/image/,
-  );
+  assert.not.match(report, 'diffoscope is not installed');
+  assert.not.match(report, 'diffoscope failed');
+  // diffoscope's own report: the two image folders, the differing files, and the lines that differ in them.
+  const a = join(work, 'a/build/work/tiny/datestamp-1/image');
+  const b = join(work, 'second/with-a-longer/build-path/build/work/tiny/datestamp-1/image');
+  const text = readFileSync(file, 'utf8');
+  assert.match(text, `--- ${a}\n+++ ${b}\n`);
+  assert.match(text, `${a}/etc/build-date`);
+  assert.match(text, `${b}/etc/build-host`);
+  assert.match(text, /^│ │ -localhost$/m);
+  assert.match(text, /^│ │ \+reproduce-second\.example$/m);
+  const date = (side: string) => readFileSync(join(side, 'etc/build-date'), 'utf8').trim();
+  assert.match(text, `-${date(a)}\n`);
+  assert.match(text, `+${date(b)}\n`);
+  assert.not.match(text, 'build-umask', 'the umask does not reach a task');
 });
 
 test('a bad --umask is a usage error', async () => {

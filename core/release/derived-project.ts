@@ -1,30 +1,37 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { projectFileText, type Project } from '../config/project.js';
+import { writeFragments } from './project-includes.js';
 
 // A fresh project folder that builds what `project` builds, from the same
 // layers and sources, with its own build folder, its own downloads and no
 // shared cache: what `strata reproduce` builds twice. Everything else the
-// project file says (vars, preferred versions, masks) is kept as written.
+// project file says (vars, preferred versions, masks) is kept as written;
+// its `include:` fragments are written beside it (project-includes.ts), and
+// `file-source-dirs` are absolute paths, which work from the new folder.
 // Sources come only from the project's mirrors and its download folder
 // (used as one more mirror, read-only), offline, so nothing is fetched
 // twice and nothing changes between the two builds.
 
 export function writeDerivedProject(project: Project, dir: string): void {
+  const settings: Record<string, unknown> = {
+    layers: project.layers,
+    machine: project.machine,
+    distro: project.distro,
+    mirrors: [...project.premirrors, project.downloads, ...project.mirrors],
+    offline: true,
+    cache: false,
+    jobs: project.jobs,
+    'file-source-dirs': project.fileSourceDirs,
+  };
+  const drop = ['remote-cache', 'build', 'downloads', 'premirrors'];
+  mkdirSync(dir, { recursive: true });
+  const { include } = writeFragments(project.file, project.dir, dir, [...Object.keys(settings), ...drop]);
   const text = projectFileText(
     project,
-    {
-      layers: project.layers,
-      machine: project.machine,
-      distro: project.distro,
-      mirrors: [...project.premirrors, project.downloads, ...project.mirrors],
-      offline: true,
-      cache: false,
-      jobs: project.jobs,
-    },
-    ['remote-cache', 'build', 'downloads', 'premirrors'],
+    include ? { ...settings, include } : settings,
+    drop,
     `Written by strata reproduce from ${project.file ?? 'the built-in project'}`,
   );
-  mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'strata.yaml'), text);
 }

@@ -8,6 +8,7 @@ import type { Layer } from '../metadata/layer.js';
 import type { Recipe } from '../resolve/recipe.js';
 import { ORIGIN_FILE, layerFiles, layerRecord } from './layer-record.js';
 import { formatPublicKey, type SecretKey } from './minisign.js';
+import { writeFragments } from './project-includes.js';
 import { signFile } from './sign-file.js';
 
 // `strata release`: one folder that is itself a Strata project and rebuilds
@@ -15,6 +16,7 @@ import { signFile } from './sign-file.js';
 //
 //   strata.yaml             the project file, pointing at what is inside
 //   strata.original.yaml    the project file as it was written
+//   <include: fragments>    the project file's, at their places (outside it: strata-include/)
 //   layers/<name>/          every layer at its exact content (+ ORIGIN_FILE: its git commit)
 //   mirror/                 every source of the image's closure (`strata mirror create`)
 //   <image>-<machine>.manifest.json   the build manifest  (+ .minisig, minisign.pub with --key)
@@ -100,12 +102,15 @@ export async function makeRelease(r: ReleaseInput, dir: string): Promise<string[
     offline: true,
     cache: false,
   };
+  const drop = ['remote-cache', 'build', 'premirrors', 'allowed-hosts'];
+  // The project file's include: fragments, in the release, without the keys the release's own settings replace.
+  const { include } = writeFragments(r.project.file, r.project.dir, dir, [...Object.keys(settings), ...drop]);
   writeFileSync(
     join(dir, 'strata.yaml'),
     projectFileText(
       r.project,
-      settings,
-      ['remote-cache', 'build', 'premirrors', 'allowed-hosts'],
+      include ? { ...settings, include } : settings,
+      drop,
       `Release of ${r.image} for ${r.machine}: everything it needs is in this folder`,
     ),
   );

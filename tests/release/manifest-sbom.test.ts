@@ -258,6 +258,10 @@ test('an unknown licence id in a recipe: the SBOM declares a LicenseRef; strata 
   assert.is(again.code, 0, again.stdout + again.stderr);
   assert.match(again.stdout, 'Nothing to do');
   assert.match(again.stderr, warning);
+  // strata release builds (up to date here) and writes: the warning once, from its build.
+  const released = await strata(['release', 'tiny', join(tempDir(), 'release')], { cwd: dir });
+  assert.is(released.code, 0, released.stdout + released.stderr);
+  assert.is(released.stderr.split('warning[license-not-spdx]').length - 1, 1, released.stderr);
   const doc = JSON.parse(deployed(dir, 'tiny-tiny.spdx.json'));
   assert.equal(validateSpdx23(doc, isListedSpdxExpression), []);
   const hello = doc.packages.find((p: { name: string; SPDXID: string }) => p.name === 'hello' && p.SPDXID.startsWith('SPDXRef-Package-'));

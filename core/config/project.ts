@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import yaml from 'js-yaml';
+import { Document, isMap, parseDocument, YAMLMap } from 'yaml';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { diag, UserError, type SourceLocation } from '../diagnostics/diagnostic.js';
@@ -205,9 +205,12 @@ export function loadProject(dir: string, cli: CommandLineSettings = {}): Project
  * and `drop` removed, under the format this Strata writes.
  */
 export function projectFileText(project: Project, settings: Record<string, unknown>, drop: readonly string[], header: string): string {
-  const raw = project.file && existsSync(project.file) ? ((yaml.load(readFileSync(project.file, 'utf8')) as Record<string, unknown> | null) ?? {}) : {};
-  const out: Record<string, unknown> = { format: METADATA_FORMAT, ...raw };
-  for (const k of drop) delete out[k];
-  Object.assign(out, settings, { format: METADATA_FORMAT });
-  return `# ${header}\n${yaml.dump(out, { lineWidth: -1 })}`;
+  // Edited as a YAML document, not loaded and dumped: comments stay, and a
+  // value keeps its spelling (`1.10` is not turned into the number 1.1).
+  const parsed = project.file && existsSync(project.file) ? parseDocument(readFileSync(project.file, 'utf8')) : undefined;
+  const doc: Document = parsed && isMap(parsed.contents) ? parsed : new Document({});
+  for (const k of [...drop, 'format']) doc.delete(k);
+  for (const [k, v] of Object.entries(settings)) doc.set(k, v);
+  (doc.contents as YAMLMap).items.unshift(doc.createPair('format', METADATA_FORMAT));
+  return `# ${header}\n${doc.toString({ lineWidth: 0 })}`;
 }

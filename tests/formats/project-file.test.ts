@@ -59,4 +59,20 @@ test('a project without a file, and one that names an older format, are written 
   assert.is(projectFileText(loadProject(dir), {}, [], 'h'), `# h\nformat: ${METADATA_FORMAT}\nmachine: board\n`);
 });
 
+test('values keep their spelling and comments stay: 1.10 is not rewritten as 1.1', () => {
+  const dir = tempDir();
+  writeTree(dir, { 'strata.yaml': '# our board\nmachine: board\nvars:\n  # the vendor BSP release\n  BSP_VERSION: 1.10\n  MASK: 0o644\n' });
+  const text = projectFileText(loadProject(dir), { offline: true }, [], 'h');
+  for (const kept of ['BSP_VERSION: 1.10', 'MASK: 0o644', '# the vendor BSP release', '# our board']) assert.ok(text.includes(kept), `${kept} in\n${text}`);
+  const out = tempDir();
+  writeTree(out, { 'strata.yaml': text });
+  assert.equal(
+    loadProject(out).assignments.map((a) => [a.name, a.value]),
+    [
+      ['BSP_VERSION', '1.10'],
+      ['MASK', '0o644'],
+    ],
+  );
+});
+
 test.run();

@@ -87,8 +87,8 @@ test('an import up the order is named by file, and a stage cycle as a path', () 
   assert.throws(() => stageOrder('no order here'), /stage order/);
 });
 
-test('the base folders import only each other: model, diagnostics, metadata (the file formats)', () => {
-  const base = ['core/model/', 'core/diagnostics/', 'core/metadata/'];
+test('the base folders import only each other: model, fs, diagnostics, metadata (the file formats)', () => {
+  const base = ['core/model/', 'core/fs/', 'core/diagnostics/', 'core/metadata/'];
   const up = edges.filter((e) => base.some((b) => e.from.startsWith(b)) && !base.some((b) => e.to.startsWith(b)));
   assert.equal(
     up.map((e) => `${e.from} → ${e.to}`),

@@ -26,7 +26,9 @@ export interface LayerRecord {
 
 /** The files of a layer as the content hash sees them (relative paths, sorted). */
 export function layerFiles(dir: string): string[] {
-  return fastGlob().sync('**', { cwd: dir, dot: true, onlyFiles: true, followSymbolicLinks: false, ignore: ['**/.git/**', '.git', ORIGIN_FILE] }).sort();
+  return fastGlob()
+    .sync('**', { cwd: dir, dot: true, onlyFiles: true, followSymbolicLinks: false, ignore: ['**/.git/**', '.git', ORIGIN_FILE] })
+    .sort();
 }
 
 export function layerContentHash(dir: string): string {

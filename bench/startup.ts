@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { STRATA_ROOT } from '../core/config/project.js';
 import { writeTree } from '../tests/helpers/strata.js';
@@ -8,11 +8,13 @@ import { writeTree } from '../tests/helpers/strata.js';
 // npm run bench:startup — how long a command takes before it does its work:
 // `strata --help`, `strata env -r busybox PV` (Strata's own layers) and a
 // no-op `strata build` (everything up to date) of a one-task recipe in a
-// project over Strata's core layer. Each is run N times (default 10) and
-// the best run counts (the others measure the machine's other load): wall
+// project over Strata's core layer. Each is run N times (default 10): wall
 // time, and CPU time (user + system, read by the child itself as it exits),
-// which a busy machine disturbs less. "own" subtracts the best
-// `node -e 0`, which no command can go below. Prints JSON; milliseconds.
+// which a busy machine disturbs less; the median and the best run are
+// printed (the spread is the machine's other load, which the load average
+// beside them shows). "own" subtracts `node -e 0` (its median from the
+// medians, its best from the bests), which no command can go below. Prints
+// JSON; milliseconds.
 // The target (issue 10) is own < 150 ms. `--cli FILE` measures another
 // entry point (the unbundled tsc output, say).
 
@@ -28,19 +30,30 @@ writeFileSync(
   `import { writeFileSync } from 'node:fs';\nprocess.on('exit', () => { const u = process.cpuUsage(); writeFileSync(${JSON.stringify(cpuFile)}, String((u.user + u.system) / 1000)); });\n`,
 );
 
-function best(argv: string[], cwd = STRATA_ROOT): { wall: number; cpu: number } {
-  let wall = Infinity;
-  let cpu = Infinity;
+interface Runs {
+  readonly wall: number[];
+  readonly cpu: number[];
+}
+
+function measure(argv: string[], cwd = STRATA_ROOT): Runs {
+  const wall: number[] = [];
+  const cpu: number[] = [];
   for (let i = 0; i < runs; i++) {
     const t0 = performance.now();
     const r = spawnSync(process.execPath, ['--import', hook, ...argv], { cwd, encoding: 'utf8' });
     const ms = performance.now() - t0;
     if (r.status !== 0) throw new Error(`${argv.join(' ')} exited ${r.status}:\n${r.stdout}${r.stderr}`);
-    wall = Math.min(wall, ms);
-    cpu = Math.min(cpu, Number(readFileSync(cpuFile, 'utf8')));
+    wall.push(ms);
+    cpu.push(Number(readFileSync(cpuFile, 'utf8')));
   }
   return { wall, cpu };
 }
+
+const median = (xs: readonly number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const best = (xs: readonly number[]): number => Math.min(...xs);
 
 try {
   writeTree(dir, {
@@ -50,22 +63,29 @@ try {
   });
   const first = spawnSync(process.execPath, [CLI, 'build', 'nop', '--offline'], { cwd: dir, encoding: 'utf8' });
   if (first.status !== 0) throw new Error(`the first build of nop failed:\n${first.stdout}${first.stderr}`);
-  const node = best(['-e', '0']);
+  const loadBefore = loadavg()[0];
+  const node = measure(['-e', '0']);
   const figures = {
-    help: best([CLI, '--help']),
-    env: best([CLI, 'env', '-r', 'busybox', 'PV']),
-    noopBuild: best([CLI, 'build', 'nop', '--offline'], dir),
+    help: measure([CLI, '--help']),
+    env: measure([CLI, 'env', '-r', 'busybox', 'PV']),
+    noopBuild: measure([CLI, 'build', 'nop', '--offline'], dir),
   };
-  const table = (f: (v: { wall: number; cpu: number }) => number) => Object.fromEntries(Object.entries(figures).map(([k, v]) => [k, Math.round(f(v))]));
+  const stat = (pick: (xs: readonly number[]) => number, of: 'wall' | 'cpu', own: boolean) =>
+    Object.fromEntries(Object.entries(figures).map(([k, v]) => [k, Math.round(pick(v[of]) - (own ? pick(node[of]) : 0))]));
   console.log(
     JSON.stringify(
       {
         cli: CLI,
         runs,
-        node: { wallMs: Math.round(node.wall), cpuMs: Math.round(node.cpu) },
-        ownWallMs: table((v) => v.wall - node.wall),
-        ownCpuMs: table((v) => v.cpu - node.cpu),
-        totalWallMs: table((v) => v.wall),
+        // The 1-minute load average before and after, against the machine's cores.
+        load: { before: loadBefore, after: loadavg()[0], cores: cpus().length },
+        node: {
+          wallMs: { median: Math.round(median(node.wall)), best: Math.round(best(node.wall)) },
+          cpuMs: { median: Math.round(median(node.cpu)), best: Math.round(best(node.cpu)) },
+        },
+        ownCpuMs: { median: stat(median, 'cpu', true), best: stat(best, 'cpu', true) },
+        ownWallMs: { median: stat(median, 'wall', true), best: stat(best, 'wall', true) },
+        totalWallMs: { median: stat(median, 'wall', false), best: stat(best, 'wall', false) },
       },
       null,
       1,

@@ -1,14 +1,16 @@
 import type { BuildLayout } from '../config/build-layout.js';
+import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import type { SourceFetcher } from '../fetch/orchestrator.js';
 import type { GraphNode } from '../graph/task-graph.js';
-import type { TaskPayload } from '../graph/plan.js';
+import type { ImagePlan, TaskPayload } from '../graph/plan.js';
 import type { ImageWriter } from '../image/image-writer.js';
 import type { Configuration } from '../resolve/configuration.js';
+import type { Recipe } from '../resolve/recipe.js';
 import type { TaskInputs } from '../signature/signature.js';
 
 // What every task implementation may use: the configuration, where outputs
-// go and the build epoch (the layout), the fetcher (fetch tasks only) and the
-// image writers. The session (core/session/) makes it. A task that fails for
+// go and the build epoch (the layout), the fetcher (fetch tasks only), the
+// image writers and the image records (image tasks only). The session (core/session/) makes it. A task that fails for
 // a reason the user can act on throws the run queue's TaskFailed (re-exported
 // here for the task implementations).
 
@@ -20,6 +22,22 @@ export interface BuildContext {
   readonly layout: BuildLayout;
   readonly fetcher: SourceFetcher;
   readonly writers: readonly ImageWriter[];
+  /** The build manifest and SBOM writer (core/release, injected); absent where no image task runs (reproduce's comparison of outputs). */
+  readonly records?: ImageRecords;
+}
+
+/** The build manifest and SBOM an image task writes beside the image: core/release's, handed down (image-records.ts). */
+export interface ImageRecords {
+  /**
+   * What the records say beyond the task signatures (the layers' content and
+   * commits, the host tools): part of the image task's inputs, so a change
+   * there writes the records again instead of restoring stale ones.
+   */
+  inputs(plan: ImagePlan, ctx: BuildContext): Promise<object>;
+  /** Writes the records (recordNames) into the deploy folder; the paths written. */
+  write(plan: ImagePlan, ctx: BuildContext, deployDir: string, base: string, deployed: readonly string[]): Promise<string[]>;
+  /** Licences the SBOM had to turn into LicenseRef-s, at the recipe line that set them. */
+  licenseWarnings(recipes: readonly Recipe[]): Diagnostic[];
 }
 
 export interface TaskRun {

@@ -9,6 +9,7 @@ import { tempPathFor, writeAtomically, writeFileAtomically } from '../fs/atomic-
 import type { CachedOutputInfo, SaveRequest, TaskCache } from '../scheduler/task-cache.js';
 import { treeHashOf } from '../signature/output-hash.js';
 import type { SignatureRecord } from '../signature/signature.js';
+import { systemClock, type Clock } from '../model/clock.js';
 
 // The local cache: task outputs stored by task signature in a folder that
 // any number of build folders (and, through the remote cache, machines)
@@ -23,7 +24,8 @@ import type { SignatureRecord } from '../signature/signature.js';
 // unpacks beside the outputs (the cache may be on another filesystem),
 // checks the unpacked files against the output hash, and only then moves
 // them into place; an object failing any check is deleted and the task runs
-// instead. Using an object touches its json, which
+// instead. Making or using an object sets its json's time to the clock's
+// (core/model/clock.ts: a test moves a fake one), which
 // `strata cache prune --older-than` goes by.
 
 export interface CacheObjectInfo extends CachedOutputInfo {
@@ -40,7 +42,16 @@ async function tar(args: string[], cwd?: string): Promise<void> {
 }
 
 export class LocalCache implements TaskCache {
-  constructor(readonly dir: string) {}
+  constructor(
+    readonly dir: string,
+    private readonly clock: Clock = systemClock,
+  ) {}
+
+  /** Marks an object used now, by the clock: its json's times. */
+  private async touch(json: string): Promise<void> {
+    const now = new Date(this.clock.now());
+    await utimes(json, now, now).catch(() => {});
+  }
 
   objectPaths(signature: string): { tar: string; json: string } {
     const base = join(this.dir, signature.slice(0, 2), signature);
@@ -108,8 +119,7 @@ export class LocalCache implements TaskCache {
         // full disk): keep it, and let the task run instead.
         return undefined;
       }
-      const now = new Date();
-      await utimes(json, now, now).catch(() => {});
+      await this.touch(json);
       return { output: info.output };
     } finally {
       await rm(staging, { recursive: true, force: true });
@@ -129,10 +139,11 @@ export class LocalCache implements TaskCache {
       await tar(['-cf', tmpTar, '--numeric-owner', '--owner=0', '--group=0', ...transforms, '-C', '/', ...present.map(([p]) => p.replace(/^\//, ''))]);
       const size = (await stat(tmpTar)).size;
       const archive = { sha256: await sha256File(tmpTar), size };
-      const created = new Date().toISOString();
+      const created = new Date(this.clock.now()).toISOString();
       return { node: request.node, signature, record: request.record, output: request.output, archive, created } satisfies CacheObjectInfo;
     });
     await writeFileAtomically(json, JSON.stringify(info, null, 1) + '\n');
+    await this.touch(json);
   }
 }
 

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type * as ChildProcesses from 'node:child_process';
 import { accessSync, constants as fs, createWriteStream, statSync, type WriteStream } from 'node:fs';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
@@ -87,9 +87,12 @@ export interface Launched {
 }
 
 // node-pty (a native addon) is loaded on the first pty, not by every
-// command that only runs git or tar.
+// command that only runs git or tar; node:child_process (with dgram and
+// Node's socket lists) on the first process, not by a build with nothing to
+// run.
 let nodePty: typeof NodePty | undefined;
 const ptyModule = (): typeof NodePty => (nodePty ??= createRequire(import.meta.url)('node-pty') as typeof NodePty);
+const childProcesses = (): typeof ChildProcesses => createRequire(import.meta.url)('node:child_process') as typeof ChildProcesses;
 
 /** After the first signal of a timeout or abort, SIGKILL follows this much later. */
 const KILL_GRACE_MS = 2_000;
@@ -219,7 +222,7 @@ interface Started {
   readonly ownGroup: boolean;
   readonly ended: Promise<ProcessExit>;
   readonly input?: Promise<void>;
-  readonly child?: ChildProcess;
+  readonly child?: ChildProcesses.ChildProcess;
   readonly term?: NodePty.IPty;
   killOne(signal: NodeJS.Signals): void;
 }
@@ -252,7 +255,12 @@ function startPipes(
 ): Started {
   const stdinMode = spec.input !== undefined ? 'pipe' : (spec.stdin ?? 'ignore');
   const mode = (m: OutputMode | undefined) => (m === undefined || m === 'stream' ? 'pipe' : m);
-  const child = spawn(spec.file, [...(spec.args ?? [])], { cwd: spec.cwd, env, detached: ownGroup, stdio: [stdinMode, mode(spec.stdout), mode(spec.stderr)] });
+  const child = childProcesses().spawn(spec.file, [...(spec.args ?? [])], {
+    cwd: spec.cwd,
+    env,
+    detached: ownGroup,
+    stdio: [stdinMode, mode(spec.stdout), mode(spec.stderr)],
+  });
   const outDecoder = new StringDecoder('utf8');
   const errDecoder = new StringDecoder('utf8');
   if ((spec.stdout ?? 'pipe') === 'pipe')

@@ -1,4 +1,4 @@
-import type { Recipe } from '../resolve/recipe.js';
+import type { DataStore } from '../metadata/datastore.js';
 import { sandboxEntry, type SandboxSpec } from './sandbox.js';
 
 // The exact script a task runs, written in full to `run.<task>` so a user can
@@ -19,20 +19,32 @@ export const BASE_ENV: Record<string, string> = {
   TERM: 'dumb',
 };
 
+/**
+ * What a task script needs of a recipe: core/resolve's Recipe has it. Named
+ * here so exec, which the package, rootfs and image writers below the
+ * configuration use, never imports resolve (docs/architecture.md, rule 8).
+ */
+export interface ScriptRecipe {
+  readonly name: string;
+  readonly version: string;
+  readonly file: string;
+  readonly data: DataStore;
+}
+
 /** Names of the variables exported to every task of the recipe (EXPORT itself among them, when set). */
-export function exportedNames(r: Recipe): string[] {
+export function exportedNames(r: ScriptRecipe): string[] {
   const extra = r.data.has('EXPORT') ? ['EXPORT', ...r.data.get('EXPORT').split(/\s+/).filter(Boolean)] : [];
   return [...new Set([...ALWAYS_EXPORTED, ...extra])].filter((n) => r.data.has(n));
 }
 
-export function exportedVariables(r: Recipe): [string, string][] {
+export function exportedVariables(r: ScriptRecipe): [string, string][] {
   return exportedNames(r)
     .filter((n) => n !== 'EXPORT')
     .map((n) => [n, r.data.get(n)]);
 }
 
 export function composeTaskScript(
-  r: Recipe,
+  r: ScriptRecipe,
   task: string,
   body: string,
   opts: { cwd: string; sandbox: SandboxSpec; scriptPath: string; prelude?: string },

@@ -1,6 +1,6 @@
 import { diag, type Diagnostic } from '../diagnostics/diagnostic.js';
 import type { FetchSource } from './fetcher.js';
-import type { FetchSettings } from './orchestrator.js';
+import type { FetchSettings } from './fetch-settings.js';
 import { redactUrl } from '../diagnostics/redact.js';
 
 // The one diagnostic for a source no place could provide, by what went

@@ -1,7 +1,7 @@
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import type { GitSource } from './git/git-source.js';
 import type { RemoteSource, UnpinnedSource } from './source.js';
-import type { BodySink, HttpOptions } from './transport/http.js';
+import type { HttpOptions } from './transport/http-options.js';
 import type { RetryPolicy } from './transport/retry.js';
 
 // The one interface every fetcher plugin implements (after BitBake's
@@ -17,6 +17,14 @@ export type FetchSource = RemoteSource | GitSource;
 
 /** What a fetcher is asked about: a source to fetch, or one without sha256 whose sum the fetch phase shows. */
 export type AnySource = FetchSource | UnpinnedSource;
+
+/** Where a transfer writes the body: a PartialFile, in practice (store/partial-file.ts). */
+export interface BodySink {
+  readonly bytes: number;
+  resumeOffset(): number;
+  write(chunk: Buffer): Promise<void>;
+  restart(): Promise<void>;
+}
 
 /** One place that may hold a source. */
 export interface Place {

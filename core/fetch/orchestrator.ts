@@ -1,10 +1,7 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
-import { rm } from 'node:fs/promises';
 import { diag, type Diagnostic } from '../diagnostics/diagnostic.js';
-import type { Sha256 } from '../model/ids.js';
 import type { AnySource, Fetcher, FetchSource, Place, TransferContext } from './fetcher.js';
-import type { GitSource } from './git/git-source.js';
 import { fetchFailure } from './fetch-failure.js';
 import { mirrorPlaces } from './mirror/places.js';
 import { redactUrl } from '../diagnostics/redact.js';
@@ -12,31 +9,21 @@ import { FetcherRegistry, schemeOf } from './registry.js';
 import type { UnpinnedSource } from './source.js';
 import { DownloadDir } from './store/download-dir.js';
 import type { LockOwner } from './store/file-lock.js';
-import { hostAllowed, type AllowedHosts } from './transport/allowed-hosts.js';
+import { hostAllowed } from './transport/allowed-hosts.js';
 import { DownloadError } from './transport/download-error.js';
 import { hostOf } from './transport/http-client.js';
-import { DEFAULT_HTTP, type HttpOptions } from './transport/http.js';
+import { DEFAULT_HTTP, type HttpOptions } from './transport/http-options.js';
+import type { FetchSettings } from './fetch-settings.js';
+import { isWriteFailure, pinOf, transferVerified, type Candidate } from './verified-transfer.js';
 import { DEFAULT_RETRY, type RetryPolicy } from './transport/retry.js';
 
 // The one fetch orchestrator, for every kind of source: each is looked up
 // in order premirrors → upstream → mirrors (upstream skipped when offline,
 // except a place that needs no network), under its lock, and verified
-// before it gets its final name. Fetcher plugins (fetcher.ts) only say
-// where upstream is and move bytes. All failures are collected and
-// reported together, before any build task starts. core/fetch/README.md
-// states the whole contract.
-
-export interface FetchSettings {
-  readonly downloads: string;
-  readonly premirrors: readonly string[];
-  readonly mirrors: readonly string[];
-  readonly offline: boolean;
-  readonly parallel?: number;
-  /** Upstream hosts that may be contacted; undefined: any. Mirrors are never restricted. */
-  readonly allowedHosts?: AllowedHosts;
-  readonly http?: Partial<HttpOptions>;
-  readonly retry?: Partial<RetryPolicy>;
-}
+// before it gets its final name (one place's try: verified-transfer.ts).
+// Fetcher plugins (fetcher.ts) only say where upstream is and move bytes.
+// All failures are collected and reported together, before any build task
+// starts. core/fetch/README.md states the whole contract.
 
 export interface FetchEvent {
   readonly source: FetchSource;
@@ -53,18 +40,6 @@ export interface FetchEvent {
 }
 
 type OnEvent = (e: FetchEvent) => void;
-
-const isWriteFailure = (e: unknown): boolean => e instanceof DownloadError && (e.failure.reason === 'disk-full' || e.failure.reason === 'write');
-
-/** A place with who reads it and whether it is upstream. */
-interface Candidate {
-  readonly place: Place;
-  readonly fetcher: Fetcher;
-  readonly upstream: boolean;
-}
-
-/** What pins a source's content: its sum, or for a git source without one, its commit. */
-const pinOf = (src: FetchSource): string => src.sha256 ?? (src as GitSource).rev;
 
 /** The host a place contacts, '' for local ones. */
 const placeHost = (p: Place): string => p.host ?? (/^https?:\/\//i.test(p.url) ? hostOf(p.url) : '');
@@ -135,7 +110,6 @@ export class SourceFetcher {
     const tried: string[] = [];
     const mismatches: string[] = [];
     const refused = new Set<string>();
-    const partialPath = this.dir.partialPath(src.name, pinOf(src));
     for (const c of this.plan(src)) {
       const { place } = c;
       const from = redactUrl(place.url);
@@ -153,29 +127,17 @@ export class SourceFetcher {
       }
       if (!place.local) onEvent({ source: src, state: 'fetching', from });
       try {
-        const ctx = this.context(src, c, !this.settings.offline && !hostRefused, onEvent);
-        let got = await this.attempt(src, c, ctx);
-        let problem = 'stop' in got ? undefined : await this.verify(src, c, got.sha256);
-        if (problem && !('stop' in got) && got.spliced) {
-          // The part kept from an earlier attempt may be what is wrong:
-          // fetch the whole file once more from the same place.
-          await rm(partialPath, { force: true });
-          got = await this.attempt(src, c, ctx);
-          problem = 'stop' in got ? undefined : await this.verify(src, c, got.sha256);
-        }
-        if ('stop' in got) {
-          // Upstream says the recipe itself is wrong (a commit not on its branch): no mirror can fix that.
+        const got = await transferVerified(this.dir, this.registry, src, c, this.context(src, c, !this.settings.offline && !hostRefused, onEvent));
+        if (got.kind === 'stop') {
           onEvent({ source: src, state: 'failed' });
           return got.stop;
         }
-        if (!problem) {
-          await this.dir.commitVerified(partialPath, src.name, got.sha256);
+        if (got.kind === 'stored') {
           onEvent({ source: src, state: 'done', from, bytes: got.size });
           return undefined;
         }
-        await rm(partialPath, { force: true });
-        if (problem === 'sum') mismatches.push(`${from} has sha256 ${got.sha256}`);
-        else tried.push(`${from}: ${problem}`);
+        if (got.kind === 'sum') mismatches.push(`${from} has sha256 ${got.sha256}`);
+        else tried.push(`${from}: ${got.problem}`);
       } catch (e) {
         if (!(e instanceof DownloadError)) throw e;
         if (isWriteFailure(e)) {
@@ -196,14 +158,6 @@ export class SourceFetcher {
     return fetchFailure(src, { tried, mismatches, refused: [...refused] }, this.settings);
   }
 
-  /** 'sum' when the sum is not the recipe's, another problem as text, or undefined when the bytes are right. */
-  private async verify(src: FetchSource, c: Candidate, sha256: Sha256): Promise<string | undefined> {
-    if (src.sha256 && sha256 !== src.sha256) return 'sum';
-    // Bytes from a fetcher's own upstream (a tarball git made from objects it verified) need nothing more.
-    if (c.upstream) return undefined;
-    return this.registry.forSource(src)?.verifyCopy?.(src, this.dir.partialPath(src.name, pinOf(src)));
-  }
-
   private context(src: AnySource, c: Candidate, network: boolean, onEvent: OnEvent): TransferContext {
     const from = redactUrl(c.place.url);
     // A source without sha256 is only probed for its sum: nothing to report.
@@ -219,30 +173,6 @@ export class SourceFetcher {
       onRetry: (detail) => emit({ state: 'retry', from, detail }),
       onNetwork: (what) => emit({ state: 'fetching', from: what }),
     };
-  }
-
-  /** Fills the source's partial file from one place; the partial stays for a later resume when this fails. */
-  private async attempt(
-    src: FetchSource,
-    c: Candidate,
-    ctx: TransferContext,
-  ): Promise<{ sha256: Sha256; size: number; spliced: boolean } | { stop: Diagnostic }> {
-    const partial = await this.dir.openPartial(src.name, pinOf(src));
-    try {
-      const result = await c.fetcher.transfer(c.place, partial, ctx, src);
-      if (result) {
-        await partial.discard();
-        return result;
-      }
-      const spliced = partial.isSpliced;
-      return { ...(await partial.finish()), spliced };
-    } catch (e) {
-      // A full disk needs the room back; anything else keeps what arrived
-      // for the next attempt or the next run to resume.
-      if (isWriteFailure(e)) await partial.discard();
-      else await partial.keep().catch(() => partial.discard());
-      throw e;
-    }
   }
 
   /**

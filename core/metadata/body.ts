@@ -1,7 +1,7 @@
-import { diag, UserError, type SourceLocation } from '../diagnostics/diagnostic.js';
+import { diag, type Diagnostic, type SourceLocation } from '../diagnostics/diagnostic.js';
 import { assignment, Level, type Assignment } from './assignment.js';
 import { anything, asMapEntries, asSeq, asString, asStringList, asText, bool, dict, either, get, list, map, str, strings, text, type Shape } from './schema.js';
-import type { LEntry } from './yaml.js';
+import type { LEntry, LMap } from './yaml.js';
 import { DECLARATION_KEYS, readDeclarations, type RootfsDeclarations } from './declarations.js';
 
 // The part that recipes, appends and classes share: variables, task scripts,
@@ -63,25 +63,45 @@ export interface Body {
 
 const GIT_KEYS = ['rev', 'branch', 'tag'];
 
+/** A source is either a file to download (`url:`) or a git repository (`git:`), and only a git source has a pin. */
+function sourceKind(m: LMap): Diagnostic[] {
+  const has = (k: string) => m.entries.some((e) => e.key === k);
+  const isGit = has('git');
+  if (isGit === has('url')) {
+    return [diag('schema-missing-key', isGit ? "source: 'url' and 'git' cannot both be given" : "source: missing required key 'url' (or 'git')", m.loc)];
+  }
+  if (isGit) return [];
+  return m.entries
+    .filter((e) => GIT_KEYS.includes(e.key))
+    .map((e) =>
+      diag('schema-unknown-key', `source: '${e.key}' belongs to git sources`, e.keyLoc, {
+        hint: 'write the repository as `git: <url>` instead of `url:`',
+      }),
+    );
+}
+
 /** The keys recipes, appends and classes share, for the schema of each (recipe-file.ts). */
 export const BODY: Readonly<Record<string, Shape>> = {
   inherit: strings,
   depends: strings,
   provides: strings,
-  // A URL, or a map; whether it is a download (`url:`) or a git source is checked by readSources.
+  // A URL, or a map: a download (`url:`) or a git source (`git:`, sourceKind).
   sources: list(
     either(
       str({ nonEmpty: true }),
-      map({
-        url: str({ nonEmpty: true }),
-        git: str({ nonEmpty: true }),
-        sha256: str(),
-        name: str({ nonEmpty: true }),
-        unpack: bool,
-        rev: str(),
-        branch: str(),
-        tag: str(),
-      }),
+      map(
+        {
+          url: str({ nonEmpty: true }),
+          git: str({ nonEmpty: true }),
+          sha256: str(),
+          name: str({ nonEmpty: true }),
+          unpack: bool,
+          rev: str(),
+          branch: str(),
+          tag: str(),
+        },
+        { check: sourceKind },
+      ),
     ),
   ),
   vars: dict(text, (key) => `variable ${key}`),
@@ -105,21 +125,9 @@ function readSources(v: LEntry['value'] | undefined): SourceSpec[] {
   if (!v) return [];
   return asSeq(v, 'sources').map((item) => {
     if (item.kind === 'scalar') return { url: asString(item, 'source url'), unpack: true, loc: item.loc };
+    // Checked whole with the file (sourceKind): exactly one of url and git.
     const m = new Map(item.kind === 'map' ? item.entries.map((e) => [e.key, e]) : []);
-    // A source is either a file to download (`url:`) or a git repository (`git:`).
     const isGit = m.has('git');
-    if (isGit === m.has('url')) {
-      throw new UserError(
-        diag('schema-missing-key', isGit ? "source: 'url' and 'git' cannot both be given" : "source: missing required key 'url' (or 'git')", item.loc),
-      );
-    }
-    const stray = isGit ? undefined : GIT_KEYS.find((k) => m.has(k));
-    if (stray)
-      throw new UserError(
-        diag('schema-unknown-key', `source: '${stray}' belongs to git sources`, m.get(stray)!.keyLoc, {
-          hint: 'write the repository as `git: <url>` instead of `url:`',
-        }),
-      );
     const sha = get(m, 'sha256');
     const name = get(m, 'name');
     const unpack = get(m, 'unpack');

@@ -1,10 +1,11 @@
-import fg from 'fast-glob';
 import { basename, resolve } from 'node:path';
 import { diag, UserError, type SourceLocation } from '../diagnostics/diagnostic.js';
 import { IncludeResolver } from './include.js';
 import type { Layer } from './layer.js';
 import { loadAppendFile, loadClassFile, loadRecipeFile, type AppendFile, type ClassFile, type RecipeFile } from './recipe-file.js';
 import { closest } from '../diagnostics/spelling.js';
+import { fastGlob } from '../fs/lazy-glob.js';
+import { yamlFiles } from './yaml-files.js';
 
 // Everything the layers offer, read once: recipe files (several versions of
 // one name may coexist), appends, classes, and the folders where machine,
@@ -62,12 +63,17 @@ export class Catalog {
     const masks = [...projectMasks, ...layers.flatMap((l) => l.masks)];
     for (const layer of byPriority) {
       // `.inc.yaml` files are fragments for `include:`, not recipes or classes.
-      const patterns = ['recipes/**/*.yaml', 'classes/*.yaml'];
-      const all = fg.sync(patterns, { cwd: layer.dir, absolute: true, ignore: ['**/*.inc.yaml'] }).sort();
+      const fragment = (name: string) => name.endsWith('.inc.yaml');
+      const all = [
+        ...yamlFiles(resolve(layer.dir, 'recipes'), { deep: true, except: fragment }),
+        ...yamlFiles(resolve(layer.dir, 'classes'), { except: fragment }),
+      ].sort();
       const ignore = masks.map((m) => maskFor(layer, m)).filter((m): m is string => m !== undefined);
       let files = all;
       if (ignore.length) {
-        const kept = new Set(fg.sync(patterns, { cwd: layer.dir, absolute: true, ignore: ['**/*.inc.yaml', ...ignore] }));
+        // Masks are globs: only a layer with masks pays for a glob library.
+        const patterns = ['recipes/**/*.yaml', 'classes/*.yaml'];
+        const kept = new Set(fastGlob().sync(patterns, { cwd: layer.dir, absolute: true, ignore: ['**/*.inc.yaml', ...ignore] }));
         files = all.filter((f) => kept.has(f));
         this.masked.push(...all.filter((f) => !kept.has(f)));
       }
@@ -101,7 +107,7 @@ export class Catalog {
     const dirs = this.configDirs(kind);
     const known = new Set<string>();
     for (const dir of dirs) {
-      const files = fg.sync('*.yaml', { cwd: dir, absolute: true });
+      const files = yamlFiles(dir);
       const hit = files.find((f) => basename(f, '.yaml') === name);
       if (hit) return hit;
       for (const f of files) known.add(basename(f, '.yaml'));
@@ -117,7 +123,7 @@ export class Catalog {
 
   listConfigs(kind: ConfigKind): string[] {
     const names = new Set<string>();
-    for (const dir of this.configDirs(kind)) for (const f of fg.sync('*.yaml', { cwd: dir })) names.add(basename(f, '.yaml'));
+    for (const dir of this.configDirs(kind)) for (const f of yamlFiles(dir)) names.add(basename(f, '.yaml'));
     return [...names].sort();
   }
 }

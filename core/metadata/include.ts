@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { diag, UserError, type SourceLocation } from '../diagnostics/diagnostic.js';
+import { diag, UserError, type Diagnostic, type SourceLocation } from '../diagnostics/diagnostic.js';
 import { asSeq, asString, describe } from './schema.js';
 import { parseYamlFile, type LEntry, type LMap, type LValue } from './yaml.js';
 
@@ -19,7 +19,8 @@ import { parseYamlFile, type LEntry, type LMap, type LValue } from './yaml.js';
 // including file, then in the `include/` folder of every layer, highest
 // priority first. Beside recipes, fragments must be `.inc.yaml` files, so
 // they are never mistaken for recipes. Fragments may include
-// others; a cycle is an error naming the chain.
+// others; a cycle is an error naming the chain. All of a file's include
+// problems, its fragments' included, are reported together.
 
 export class IncludeResolver {
   private readonly parsed = new Map<string, LValue>();
@@ -42,26 +43,44 @@ export class IncludeResolver {
     const includeEntry = tree.entries.find((e) => e.key === 'include');
     if (!includeEntry) return tree;
     const own: LMap = { ...tree, entries: tree.entries.filter((e) => e !== includeEntry) };
+    // Every include of the file is tried, and every problem (a missing
+    // fragment, a cycle, a fragment's own problems, a clash of shapes) is
+    // reported at once; a fragment with a problem is left out of the merge.
+    const problems: Diagnostic[] = [];
     let merged: LMap | undefined;
     for (const item of asSeq(includeEntry.value, 'include')) {
-      const name = asString(item, 'include');
-      const target = this.find(name, file, item.loc);
-      const seen = chain.findIndex((c) => c.file === target);
-      if (target === file || seen >= 0) {
-        const links = [...chain.slice(Math.max(seen, 0)), { file, loc: item.loc }];
-        throw new UserError(
-          diag('include-cycle', `include cycle: ${[...links.map((l) => l.file), target].join(' -> ')}`, item.loc, {
-            related: links.slice(0, -1).map((l) => ({ message: 'included from here', location: l.loc })),
-            hint: 'remove one of these includes',
-          }),
-        );
+      try {
+        const fragment = this.fragment(item, file, chain);
+        merged = merged ? mergeMaps(merged, fragment, problems) : fragment;
+      } catch (e) {
+        if (!(e instanceof UserError)) throw e;
+        // A fragment included along two paths reports its problems once.
+        for (const d of e.diagnostics) if (!problems.some((p) => sameProblem(p, d))) problems.push(d);
       }
-      const fragment = this.readChain(target, [...chain, { file, loc: item.loc }]);
-      if (fragment.kind !== 'map')
-        throw new UserError(diag('include-not-map', `included file ${target} must be a map of keys, found ${describe(fragment)}`, fragment.loc));
-      merged = merged ? mergeMaps(merged, fragment) : fragment;
     }
-    return merged ? mergeMaps(merged, own) : own;
+    const result = merged ? mergeMaps(merged, own, problems) : own;
+    if (problems.length) throw new UserError(problems);
+    return result;
+  }
+
+  /** One included fragment, with its own includes merged. */
+  private fragment(item: LValue, file: string, chain: readonly { file: string; loc: SourceLocation }[]): LMap {
+    const name = asString(item, 'include');
+    const target = this.find(name, file, item.loc);
+    const seen = chain.findIndex((c) => c.file === target);
+    if (target === file || seen >= 0) {
+      const links = [...chain.slice(Math.max(seen, 0)), { file, loc: item.loc }];
+      throw new UserError(
+        diag('include-cycle', `include cycle: ${[...links.map((l) => l.file), target].join(' -> ')}`, item.loc, {
+          related: links.slice(0, -1).map((l) => ({ message: 'included from here', location: l.loc })),
+          hint: 'remove one of these includes',
+        }),
+      );
+    }
+    const fragment = this.readChain(target, [...chain, { file, loc: item.loc }]);
+    if (fragment.kind !== 'map')
+      throw new UserError(diag('include-not-map', `included file ${target} must be a map of keys, found ${describe(fragment)}`, fragment.loc));
+    return fragment;
   }
 
   private find(name: string, from: string, loc: SourceLocation): string {
@@ -74,8 +93,15 @@ export class IncludeResolver {
   }
 }
 
-/** `later`'s keys as if written after `earlier`'s (see the rules above). */
-export function mergeMaps(earlier: LMap, later: LMap): LMap {
+const sameProblem = (a: Diagnostic, b: Diagnostic): boolean =>
+  a.code === b.code &&
+  a.message === b.message &&
+  a.location?.file === b.location?.file &&
+  a.location?.line === b.location?.line &&
+  a.location?.column === b.location?.column;
+
+/** `later`'s keys as if written after `earlier`'s (see the rules above); a key of two shapes is a problem, and keeps `later`'s value. */
+export function mergeMaps(earlier: LMap, later: LMap, problems: Diagnostic[]): LMap {
   const entries: LEntry[] = [...earlier.entries];
   for (const e of later.entries) {
     const at = entries.findIndex((x) => x.key === e.key);
@@ -89,12 +115,13 @@ export function mergeMaps(earlier: LMap, later: LMap): LMap {
     else if (before.kind === 'map' && now.kind === 'map') entries[at] = { ...e, value: { ...now, entries: [...before.entries, ...now.entries] } };
     else if (before.kind === 'scalar' && now.kind === 'scalar') entries[at] = e;
     else {
-      throw new UserError(
+      problems.push(
         diag('include-conflict', `'${e.key}' is ${describe(now)} here but ${describe(before)} in an included file`, e.keyLoc, {
           related: [{ message: 'the included value', location: entries[at].keyLoc }],
           hint: 'give both the same shape (both lists, both maps or both plain values)',
         }),
       );
+      entries[at] = e;
     }
   }
   return { ...later, entries };

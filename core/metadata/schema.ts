@@ -24,6 +24,8 @@ export type Shape = Named &
         readonly keys: Readonly<Record<string, Shape>>;
         readonly required?: readonly string[];
         readonly renamed?: Readonly<Record<string, string>>;
+        /** Rules between keys (a source has `url:` or `git:`, not both): every problem, once each key's own shape is checked. */
+        readonly check?: (m: LMap, named: string) => Diagnostic[];
       }
     | { readonly kind: 'dict'; readonly of: Shape; readonly itemName?: (key: string) => string }
     | { readonly kind: 'either'; readonly of: readonly Shape[] }
@@ -39,7 +41,10 @@ export const bool: Shape = { kind: 'boolean' };
 export const list = (of: Shape, o: { name?: string } = {}): Shape => ({ kind: 'list', of, ...o });
 /** A list of strings; `KEY:` with no value is an empty list. */
 export const strings: Shape = { kind: 'list', of: str(), nullable: true };
-export const map = (keys: Record<string, Shape>, o: { required?: readonly string[]; renamed?: Record<string, string>; name?: string } = {}): MapShape => ({
+export const map = (
+  keys: Record<string, Shape>,
+  o: { required?: readonly string[]; renamed?: Record<string, string>; name?: string; check?: MapShape['check'] } = {},
+): MapShape => ({
   kind: 'map',
   keys,
   ...o,
@@ -153,6 +158,7 @@ export function validate(v: LValue, shape: Shape, name: string): Diagnostic[] {
           else out.push(unknownKey(e, allowed, named, s.renamed?.[e.key]));
         }
         for (const r of s.required ?? []) if (!m.entries.some((e) => e.key === r)) out.push(missingKey(m, r, named));
+        if (s.check) out.push(...s.check(m, named));
         return;
       }
       case 'dict':

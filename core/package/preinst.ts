@@ -1,4 +1,4 @@
-import { groupLine, userLine } from '../rootfs/accounts.js';
+import { groupLine, userLine } from './account-lines.js';
 import type { PackageData } from './pkgdata.js';
 
 // The `preinst` of a package that declares users or groups, for a device

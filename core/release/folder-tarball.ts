@@ -1,7 +1,7 @@
 import { createWriteStream, lstatSync, readFileSync, readlinkSync } from 'node:fs';
 import { createGzip } from 'node:zlib';
 import { once } from 'node:events';
-import fg from 'fast-glob';
+import { fastGlob } from '../fs/lazy-glob.js';
 import { padding, tarEnd, tarHeader } from '../archive/tar-writer.js';
 import { writeAtomically } from '../fs/atomic-write.js';
 
@@ -22,7 +22,7 @@ async function writeTarGz(folder: string, top: string, tmp: string, mtime: numbe
   const write = async (b: Buffer) => {
     if (!gz.write(b)) await once(gz, 'drain');
   };
-  const entries = fg.sync('**', { cwd: folder, dot: true, onlyFiles: false, markDirectories: false, followSymbolicLinks: false }).sort();
+  const entries = fastGlob().sync('**', { cwd: folder, dot: true, onlyFiles: false, markDirectories: false, followSymbolicLinks: false }).sort();
   await write(tarHeader({ path: `${top}/`, type: 'dir', mode: 0o755, mtime }));
   for (const rel of entries) {
     const abs = `${folder}/${rel}`;

@@ -1,7 +1,8 @@
 import { readFileSync, statSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
-import type { BuildContext } from '../build/context.js';
+import type { BuildContext, ImageRecords } from '../build/context.js';
+import { recordNames } from '../build/image-records.js';
 import { deployText } from '../deploy/deploy.js';
 import type { ImagePlan } from '../graph/plan.js';
 import { buildManifest, type Artifact } from './build-manifest.js';
@@ -9,10 +10,12 @@ import { imageFacts } from './image-facts.js';
 import { spdxDocument } from './spdx.js';
 import { hostToolVersions } from './host-tools.js';
 import { layerRecord } from './layer-record.js';
+import { licenseWarnings } from './license-warnings.js';
 
-// Called by the image task once the image files and kernel are deployed:
-// writes `<base>.manifest.json` (the build manifest) and `<base>.spdx.json`
-// (the SBOM) beside them.
+// Called by the image task (through the seam core/build/image-records.ts,
+// bound in core/session/container.ts) once the image files and kernel are
+// deployed: writes `<base>.manifest.json` (the build manifest) and
+// `<base>.spdx.json` (the SBOM) beside them.
 
 /**
  * What the records say beyond the task signatures: the layers' content and
@@ -27,8 +30,6 @@ export async function recordInputs(plan: ImagePlan, ctx: BuildContext): Promise<
   };
 }
 
-export const recordNames = (base: string): string[] => [`${base}.manifest.json`, `${base}.spdx.json`];
-
 export async function writeImageRecords(plan: ImagePlan, ctx: BuildContext, deployDir: string, base: string, deployed: readonly string[]): Promise<string[]> {
   const facts = await imageFacts(plan, ctx);
   const artifacts: Artifact[] = deployed.map((p) => ({
@@ -42,3 +43,6 @@ export async function writeImageRecords(plan: ImagePlan, ctx: BuildContext, depl
     await deployText(JSON.stringify(spdxDocument(facts, artifacts), null, 1) + '\n', deployDir, spdx),
   ];
 }
+
+/** The image task's records, as the composition root hands them to the build context. */
+export const imageRecords: ImageRecords = { inputs: recordInputs, write: writeImageRecords, licenseWarnings };

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, lstatSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import fg from 'fast-glob';
+import { fastGlob } from '../fs/lazy-glob.js';
 import { git } from '../fetch/git/git.js';
 import type { Layer } from '../metadata/layer.js';
 
@@ -26,7 +26,9 @@ export interface LayerRecord {
 
 /** The files of a layer as the content hash sees them (relative paths, sorted). */
 export function layerFiles(dir: string): string[] {
-  return fg.sync('**', { cwd: dir, dot: true, onlyFiles: true, followSymbolicLinks: false, ignore: ['**/.git/**', '.git', ORIGIN_FILE] }).sort();
+  return fastGlob()
+    .sync('**', { cwd: dir, dot: true, onlyFiles: true, followSymbolicLinks: false, ignore: ['**/.git/**', '.git', ORIGIN_FILE] })
+    .sort();
 }
 
 export function layerContentHash(dir: string): string {

@@ -1,15 +1,11 @@
 import { diag, type Diagnostic, type SourceLocation } from '../diagnostics/diagnostic.js';
+import { groupLine, userLine, type Account } from '../package/account-lines.js';
 
 // /etc/passwd and /etc/group of the image: the lines a package ships
 // (base-files), plus one line for each declared user and group it lacks. A
 // declaration that contradicts a shipped line (same name, other id; same
 // id, other name) is an error, never a silent choice. Formats: passwd(5),
 // group(5).
-
-export interface Account {
-  readonly name: string;
-  readonly id: number;
-}
 
 export interface DeclaredUser extends Account {
   readonly group: string;
@@ -69,13 +65,6 @@ function merge<T extends DeclaredGroup | DeclaredUser>(
       .join('')
   );
 }
-
-/** A group(5) line for a declared group (no members, no password). */
-export const groupLine = (g: Account): string => `${g.name}:x:${g.id}:`;
-
-/** A passwd(5) line; locked password ("!"), like useradd's default: declared users log in only as their recipe arranges. */
-export const userLine = (u: Account & Pick<DeclaredUser, 'gecos' | 'home' | 'shell'>, gid: number | string): string =>
-  `${u.name}:!:${u.id}:${gid}:${u.gecos}:${u.home}:${u.shell}`;
 
 export function mergeGroups(shipped: string, declared: readonly DeclaredGroup[], problems: Diagnostic[]): string {
   return merge('group', shipped, declared, groupLine, problems);

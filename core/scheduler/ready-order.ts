@@ -24,6 +24,14 @@ export function criticalPathOrder<T>(g: TaskGraph<T>, weight?: (key: string) => 
   return (a, b) => priority.get(b)! - priority.get(a)! || (a < b ? -1 : a > b ? 1 : 0);
 }
 
+/** Weights for the critical path: last time's durations; a task never timed counts as the average one. */
+export function lastRunWeights(lastDuration: ReadonlyMap<string, number>): ((key: string) => number) | undefined {
+  if (!lastDuration.size) return undefined;
+  const known = [...lastDuration.values()];
+  const average = Math.max(1, known.reduce((a, b) => a + b, 0) / known.length);
+  return (key) => Math.max(1, lastDuration.get(key) ?? average);
+}
+
 export function shuffledOrder(seed: number): ReadyOrder {
   const ranks = new Map<string, number>();
   const rank = (key: string) => {

@@ -1,13 +1,14 @@
 import { existsSync } from 'node:fs';
 import { filter, map, type Observable } from 'rxjs';
 import type { GraphNode, TaskGraph } from '../graph/task-graph.js';
-import { dependentsOf, topologicalOrder, upstreamMatching } from '../graph/task-graph.js';
+import { dependentsOf, topologicalOrder } from '../graph/task-graph.js';
 import { systemClock, type Clock } from '../model/clock.js';
 import type { PathRoots } from '../signature/normalize.js';
 import { treeHashOf } from '../signature/output-hash.js';
 import { signatureOf, signatureRecord, type SignatureRecord } from '../signature/signature.js';
 import { DONE_STATES, INTERNAL_STATES, type BuildSummary, type PublishedState, type TaskEvent, type TaskState, type Transition } from './events.js';
-import { criticalPathOrder, shuffledOrder, type ReadyOrder } from './ready-order.js';
+import { buildSummary, type Failure } from './build-summary.js';
+import { criticalPathOrder, lastRunWeights, shuffledOrder, type ReadyOrder } from './ready-order.js';
 import { saveOrWarn, type TaskCache } from './task-cache.js';
 import { TaskFailed } from './task-failed.js';
 import type { Stamp, TaskStamps } from './task-stamps.js';
@@ -71,7 +72,7 @@ export class RunQueue<T> {
   private readonly dependents: Map<string, string[]>;
   private readonly clock: Clock;
   private readonly running = new Set<Promise<void>>();
-  private readonly failures: { key: string; message: string }[] = [];
+  private readonly failures: Failure[] = [];
   private stopping = false;
   private order?: ReadyOrder;
 
@@ -262,7 +263,7 @@ export class RunQueue<T> {
   async run(signal: AbortSignal): Promise<BuildSummary> {
     const started = this.clock.now();
     await this.plan();
-    this.order = this.options.shuffle !== undefined ? shuffledOrder(this.options.shuffle) : criticalPathOrder(this.graph, this.lastRunWeights());
+    this.order = this.options.shuffle !== undefined ? shuffledOrder(this.options.shuffle) : criticalPathOrder(this.graph, lastRunWeights(this.lastDuration));
     for (const key of this.graph.nodes.keys()) this.consider(key);
     while (true) {
       if (signal.aborted) this.stopping = true;
@@ -273,40 +274,12 @@ export class RunQueue<T> {
     return this.settle(started);
   }
 
-  /** Weights for the critical path: last time's durations; a task never timed counts as the average one. */
-  private lastRunWeights(): ((key: string) => number) | undefined {
-    if (!this.lastDuration.size) return undefined;
-    const known = [...this.lastDuration.values()];
-    const average = Math.max(1, known.reduce((a, b) => a + b, 0) / known.length);
-    return (key) => Math.max(1, this.lastDuration.get(key) ?? average);
-  }
-
   /** Ends every task not started: skipped when not needed, cancelled when the build stopped before it. */
   private settle(started: number): BuildSummary {
     for (const key of [...this.states.inState('pending'), ...this.states.inState('ready')]) {
       this.states.move(this.graph.get(key), this.needed.has(key) ? 'cancelled' : 'skipped');
     }
     this.states.close();
-    const count = (s: TaskState) => this.states.inState(s).size;
-    const blocked = this.blockedBy();
-    return {
-      ran: count('succeeded') + count('failed'),
-      cached: count('cached'),
-      restored: count('restored'),
-      skipped: count('skipped'),
-      failed: count('failed'),
-      cancelled: count('cancelled'),
-      durationMs: this.clock.now() - started,
-      failures: this.failures.map((f) => ({ ...f, blocked: (blocked.get(f.key) ?? []).sort() })),
-    };
-  }
-
-  /** For each failed task, the cancelled tasks that wait for it, directly or not. */
-  private blockedBy(): Map<string, string[]> {
-    const out = new Map<string, string[]>();
-    if (!this.failures.length) return out;
-    const upstream = upstreamMatching(this.graph, this.states.inState('cancelled'), (k) => this.states.get(k) === 'failed');
-    for (const [key, failed] of upstream) for (const f of failed) out.set(f, [...(out.get(f) ?? []), key]);
-    return out;
+    return buildSummary(this.graph, this.states, this.failures, this.clock.now() - started);
   }
 }

@@ -1,5 +1,5 @@
 import { Container } from 'inversify';
-import type { BuildContext } from '../build/context.js';
+import type { BuildContext, ImageRecords } from '../build/context.js';
 import { StampStore } from '../build/stamps.js';
 import { projectCache } from '../cache/project-cache.js';
 import type { BuildLayout } from '../config/build-layout.js';
@@ -19,6 +19,7 @@ import { OciWriter } from '../image/write-oci.js';
 import { SquashfsWriter } from '../image/write-squashfs.js';
 import { TarGzWriter, TarZstWriter } from '../image/write-tar.js';
 import { VfatWriter } from '../image/write-vfat.js';
+import { imageRecords } from '../release/image-records.js';
 import type { Configuration } from '../resolve/configuration.js';
 import type { TaskCache } from '../scheduler/task-cache.js';
 
@@ -39,6 +40,7 @@ export const SOURCE_FETCHER = Symbol('source fetcher');
 export const BUILD_CONTEXT = Symbol('build context');
 export const STAMPS = Symbol('stamps');
 export const TASK_CACHE = Symbol('task cache');
+export const IMAGE_RECORDS = Symbol('image records');
 
 /** The plugins alone: what a test or a benchmark needs without a project. */
 export function pluginContainer(): Container {
@@ -56,6 +58,8 @@ export function pluginContainer(): Container {
   c.bind<ImageWriter>(IMAGE_WRITERS).toDynamicValue(() => new OciWriter());
   c.bind<ImageWriter>(IMAGE_WRITERS).toDynamicValue(() => new OciArchiveWriter());
   c.bind<ImageWriter>(IMAGE_WRITERS).toDynamicValue(() => new DiskWriter());
+  // The build manifest and SBOM the image task writes: release's, handed down to build.
+  c.bind<ImageRecords>(IMAGE_RECORDS).toConstantValue(imageRecords);
   return c;
 }
 
@@ -70,6 +74,7 @@ export function buildContainer(cfg: Configuration, layout: BuildLayout): Contain
     layout,
     fetcher: ctx.get<SourceFetcher>(SOURCE_FETCHER),
     writers: ctx.getAll<ImageWriter>(IMAGE_WRITERS),
+    records: ctx.get<ImageRecords>(IMAGE_RECORDS),
   }));
   c.bind<StampStore>(STAMPS).toDynamicValue(() => new StampStore(layout.stampsDir));
   // A project without a cache has none: null, since a binding cannot hold undefined.

@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { existsSync, mkdirSync, utimesSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { listCache } from '../../core/cache/cache-report.js';
 import { LocalCache } from '../../core/cache/local-cache.js';
@@ -10,8 +10,9 @@ import { treeHashOf } from '../../core/signature/output-hash.js';
 import type { SignatureRecord } from '../../core/signature/signature.js';
 import { scratchDirs, writeTree } from '../helpers/strata.js';
 
-// `strata cache prune --older-than` measures ages on a clock: a test moves
-// a fake one 30 days on instead of waiting or back-dating files.
+// `strata cache prune --older-than` measures ages on a clock, and the local
+// cache marks objects made and used on the same clock: a test moves a fake
+// one 30 days on instead of waiting or back-dating files.
 
 const tempDir = scratchDirs(test);
 const DAY = 86400e3;
@@ -61,6 +62,41 @@ test('leftovers of a killed build go once they are an hour old by the clock, not
   assert.equal((await pruneCache(dir, 30 * DAY, { clock })).leftovers, [staging]);
   assert.not.ok(existsSync(staging));
   assert.is(listCache(dir).length, 1, 'the object, used an hour ago, stays');
+});
+
+test('the cache itself reads the clock: made at its time, used at its time, pruned by its time', async () => {
+  const dir = tempDir('strata-cache-clock-');
+  const D = join(dir, 'work/image');
+  writeTree(D, { 'usr/bin/app': 'app\n' });
+  // A clock years away from the real one: any time read from the system would show.
+  const start = Date.UTC(2040, 0, 1);
+  const clock = new FakeClock(start);
+  const cache = new LocalCache(join(dir, 'cache'), clock);
+  const signature = 'ef'.repeat(32);
+  await cache.save(signature, { node: 'app:install', record: RECORD, output: treeHashOf([D]), paths: [D] });
+  const info = JSON.parse(readFileSync(cache.objectPaths(signature).json, 'utf8')) as { created: string };
+  assert.is(info.created, '2040-01-01T00:00:00.000Z');
+  assert.equal(
+    listCache(cache.dir).map((e) => e.lastUsed),
+    [start],
+  );
+  // Restored 20 days on: used then, so a prune 40 days after the start (30 days' age) keeps it.
+  clock.advance(20 * DAY);
+  rmSync(D, { recursive: true });
+  assert.ok(await cache.restore(signature, [D]));
+  assert.is(readFileSync(join(D, 'usr/bin/app'), 'utf8'), 'app\n');
+  assert.equal(
+    listCache(cache.dir).map((e) => e.lastUsed),
+    [start + 20 * DAY],
+  );
+  clock.advance(20 * DAY);
+  assert.equal((await pruneCache(cache.dir, 30 * DAY, { clock })).old, []);
+  clock.advance(11 * DAY);
+  assert.equal(
+    (await pruneCache(cache.dir, 30 * DAY, { clock })).old.map((e) => e.signature),
+    [signature],
+  );
+  assert.equal(listCache(cache.dir), []);
 });
 
 test('the fake clock only moves forward, by what it is told', () => {

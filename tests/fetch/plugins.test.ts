@@ -10,7 +10,7 @@ import { FetcherRegistry } from '../../core/fetch/registry.js';
 import type { RemoteSource } from '../../core/fetch/source.js';
 import { DownloadError } from '../../core/fetch/transport/download-error.js';
 import { FileFetcher } from '../../core/fetch/transport/file.js';
-import type { BodySink } from '../../core/fetch/transport/http.js';
+import type { BodySink } from '../../core/fetch/fetcher.js';
 import { HttpFetcher } from '../../core/fetch/transport/http.js';
 import { plugins } from '../../core/session/plugins.js';
 import { widgetRepo } from '../helpers/git-repo.js';

@@ -114,3 +114,26 @@ export function findCycles(edges: readonly { from: string; to: string }[]): stri
   });
   return cycles.sort((a, b) => (a[0] < b[0] ? -1 : 1));
 }
+
+/** The stage (folder of core/) of a path like `core/fetch/git/git.ts`. */
+export const stageOf = (path: string): string => path.split('/')[1];
+
+/**
+ * The stage order written in docs/architecture.md: the first fenced line
+ * after the `<!-- stage order` marker, names joined by arrows, bottom first.
+ */
+export function stageOrder(doc: string): string[] {
+  const m = /<!-- stage order[^>]*-->\s*```\s*\n\s*([^\n]+)\n/.exec(doc);
+  if (!m) throw new Error('no stage order (a `<!-- stage order -->` marker and a fenced line) in the document');
+  return m[1].split('→').map((s) => s.trim());
+}
+
+/** The imports from a stage to a later one in `order` (bottom first); throws for a stage the order lacks. */
+export function upwardImports<E extends { from: string; to: string }>(edges: readonly E[], order: readonly string[]): E[] {
+  const rank = (path: string): number => {
+    const r = order.indexOf(stageOf(path));
+    if (r < 0) throw new Error(`${stageOf(path)} (${path}) is not in the stage order`);
+    return r;
+  };
+  return edges.filter((e) => rank(e.to) > rank(e.from));
+}

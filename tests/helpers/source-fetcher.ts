@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
 import { DownloadDir } from '../../core/fetch/store/download-dir.js';
-import { SourceFetcher, type FetchEvent, type FetchSettings } from '../../core/fetch/orchestrator.js';
+import type { FetchSettings } from '../../core/fetch/fetch-settings.js';
+import { SourceFetcher, type FetchEvent } from '../../core/fetch/orchestrator.js';
 import { FileFetcher } from '../../core/fetch/transport/file.js';
 import { HttpFetcher } from '../../core/fetch/transport/http.js';
 import type { Sha256 } from '../../core/model/ids.js';

@@ -7,8 +7,7 @@ import type { ImagePlan } from '../../graph/plan.js';
 import { readRootfsManifest } from '../../rootfs/manifest.js';
 import { TaskFailed, type BuildContext, type TaskImplementation } from '../context.js';
 import { rootfsManifestPath } from './rootfs.js';
-import { recordInputs, recordNames, writeImageRecords } from '../../release/image-records.js';
-import { licenseWarnings } from '../../release/license-warnings.js';
+import { imageRecordsOf, recordNames } from '../image-records.js';
 import { formatDiagnostic } from '../../diagnostics/printer.js';
 import { planBuild } from '../../graph/plan.js';
 import { bootFiles } from '../../kernel/boot-chain.js';
@@ -51,7 +50,7 @@ export const imageTask: TaskImplementation = {
     const plan = planOf(node.payload);
     // The boot chain's files by name (their contents come with the stages' install outputs).
     const bootFileNames = bootDeploys(plan).map((f) => f.name);
-    return JSON.stringify({ types: plan.image.types, boot: ctx.cfg.machine.qemu ? formatQemuBoot(qemuBoot(plan, ctx, '')) : null, epoch: ctx.layout.epoch, records: await recordInputs(plan, ctx), ...(bootFileNames.length ? { bootFiles: bootFileNames } : {}) });
+    return JSON.stringify({ types: plan.image.types, boot: ctx.cfg.machine.qemu ? formatQemuBoot(qemuBoot(plan, ctx, '')) : null, epoch: ctx.layout.epoch, records: await imageRecordsOf(ctx).inputs(plan, ctx), ...(bootFileNames.length ? { bootFiles: bootFileNames } : {}) });
   },
   async run(t) {
     const plan = planOf(t.node.payload);
@@ -82,9 +81,9 @@ export const imageTask: TaskImplementation = {
     // One line per installed package: name, recipe, version, architecture, licence.
     const manifest = rootfs.packages.map((p) => `${p.name} ${p.recipe} ${p.version} ${p.arch} ${p.license}`).join('\n') + '\n';
     log.push(`deployed ${await deployText(manifest, deploy, `${base}.manifest`)}`);
-    for (const p of await writeImageRecords(plan, t.ctx, deploy, base, images)) log.push(`deployed ${p}`);
+    for (const p of await imageRecordsOf(t.ctx).write(plan, t.ctx, deploy, base, images)) log.push(`deployed ${p}`);
     // Licences the SBOM had to turn into LicenseRef-s, at the recipe line that set them.
-    log.push(...licenseWarnings(planBuild(t.ctx.cfg, plan.image.name).recipes).map(formatDiagnostic));
+    log.push(...imageRecordsOf(t.ctx).licenseWarnings(planBuild(t.ctx.cfg, plan.image.name).recipes).map(formatDiagnostic));
     if (t.ctx.cfg.machine.qemu && initrd) {
       log.push(`deployed ${await deployText(formatQemuBoot(qemuBoot(plan, t.ctx, initrd)), deploy, `${base}.qemuboot.json`)}`);
     }

@@ -1,6 +1,6 @@
 import type { TaskPayload } from '../../graph/plan.js';
 import type { TaskImplementation } from '../context.js';
-import { withKconfigChecks } from '../../kernel/kconfig-configure.js';
+import { withKconfigChecks } from '../kconfig-configure.js';
 import { fetchTask } from './fetch.js';
 import { imageTask } from './image.js';
 import { packageTask } from './package.js';

@@ -1,9 +1,8 @@
-import type { AnySource, Fetcher, FetchSource, Place, TransferContext, TransferResult } from '../fetcher.js';
+import type { AnySource, BodySink, Fetcher, FetchSource, Place, TransferContext, TransferResult } from '../fetcher.js';
 import type { Sha256 } from '../../model/ids.js';
 import { redactText, redactUrl } from '../../diagnostics/redact.js';
 import type { DownloadDir } from '../store/download-dir.js';
 import { DownloadError } from '../transport/download-error.js';
-import type { BodySink } from '../transport/http.js';
 import { BareClone, ensureCommit } from './git.js';
 import type { GitSource } from './git-source.js';
 import { gitTarballProblem } from './git-tarball-verify.js';

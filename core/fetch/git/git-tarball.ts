@@ -4,7 +4,7 @@ import { ByteReader } from '../../archive/byte-reader.js';
 import { launch } from '../../exec/launch.js';
 import { describeExit, succeeded } from '../../exec/process-exit.js';
 import { paxGlobalHeader, padding, tarEnd, tarHeader } from '../../archive/tar-writer.js';
-import type { BodySink } from '../transport/http.js';
+import type { BodySink } from '../fetcher.js';
 import { git, type BareClone } from './git.js';
 import type { GitSource } from './git-source.js';
 

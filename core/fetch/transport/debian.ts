@@ -1,6 +1,6 @@
-import type { AnySource, Fetcher, Place, TransferContext, TransferResult } from '../fetcher.js';
+import type { AnySource, BodySink, Fetcher, Place, TransferContext, TransferResult } from '../fetcher.js';
 import { aptArchiveUris } from './apt-sources.js';
-import { httpTransfer, type BodySink } from './http.js';
+import { httpTransfer } from './http.js';
 
 // `debian://pool/main/l/linux-signed-arm64/…deb` names a file by its path in
 // the Debian archive. The archive's hosts come from this machine's apt

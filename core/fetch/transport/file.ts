@@ -1,9 +1,8 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import type { Fetcher, Place, TransferContext, TransferResult } from '../fetcher.js';
+import type { BodySink, Fetcher, Place, TransferContext, TransferResult } from '../fetcher.js';
 import { DownloadError } from './download-error.js';
-import type { BodySink } from './http.js';
 
 // Files on this machine: the places of mirror folders (an absolute path or
 // a file:// URL). `file://` sources of a recipe are not downloads: they are

@@ -1,7 +1,8 @@
 import { createReadStream, createWriteStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import http from 'node:http';
-import https from 'node:https';
+import type http from 'node:http';
+import type https from 'node:https';
+import { createRequire } from 'node:module';
 
 // Strata's one HTTP(S) client. `openRequest` is where every request starts:
 // the fetch phase's resumable GETs (http.ts) and the remote cache's GET and
@@ -20,6 +21,12 @@ export class HttpError extends Error {
 
 const TIMEOUT_MS = 15000;
 
+// node:http and node:https (with tls and a dozen modules of Node's own) are
+// loaded on the first request, so a build with nothing to fetch does not
+// pay for them at start (npm run bench:startup).
+const builtin = createRequire(import.meta.url);
+const httpModule = (secure: boolean): typeof http | typeof https => builtin(secure ? 'node:https' : 'node:http') as typeof http | typeof https;
+
 /**
  * Starts a request to `url`, credentials in it split out into Node's `auth`
  * option (RFC 7617 basic auth) so the URL sent has none. The caller ends it.
@@ -29,7 +36,7 @@ export function openRequest(url: string, method: 'GET' | 'PUT', headers: http.Ou
   const auth = u.username ? `${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}` : undefined;
   u.username = '';
   u.password = '';
-  return (u.protocol === 'https:' ? https : http).request(u, { method, auth, headers });
+  return httpModule(u.protocol === 'https:').request(u, { method, auth, headers });
 }
 
 /** The host of an http(s) URL, lowercase, without IPv6 brackets. */

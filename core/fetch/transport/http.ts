@@ -1,4 +1,5 @@
-import type { AnySource, Fetcher, Place, TransferContext, TransferResult } from '../fetcher.js';
+import type { AnySource, BodySink, Fetcher, Place, TransferContext, TransferResult } from '../fetcher.js';
+import { DEFAULT_HTTP, type HttpOptions } from './http-options.js';
 import { DownloadError, describeFailure } from './download-error.js';
 import { hostOf, openRequest } from './http-client.js';
 import { withRetries } from './retry.js';
@@ -32,25 +33,6 @@ export function httpTransfer(url: string, sink: BodySink, ctx: TransferContext):
     ctx.retry,
     (f, n, ms) => ctx.onRetry(`${describeFailure(f)}; try ${n + 1} in ${(ms / 1000).toFixed(1)} s`),
   );
-}
-
-export interface HttpOptions {
-  readonly connectTimeoutMs: number;
-  /** Longest silence on the connection once connected, headers and body alike. */
-  readonly idleTimeoutMs: number;
-  readonly maxRedirects: number;
-  /** Checked for the host of the URL and of every redirect; undefined allows all. */
-  readonly allowHost?: (host: string) => boolean;
-}
-
-export const DEFAULT_HTTP: HttpOptions = { connectTimeoutMs: 15_000, idleTimeoutMs: 30_000, maxRedirects: 5 };
-
-/** Where the body goes: a PartialFile, in practice. */
-export interface BodySink {
-  readonly bytes: number;
-  resumeOffset(): number;
-  write(chunk: Buffer): Promise<void>;
-  restart(): Promise<void>;
 }
 
 /** Bytes in the sink so far, and the whole size when the server said it. */

@@ -5,10 +5,10 @@ import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { formatDiagnostic } from '../diagnostics/printer.js';
 import type { Recipe } from '../resolve/recipe.js';
 import { treeHash } from '../signature/tree-hash.js';
-import { TaskFailed, type TaskImplementation } from '../build/context.js';
-import { checkFragments, fragmentSyntaxDiagnostics, kconfigDiagnostics } from './fragment-check.js';
-import { parseDotConfig, parseFragment, type KconfigRequest } from './kconfig-file.js';
-import { checkDefconfig, resolveFragments } from './kconfig-inputs.js';
+import { TaskFailed, type TaskImplementation } from './context.js';
+import { checkFragments, fragmentSyntaxDiagnostics, kconfigDiagnostics } from '../kernel/fragment-check.js';
+import { parseDotConfig, parseFragment, type KconfigRequest } from '../kernel/kconfig-file.js';
+import { checkDefconfig, resolveFragments } from '../kernel/kconfig-inputs.js';
 
 // The configure task of a recipe that sets KCONFIG_DEFCONFIG (linux,
 // u-boot; see layers/core/classes/kconfig.yaml): the recipe's own script,

@@ -6,6 +6,7 @@ import { asNumber, asSeq, asString, asStringList, get, readMap } from '../metada
 import type { LEntry, LValue } from '../metadata/yaml.js';
 import { parseYamlFile } from '../metadata/yaml.js';
 import type { MetadataReader } from '../metadata/recipe-file.js';
+import { readMachineDisk, type MachineDisk } from './machine-disk.js';
 import { readProviders, readVars, type ProviderChoice } from './vars.js';
 
 // A machine file describes one board: its architecture, cross prefix,
@@ -23,6 +24,18 @@ export interface QemuSettings {
   readonly memory: number;
   readonly smp: number;
   readonly args: readonly string[];
+  /** How QEMU loads the boot chain (files the boot chain deploys); set for machines that boot from their disk. */
+  readonly firmware?: QemuFirmware;
+  /** How the disk is attached: `-drive if=<interface>` (default virtio), or `-device <device>` (e.g. virtio-blk-device, the MMIO transport). */
+  readonly diskInterface?: string;
+  readonly diskDevice?: string;
+}
+
+/** QEMU's loaders: -bios (U-Boot, OpenSBI, U-Boot SPL), -kernel (U-Boot in S-mode under OpenSBI), -pflash. */
+export interface QemuFirmware {
+  readonly bios?: string;
+  readonly kernel?: string;
+  readonly pflash?: string;
 }
 
 /** One stage of the boot chain: a recipe or provided name, where the machine lists it. */
@@ -43,9 +56,11 @@ export interface Machine {
   readonly qemu?: QemuSettings;
   /** firmware → bootloader → kernel, in boot order (`boot-chain:`); empty when not given. */
   readonly bootChain: readonly BootStage[];
+  /** The partitioned disk the board boots from (`disk:`), when it has one. */
+  readonly disk?: MachineDisk;
 }
 
-const KEYS = ['name', 'summary', 'arch', 'overrides', 'providers', 'vars', 'console', 'qemu', 'kernel', 'bootloader', 'boot-chain'];
+const KEYS = ['name', 'summary', 'arch', 'overrides', 'providers', 'vars', 'console', 'qemu', 'kernel', 'bootloader', 'boot-chain', 'disk'];
 const KERNEL_KEYS = ['image', 'defconfig', 'fragments', 'devicetrees'];
 const BOOTLOADER_KEYS = ['name', 'defconfig'];
 
@@ -85,7 +100,8 @@ function bootloaderVars(v: LValue): { vars: Assignment[]; name: string; loc: Sou
     loc: name.loc,
   };
 }
-const QEMU_KEYS = ['binary', 'machine', 'cpu', 'memory', 'smp', 'args'];
+const QEMU_KEYS = ['binary', 'machine', 'cpu', 'memory', 'smp', 'args', 'firmware', 'disk-interface', 'disk-device'];
+const FIRMWARE_KEYS = ['bios', 'kernel', 'pflash'];
 
 export function loadMachine(file: string, read: MetadataReader = parseYamlFile): Machine {
   const tree = read(file);
@@ -102,6 +118,9 @@ export function loadMachine(file: string, read: MetadataReader = parseYamlFile):
       memory: opt('memory') ? asNumber(opt('memory')!, 'qemu memory') : 512,
       smp: opt('smp') ? asNumber(opt('smp')!, 'qemu smp') : 1,
       args: opt('args') ? asStringList(opt('args')!, 'qemu args') : [],
+      firmware: opt('firmware') ? firmwareOf(opt('firmware')!) : undefined,
+      diskInterface: opt('disk-interface') ? asString(opt('disk-interface')!, 'qemu disk-interface') : undefined,
+      diskDevice: opt('disk-device') ? asString(opt('disk-device')!, 'qemu disk-device') : undefined,
     };
   }
   const name = get(m, 'name') ? asString(get(m, 'name')!, 'machine name') : basename(file, '.yaml');
@@ -133,5 +152,12 @@ export function loadMachine(file: string, read: MetadataReader = parseYamlFile):
     console: console ? asString(console, 'machine console') : undefined,
     qemu,
     bootChain,
+    disk: get(m, 'disk') ? readMachineDisk(get(m, 'disk')!) : undefined,
   };
+}
+
+function firmwareOf(v: LValue): QemuFirmware {
+  const f = readMap(v, FIRMWARE_KEYS, 'machine qemu firmware');
+  const file = (k: string) => (get(f, k) ? asString(get(f, k)!, `qemu firmware ${k}`) : undefined);
+  return { bios: file('bios'), kernel: file('kernel'), pflash: file('pflash') };
 }

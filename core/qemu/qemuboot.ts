@@ -24,7 +24,14 @@ import { offsetToLocation, scanJson } from './json-locations.js';
 //     "kernel": "Image-qemuarm64.bin",     -kernel
 //     "initrd": "minimal.cpio.gz",         -initrd, optional
 //     "dtb": "board.dtb",                  -dtb, optional (virt makes its own)
-//     "disks": [{ "file": "minimal.ext4", "format": "raw" }],  virtio disks, optional
+//     "disks": [{ "file": "minimal.ext4", "format": "raw" }],  virtio disks, optional;
+//                                          "interface": "sd" (-drive if=sd) or "device":
+//                                          "virtio-blk-device" (-device, the MMIO transport)
+//     "firmware": {                        optional: boot through the board's firmware and
+//       "bios": "u-boot.bin",              bootloader from the disks instead of -kernel:
+//       "kernel": "u-boot.bin",            -bios, -kernel (U-Boot S-mode under OpenSBI),
+//       "pflash": "flash.img"              -pflash; then "kernel", "initrd", "dtb" and
+//     },                                   "append" are not used (optional)
 //     "append": "console=ttyAMA0 rdinit=/sbin/init",           kernel command line
 //     "console": "ttyAMA0",                added to append as console=… when append has none
 //     "network": "none",                   "none" (default) or "user" (QEMU's slirp)
@@ -51,6 +58,17 @@ export interface QemuSystem {
 export interface QemuDisk {
   readonly file: string;
   readonly format: DiskFormat;
+  /** -drive if=…; default virtio. */
+  readonly interface?: string;
+  /** A -device for the drive instead of if= (e.g. virtio-blk-device on boards without PCI). */
+  readonly device?: string;
+}
+
+/** What QEMU loads instead of Linux when the board boots through its own firmware and bootloader. */
+export interface QemuFirmware {
+  readonly bios?: string;
+  readonly kernel?: string;
+  readonly pflash?: string;
 }
 
 /** A validated qemuboot.json with defaults filled in. Paths are as written (see `dir`). */
@@ -62,7 +80,9 @@ export interface QemuBoot {
   readonly machine: string;
   readonly image: string;
   readonly qemu: QemuSystem;
+  /** Required unless `firmware` is given. */
   readonly kernel: string;
+  readonly firmware?: QemuFirmware;
   readonly initrd?: string;
   readonly dtb?: string;
   readonly disks: readonly QemuDisk[];
@@ -74,9 +94,10 @@ export interface QemuBoot {
 }
 
 export const QEMUBOOT_VERSION = 1;
-const TOP_KEYS = ['version', 'machine', 'image', 'qemu', 'kernel', 'initrd', 'dtb', 'disks', 'append', 'console', 'network', 'prompt', 'poweroff'];
+const TOP_KEYS = ['version', 'machine', 'image', 'qemu', 'kernel', 'initrd', 'dtb', 'disks', 'append', 'console', 'network', 'prompt', 'poweroff', 'firmware'];
 const QEMU_KEYS = ['binary', 'machine', 'cpu', 'memory', 'smp', 'extraArgs'];
-const DISK_KEYS = ['file', 'format'];
+const DISK_KEYS = ['file', 'format', 'interface', 'device'];
+const FIRMWARE_KEYS = ['bios', 'kernel', 'pflash'];
 const DISK_FORMATS: readonly DiskFormat[] = ['raw', 'qcow2'];
 const NETWORKS: readonly QemuNetwork[] = ['none', 'user'];
 
@@ -181,7 +202,8 @@ export function parseQemuBoot(text: string, file: string): Result<QemuBoot, Diag
   const data: unknown = JSON.parse(text);
 
   const c = new Checker(file, text, scan.offsets);
-  const top = c.object(data, '', TOP_KEYS, ['machine', 'image', 'qemu', 'kernel', 'prompt']);
+  const hasFirmware = typeof data === 'object' && data !== null && 'firmware' in data;
+  const top = c.object(data, '', TOP_KEYS, ['machine', 'image', 'qemu', ...(hasFirmware ? [] : ['kernel']), 'prompt']);
   if (!top) return err(c.diagnostics);
 
   if (top.version !== undefined && top.version !== QEMUBOOT_VERSION) {
@@ -198,7 +220,9 @@ export function parseQemuBoot(text: string, file: string): Result<QemuBoot, Diag
       const o = c.object(d, pointer, DISK_KEYS, ['file']);
       const file = o && c.string(o, 'file', pointer);
       const format = o && (c.oneOf(o, 'format', pointer, DISK_FORMATS) ?? 'raw');
-      return file && format ? { file, format } : undefined;
+      const iface = o && c.string(o, 'interface', pointer);
+      const device = o && c.string(o, 'device', pointer);
+      return file && format ? { file, format, ...(iface ? { interface: iface } : {}), ...(device ? { device } : {}) } : undefined;
     })
     .filter((d): d is QemuDisk => d !== undefined);
 
@@ -232,7 +256,8 @@ export function parseQemuBoot(text: string, file: string): Result<QemuBoot, Diag
       smp: c.count(q, 'smp', '/qemu', 'CPUs') ?? 1,
       extraArgs: c.strings(q, 'extraArgs', '/qemu') ?? [],
     },
-    kernel: c.string(top, 'kernel', ''),
+    kernel: c.string(top, 'kernel', '') ?? '',
+    firmware: firmwareOf(c, top),
     initrd: c.string(top, 'initrd', ''),
     dtb: c.string(top, 'dtb', ''),
     disks,
@@ -247,9 +272,19 @@ export function parseQemuBoot(text: string, file: string): Result<QemuBoot, Diag
   return ok(boot as QemuBoot);
 }
 
+function firmwareOf(c: Checker, top: Json): QemuFirmware | undefined {
+  if (top.firmware === undefined) return undefined;
+  const f = c.object(top.firmware, '/firmware', FIRMWARE_KEYS, []);
+  if (!f) return undefined;
+  const out = { bios: c.string(f, 'bios', '/firmware'), kernel: c.string(f, 'kernel', '/firmware'), pflash: c.string(f, 'pflash', '/firmware') };
+  if (!out.bios && !out.kernel && !out.pflash) c.fail('/firmware', 'must name at least one of "bios", "kernel", "pflash"');
+  return Object.fromEntries(Object.entries(out).filter(([, v]) => v)) as QemuFirmware;
+}
+
 /** The files a boot needs, with the field each came from, resolved against `boot.dir`. */
 export function bootFiles(boot: QemuBoot): { pointer: string; path: string }[] {
-  const files = [{ pointer: '/kernel', path: boot.kernel }];
+  const files = boot.kernel ? [{ pointer: '/kernel', path: boot.kernel }] : [];
+  for (const [key, path] of Object.entries(boot.firmware ?? {})) if (path) files.push({ pointer: `/firmware/${key}`, path });
   if (boot.initrd) files.push({ pointer: '/initrd', path: boot.initrd });
   if (boot.dtb) files.push({ pointer: '/dtb', path: boot.dtb });
   boot.disks.forEach((d, n) => files.push({ pointer: `/disks/${n}/file`, path: d.file }));

@@ -62,7 +62,7 @@ export async function testImage(boot: QemuBoot, checks: readonly ImageCheck[], o
   const opts = { ...DEFAULTS, ...options };
   const emit = options.onEvent ?? (() => undefined);
   const log = resolve(opts.log);
-  const args = qemuArgs(boot);
+  const args = qemuArgs(boot, boot.dir, { snapshot: true });
   const command = shellCommand([boot.qemu.binary, ...args]);
   const base = { log, command, booted: false, killed: false };
 

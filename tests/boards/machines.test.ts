@@ -38,7 +38,7 @@ interface Board {
 }
 
 const BOARDS: Record<string, Board> = {
-  'qemuarm64-uboot': { arch: 'aarch64', uname: 'aarch64', deployed: ['u-boot.bin', 'config-6.1.176'], magic: [56, 'ARM\x64'] },
+  qemuarm64: { arch: 'aarch64', uname: 'aarch64', deployed: ['u-boot.bin', 'config-6.1.176'], magic: [56, 'ARM\x64'] },
   qemuriscv64: {
     arch: 'riscv64',
     uname: 'riscv64',
@@ -137,7 +137,7 @@ const common = ['-nographic', '-no-reboot', '-nic', 'none', '-m', '1024'];
 // U-Boot's own copy has no room, "fdt fixup event failed: -22"; QEMU's arm64
 // one is 1 MiB).
 const UBOOT_LINUX: Record<string, { binary: string; args: (d: string) => string[]; kernelAt: number; initrdAt: number; fdtAt: number; console: string }> = {
-  'qemuarm64-uboot': {
+  qemuarm64: {
     binary: 'qemu-system-aarch64',
     args: (d) => ['-M', 'virt', '-cpu', 'cortex-a53', '-bios', join(d, 'u-boot.bin')],
     kernelAt: 0x40400000,

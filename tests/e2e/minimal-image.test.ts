@@ -95,7 +95,7 @@ test('a mirror made by `strata mirror create` rebuilds the image in another fold
   const other = tempDir('strata-e2e-again-');
   // Only the new mirror: not mirror/, not the first folder's downloads or cache.
   writeFileSync(join(other, 'strata.yaml'), `mirrors: [${mirror}]\noffline: true\ncache: false\n`);
-  const r = await strata(['build', 'minimal', '--machine', 'qemuarm64-debian', '--project', other], { timeoutMs: 900_000 });
+  const r = await strata(['build', 'minimal', '--machine', 'qemuarm64-debian', '--project', other], { timeoutMs: 1_800_000 });
   assert.is(r.code, 0, r.stdout.slice(-3000) + r.stderr);
   assert.is(sum(join(other, 'build/deploy/images/qemuarm64-debian/minimal-qemuarm64-debian.cpio.gz')), sum(join(deploy, 'minimal-qemuarm64.cpio.gz')));
 });

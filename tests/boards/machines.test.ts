@@ -122,7 +122,8 @@ for (const [machine, board] of boards) {
 
 // The way the board boots: its firmware and U-Boot from the deployed
 // qemuboot.json, extlinux.conf on the disk, the root file system on the disk.
-for (const machine of ['qemuarm64', 'qemuriscv64', 'qemux86-64'].filter((m) => !only || only.includes(m))) {
+// qemux86-64 is not among them yet: see docs/boards.md, Booting from a disk.
+for (const machine of ['qemuarm64', 'qemuriscv64'].filter((m) => !only || only.includes(m))) {
   test(`${machine}: strata testimage boots the disk through the firmware and U-Boot, root on the disk`, async () => {
     const r = await strata(['testimage', 'minimal', '--machine', machine, '--project', project], { timeoutMs: 600_000 });
     assert.is(r.code, 0, r.stdout.slice(-5000) + r.stderr);

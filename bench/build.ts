@@ -2,16 +2,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { StampStore } from '../core/build/stamps.js';
-import { TASKS } from '../core/build/tasks/registry.js';
-import { plugins } from '../core/cli/container.js';
-import { fetchPhase, sourceFetcher } from '../core/fetch/phase.js';
 import { fetchReporter } from '../core/report/fetch-progress.js';
 import { loadProject, STRATA_ROOT } from '../core/config/project.js';
-import { planBuild } from '../core/graph/plan.js';
-import { Configuration } from '../core/resolve/configuration.js';
-import { RunQueue } from '../core/scheduler/run-queue.js';
-import { buildRoots } from '../core/signature/build-roots.js';
+import { Session } from '../core/session/session.js';
 
 // npm run bench:build [-- <image> [--machine M[,M…]]] — per machine (default
 // qemuarm64): a cold build of `minimal` in a fresh folder, offline from
@@ -32,23 +25,16 @@ async function bench(machine: string): Promise<void> {
   const project = loadProject(dir, { offline: true, machine });
 
   const t0 = performance.now();
-  const cfg = new Configuration(project);
-  const plan = planBuild(cfg, target);
+  const session = new Session(project);
+  const plan = session.plan(target);
   const tParsed = performance.now();
-  const { fetchers, writers } = plugins();
-  const fetcher = sourceFetcher(project, fetchers);
-  await fetchPhase(plan, fetcher, fetchReporter());
+  const services = await session.services();
+  await services.fetch(plan, fetchReporter());
   const tFetched = performance.now();
 
   const spans = new Map<string, { start: number; end: number; busy: number }>();
   const starts = new Map<string, number>();
-  const queue = new RunQueue(
-    plan.graph,
-    TASKS,
-    { cfg, fetcher, writers, sourceDateEpoch: 1704067200 },
-    new StampStore(join(project.buildDir, 'stamps', cfg.machine.name)),
-    { jobs: 1, roots: buildRoots(cfg) },
-  );
+  const queue = services.queue(plan, { jobs: 1, cache: false });
   /** Shell tasks in the order the build ran them, to run the same scripts by hand afterwards. */
   const shellRuns: { kind: string; script: string }[] = [];
   const SHELL_TASKS = new Set(['unpack', 'patch', 'configure', 'compile', 'install']);
@@ -98,7 +84,7 @@ async function bench(machine: string): Promise<void> {
   const handMs = performance.now() - handStart;
 
   const ms = (x: number) => `${(x / 1000).toFixed(2).padStart(8)} s`;
-  console.log(`cold build of ${target} for ${cfg.machine.name} (${plan.graph.nodes.size} tasks, -j${project.jobs}) in ${dir}`);
+  console.log(`cold build of ${target} for ${session.layout.machine} (${plan.graph.nodes.size} tasks, -j${project.jobs}) in ${dir}`);
   console.log(`  ${'parse + plan'.padEnd(16)} ${ms(tParsed - t0)}`);
   console.log(`  ${'fetch phase'.padEnd(16)} ${ms(tFetched - tParsed)}`);
   for (const [kind, s] of [...spans].sort((a, b) => a[1].start - b[1].start)) {

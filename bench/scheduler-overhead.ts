@@ -2,11 +2,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { StampStore } from '../core/build/stamps.js';
-import type { BuildContext, TaskImplementation } from '../core/build/context.js';
-import type { TaskPayload } from '../core/graph/plan.js';
+import { makeWorkdir, workdirId } from '../core/build/workdir-id.js';
 import { TaskGraph } from '../core/graph/task-graph.js';
 import { recipeId, taskId, taskName, type TaskId } from '../core/model/ids.js';
 import { RunQueue } from '../core/scheduler/run-queue.js';
+import type { Tasks } from '../core/scheduler/tasks.js';
 
 // The run queue's own cost per task: a synthetic graph of `count` no-op
 // tasks (100 recipes of 100 chained tasks, each recipe's first task waiting
@@ -19,8 +19,7 @@ export async function schedulerOverhead(count: number): Promise<{ tasks: number;
   try {
     const perRecipe = 100;
     const recipes = Math.ceil(count / perRecipe);
-    const graph = new TaskGraph<TaskPayload>();
-    const payload = { kind: 'compile', recipe: { data: { get: () => dir } } } as unknown as TaskPayload;
+    const graph = new TaskGraph<null>();
     const id = (r: number, t: number): TaskId => taskId(recipeId(`r${r}`), taskName(`t${t}`));
     for (let r = 0; r < recipes; r++) {
       for (let t = 0; t < perRecipe; t++) {
@@ -31,16 +30,15 @@ export async function schedulerOverhead(count: number): Promise<{ tasks: number;
                 .map((k) => r - k)
                 .filter((x) => x >= 0)
                 .map((x) => id(x, perRecipe - 1));
-        graph.add(id(r, t), deps, payload);
+        graph.add(id(r, t), deps, null);
       }
     }
-    const noop: TaskImplementation = { inputs: () => 'same', run: async () => {} };
-    const tasks = Object.fromEntries(
-      ['fetch', 'unpack', 'patch', 'prepare_sysroot', 'configure', 'compile', 'install', 'package', 'rootfs', 'image'].map((k) => [k, noop]),
-    ) as Record<TaskPayload['kind'], TaskImplementation>;
+    // No-op tasks sharing one real work folder (its marker is read for every stamp, as in a build).
+    await makeWorkdir(dir);
+    const tasks: Tasks<null> = { inputs: () => 'same', outputs: () => undefined, workdirId: () => workdirId(dir), run: async () => {} };
     const stamps = new StampStore(join(dir, 'stamps'));
     const run = async () => {
-      const q = new RunQueue(graph, tasks, {} as BuildContext, stamps, { jobs: 2, roots: [] });
+      const q = new RunQueue(graph, tasks, stamps, { jobs: 2, roots: [] });
       const t0 = performance.now();
       const summary = await q.run(new AbortController().signal);
       if (summary.failed) throw new Error('a no-op task failed');

@@ -1,4 +1,5 @@
-import { spawn } from 'node:child_process';
+import { launch } from '../exec/launch.js';
+import { describeExit, succeeded } from '../exec/process-exit.js';
 import { tarEntries, TarFormatError, type TarEntry } from './tar-reader.js';
 import { memberProblems, type Listing, type MemberCheckOptions, type MemberProblem } from './unpack-safety.js';
 
@@ -8,23 +9,19 @@ import { memberProblems, type Listing, type MemberCheckOptions, type MemberProbl
 // absolute symlinks are normal in them, writing through one is not.
 
 export async function listDeb(path: string): Promise<Listing> {
-  const child = spawn('dpkg-deb', ['--fsys-tarfile', path], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stderr = '';
-  child.stderr.on('data', (d) => (stderr += d));
-  const exited = new Promise<number | null>((resolve, reject) => {
-    child.on('error', (e) => reject(new Error(`cannot run dpkg-deb to read ${path}: ${e.message}`)));
-    child.on('close', resolve);
-  });
+  const child = launch({ file: 'dpkg-deb', args: ['--fsys-tarfile', path], stdout: 'stream' });
   const entries: TarEntry[] = [];
   try {
-    for await (const e of tarEntries(child.stdout)) entries.push(e);
+    // No stdout: dpkg-deb did not start, which `finished` says below.
+    if (child.stdout) for await (const e of tarEntries(child.stdout)) entries.push(e);
   } catch (e) {
     child.kill();
     if (!(e instanceof TarFormatError)) throw e;
     return { unreadable: { member: entries.length ? `after '${entries.at(-1)!.path}'` : '(first header)', reason: `cannot be read: ${e.message}` } };
   }
-  const code = await exited;
-  if (code !== 0) throw new Error(`dpkg-deb --fsys-tarfile ${path} failed: ${stderr.trim() || `exit code ${code}`}`);
+  const { exit, stderr } = await child.finished;
+  if (exit.kind === 'not-found' || exit.kind === 'cannot-start') throw new Error(`cannot run dpkg-deb to read ${path}: ${describeExit(exit)}`);
+  if (!succeeded(exit)) throw new Error(`dpkg-deb --fsys-tarfile ${path} failed: ${stderr.trim() || describeExit(exit)}`);
   return { entries };
 }
 

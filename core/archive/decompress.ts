@@ -1,6 +1,7 @@
-import { spawn } from 'node:child_process';
 import { closeSync, createReadStream, openSync } from 'node:fs';
 import { createGunzip } from 'node:zlib';
+import { launch } from '../exec/launch.js';
+import { describeExit, succeeded } from '../exec/process-exit.js';
 
 // An archive file's bytes after decompression, chosen by its name like
 // `tar -xf` chooses. gzip is inflated in-process; bzip2, xz and zstd go
@@ -29,20 +30,15 @@ export async function* decompressed(path: string, name = path): AsyncGenerator<B
     return;
   }
   const fd = openSync(path, 'r');
-  const child = spawn(tool, ['-dc'], { stdio: [fd, 'pipe', 'pipe'] });
+  const child = launch({ file: tool, args: ['-dc'], stdin: fd, stdout: 'stream' });
   closeSync(fd); // the child holds its own copy
-  let stderr = '';
-  child.stderr!.on('data', (d) => (stderr += d));
-  const exited = new Promise<number | null>((resolve, reject) => {
-    child.on('error', (e) => reject(new Error(`cannot run ${tool} to read ${path}: ${e.message}`)));
-    child.on('close', resolve);
-  });
   try {
-    yield* child.stdout!;
-    const code = await exited;
-    if (code !== 0) throw new Error(`${tool} cannot read ${path}: ${stderr.trim() || `exit code ${code}`}`);
+    if (child.stdout) yield* child.stdout;
+    const { exit, stderr } = await child.finished;
+    if (exit.kind === 'not-found' || exit.kind === 'cannot-start') throw new Error(`cannot run ${tool} to read ${path}: ${describeExit(exit)}`);
+    if (!succeeded(exit)) throw new Error(`${tool} cannot read ${path}: ${stderr.trim() || describeExit(exit)}`);
   } finally {
     // The reader may stop early (a bad member found): do not leave the tool running.
-    if (child.exitCode === null) child.kill();
+    child.kill();
   }
 }

@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import type { BuildLayout } from '../config/build-layout.js';
 import { FileLock, type LockOwner } from '../fetch/store/file-lock.js';
+import { useBuildUmask } from './build-umask.js';
 
 // One build folder runs one build at a time. Two builds in one folder would
 // run the same task in the same work folder at once, interleave its output
@@ -8,9 +9,16 @@ import { FileLock, type LockOwner } from '../fetch/store/file-lock.js';
 // the download folder's kind (core/fetch/store/file-lock.ts): it names its owner,
 // so a waiter can say whom it waits for, and a dead owner's lock is removed.
 
-export async function lockBuildFolder(buildDir: string, say: (text: string) => void, signal?: AbortSignal): Promise<FileLock> {
+export async function lockBuildFolder(
+  layout: Pick<BuildLayout, 'buildDir' | 'lockFile'>,
+  say: (text: string) => void,
+  signal?: AbortSignal,
+): Promise<FileLock> {
+  const { buildDir } = layout;
+  // Taking the build folder is where a build starts: from here on, the build's umask (build-umask.ts).
+  useBuildUmask();
   await mkdir(buildDir, { recursive: true });
-  return FileLock.acquire(join(buildDir, '.lock'), {
+  return FileLock.acquire(layout.lockFile, {
     signal,
     onWait: (owner: LockOwner, stale: boolean) =>
       say(

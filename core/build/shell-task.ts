@@ -1,6 +1,7 @@
 import { readFile, writeFile, chmod } from 'node:fs/promises';
 import { join } from 'node:path';
-import { runInPty } from '../exec/pty-runner.js';
+import { launch } from '../exec/launch.js';
+import { describeExit, succeeded } from '../exec/process-exit.js';
 import { BASE_ENV, composeTaskScript, exportedNames } from '../exec/task-script.js';
 import { taskVariable } from '../metadata/body.js';
 import { looksLikeNetworkFailure, pathsWrittenOutside } from '../exec/sandbox.js';
@@ -18,19 +19,14 @@ export async function runShellTask(t: TaskRun, r: Recipe, task: string, script: 
   await adoptWorkdir(t.workdir, taskSandbox(r, t.ctx).uid);
   await writeFile(runFile, script);
   await chmod(runFile, 0o755);
-  const running = runInPty({ file: '/bin/sh', args: [runFile], cwd: t.workdir, env: { ...BASE_ENV, HOME: t.workdir }, log: t.log });
-  const abort = () => running.kill('SIGKILL');
-  t.signal.addEventListener('abort', abort);
-  try {
-    const { exitCode, signal } = await running.result;
-    if (t.signal.aborted) throw new TaskFailed(`${r.name}:${task} was stopped`);
-    if (exitCode !== 0) {
-      const log = await readFile(t.log, 'utf8').catch(() => '');
-      const tail = log.trimEnd().split('\n').slice(-15).join('\n');
-      throw new TaskFailed(`${r.name}:${task} failed (exit code ${exitCode}${signal ? `, signal ${signal}` : ''})${explain(log, t.workdir)}\n  script: ${runFile}\n  log:    ${t.log}\n${tail}`, t.log);
-    }
-  } finally {
-    t.signal.removeEventListener('abort', abort);
+  // In a pty, as a user would run it; the whole process group is killed when the build stops.
+  const running = launch({ file: '/bin/sh', args: [runFile], cwd: t.workdir, env: { ...BASE_ENV, HOME: t.workdir }, pty: true, log: t.log, abort: t.signal, killSignal: 'SIGKILL' });
+  const { exit } = await running.finished;
+  if (t.signal.aborted) throw new TaskFailed(`${r.name}:${task} was stopped`);
+  if (!succeeded(exit)) {
+    const log = await readFile(t.log, 'utf8').catch(() => '');
+    const tail = log.trimEnd().split('\n').slice(-15).join('\n');
+    throw new TaskFailed(`${r.name}:${task} failed (${describeExit(exit)})${explain(log, t.workdir)}\n  script: ${runFile}\n  log:    ${t.log}\n${tail}`, t.log);
   }
 }
 

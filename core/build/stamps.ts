@@ -1,25 +1,16 @@
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { TaskId } from '../model/ids.js';
-import type { SignatureRecord } from '../signature/signature.js';
+import type { Stamp, TaskStamps } from '../scheduler/task-stamps.js';
+import { writeFileAtomically } from '../fs/atomic-write.js';
 
-// A stamp says "this task finished with this signature". It is removed
-// before the task runs and written (atomically) only after it succeeds, so a
-// killed or failed task is never taken as done.
+// Stamps as files, one per task under the build folder
+// (stamps/<machine>/<recipe>/<task>.json), written atomically. What a stamp
+// holds and when the run queue writes it: core/scheduler/task-stamps.ts.
 
-export interface Stamp {
-  readonly signature: string;
-  readonly record: SignatureRecord;
-  /** Hash of the task's captured output (install, package, rootfs, image), for hash equivalence. */
-  readonly output?: string;
-  /** The id of the work folder the task ran in (core/build/workdir-id.ts): a new folder means the task's work is gone. */
-  readonly workdir?: string;
-  readonly finished: string;
-  /** True when the output came from the cache rather than from running the task. */
-  readonly restored?: boolean;
-}
+export type { Stamp };
 
-export class StampStore {
+export class StampStore implements TaskStamps {
   constructor(readonly dir: string) {}
 
   private path(id: TaskId): string {
@@ -46,7 +37,6 @@ export class StampStore {
       await mkdir(dirname(p), { recursive: true });
       this.made.add(dirname(p));
     }
-    await writeFile(`${p}.tmp`, JSON.stringify(stamp, null, 1) + '\n');
-    await rename(`${p}.tmp`, p);
+    await writeFileAtomically(p, JSON.stringify(stamp, null, 1) + '\n');
   }
 }

@@ -1,7 +1,7 @@
-import { execFile } from 'node:child_process';
 import { lstat, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
+import { runProcess } from '../exec/launch.js';
+import { describeExit, succeeded } from '../exec/process-exit.js';
 
 // When Strata runs as root, shell tasks run as the sandbox's unprivileged
 // uid (core/exec/sandbox.ts), so the work folder and whatever Strata itself
@@ -10,7 +10,10 @@ import { promisify } from 'node:util';
 // Only what is not already owned is changed, so a steady build costs one
 // readdir. The sysroot stays root's: tasks only read it.
 
-const run = promisify(execFile);
+async function run(file: string, args: string[]): Promise<void> {
+  const { exit, stderr } = await runProcess(file, args);
+  if (!succeeded(exit)) throw new Error(`${file} ${args.join(' ')} failed (${describeExit(exit)}): ${stderr.trim()}`);
+}
 
 export async function adoptWorkdir(workdir: string, uid: number): Promise<void> {
   if (process.getuid?.() !== 0) return;

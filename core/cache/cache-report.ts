@@ -61,8 +61,8 @@ export function formatBytes(n: number): string {
  * by a build; prune removes those older than an hour (younger ones may
  * belong to a build running now).
  */
-export function cacheLeftovers(dir: string, olderThanMs = 3600e3): string[] {
-  const cutoff = Date.now() - olderThanMs;
+export function cacheLeftovers(dir: string, olderThanMs = 3600e3, now = Date.now()): string[] {
+  const cutoff = now - olderThanMs;
   const out: string[] = [];
   const consider = (p: string) => {
     try {

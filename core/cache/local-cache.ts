@@ -1,9 +1,11 @@
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { cp, mkdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readFile, rename, rm, stat, utimes } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { runProcess } from '../exec/launch.js';
+import { describeExit, succeeded } from '../exec/process-exit.js';
 import { sha256File } from '../fetch/checksum.js';
+import { tempPathFor, writeAtomically, writeFileAtomically } from '../fs/atomic-write.js';
 import type { CachedOutputInfo, SaveRequest, TaskCache } from '../scheduler/task-cache.js';
 import { treeHashOf } from '../signature/output-hash.js';
 import type { SignatureRecord } from '../signature/signature.js';
@@ -32,17 +34,10 @@ export interface CacheObjectInfo extends CachedOutputInfo {
   readonly created: string;
 }
 
-function tar(args: string[], cwd?: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('tar', args, { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
-    let err = '';
-    child.stderr.on('data', (d) => (err += d));
-    child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`tar ${args[0]} failed: ${err.trim()}`))));
-  });
+async function tar(args: string[], cwd?: string): Promise<void> {
+  const { exit, stderr } = await runProcess('tar', args, { cwd, stdout: 'ignore' });
+  if (!succeeded(exit)) throw new Error(`tar ${args[0]} failed: ${stderr.trim() || describeExit(exit)}`);
 }
-
-const temp = (path: string) => join(dirname(path), `.${basename(path)}.tmp-${process.pid}-${randomBytes(3).toString('hex')}`);
 
 export class LocalCache implements TaskCache {
   constructor(readonly dir: string) {}
@@ -103,7 +98,7 @@ export class LocalCache implements TaskCache {
       try {
         for (let i = 0; i < paths.length; i++) {
           await mkdir(dirname(paths[i]), { recursive: true });
-          const old = temp(paths[i]);
+          const old = tempPathFor(paths[i]);
           if (existsSync(paths[i])) await rename(paths[i], old);
           if (existsSync(check.paths[i])) await move(check.paths[i], paths[i]);
           await rm(old, { recursive: true, force: true });
@@ -125,8 +120,8 @@ export class LocalCache implements TaskCache {
     const { tar: tarPath, json } = this.objectPaths(signature);
     if (await this.info(signature)) return;
     await mkdir(dirname(tarPath), { recursive: true });
-    const tmpTar = temp(tarPath);
-    try {
+    // The tar first, then the json that makes the object visible (info() needs both).
+    const info = await writeAtomically(tarPath, async (tmpTar) => {
       // Each output path goes in as member `<index>`: tar reads it from its
       // real place and renames it on the way in (not symlink targets: `S`).
       const present = request.paths.map((p, i) => [p, i] as const).filter(([p]) => existsSync(p));
@@ -135,14 +130,9 @@ export class LocalCache implements TaskCache {
       const size = (await stat(tmpTar)).size;
       const archive = { sha256: await sha256File(tmpTar), size };
       const created = new Date().toISOString();
-      const info: CacheObjectInfo = { node: request.node, signature, record: request.record, output: request.output, archive, created };
-      await rename(tmpTar, tarPath);
-      const tmpJson = temp(json);
-      await writeFile(tmpJson, JSON.stringify(info, null, 1) + '\n');
-      await rename(tmpJson, json);
-    } finally {
-      await rm(tmpTar, { force: true });
-    }
+      return { node: request.node, signature, record: request.record, output: request.output, archive, created } satisfies CacheObjectInfo;
+    });
+    await writeFileAtomically(json, JSON.stringify(info, null, 1) + '\n');
   }
 }
 
@@ -152,9 +142,7 @@ async function move(from: string, to: string): Promise<void> {
     await rename(from, to);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'EXDEV') throw e;
-    const tmp = temp(to);
-    await cp(from, tmp, { recursive: true, verbatimSymlinks: true, preserveTimestamps: true });
-    await rename(tmp, to);
+    await writeAtomically(to, (tmp) => cp(from, tmp, { recursive: true, verbatimSymlinks: true, preserveTimestamps: true }));
     await rm(from, { recursive: true, force: true });
   }
 }

@@ -1,8 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, rename, rm } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { mkdir, rm } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { redactUrl } from '../diagnostics/redact.js';
+import { commitTemp, tempPathFor } from '../fs/atomic-write.js';
 import type { CachedOutputInfo, SaveRequest, TaskCache } from '../scheduler/task-cache.js';
 import { getFile, getText, putFile } from '../fetch/transport/http-client.js';
 import type { CacheObjectInfo, LocalCache } from './local-cache.js';
@@ -69,14 +69,13 @@ export class LayeredCache implements TaskCache {
     if (!info) return false;
     const { tar, json } = this.local.objectPaths(signature);
     await mkdir(dirname(tar), { recursive: true });
-    const tmp = (p: string) => join(dirname(p), `.${basename(p)}.download-${process.pid}-${randomBytes(3).toString('hex')}`);
-    const tmpTar = tmp(tar);
-    const tmpJson = tmp(json);
+    const tmpTar = tempPathFor(tar);
+    const tmpJson = tempPathFor(json);
     try {
       if (!(await getFile(this.url(signature, 'tar'), tmpTar))) return false;
       if (!(await getFile(this.url(signature, 'json'), tmpJson))) return false;
-      await rename(tmpTar, tar);
-      await rename(tmpJson, json);
+      await commitTemp(tmpTar, tar);
+      await commitTemp(tmpJson, json);
       return true;
     } catch (e) {
       return this.give(e, 'downloading') ?? false;

@@ -1,13 +1,7 @@
-import { existsSync, readdirSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { diag, UserError } from '../diagnostics/diagnostic.js';
-import { planBuild } from '../graph/plan.js';
 import { archiveSources } from '../release/archive-sources.js';
 import { writeFolderTarGz } from '../release/folder-tarball.js';
-import { Configuration } from '../resolve/configuration.js';
-import { plugins } from './container.js';
-import { fetchPhase, sourceFetcher } from '../fetch/phase.js';
-import { COMMON_OPTIONS, parse, projectFrom } from './options.js';
+import { emptyOutputDir, imagePlanOf } from './image-output.js';
+import { COMMON_OPTIONS, parse, sessionFrom } from './options.js';
 
 export const USAGE = 'strata archive-sources <image> <dir> [--tarball] [--machine M] [--offline] [--project DIR]';
 
@@ -22,17 +16,11 @@ export async function archiveSourcesCommand(argv: string[]): Promise<number> {
     return values.help ? 0 : 2;
   }
   const [image, out] = positionals;
-  const dir = resolve(out);
-  if (existsSync(dir) && readdirSync(dir).length)
-    throw new UserError(diag('archive-exists', `${dir} is not empty`, undefined, { hint: 'give a new or empty folder' }));
-  const project = projectFrom(values);
-  const cfg = new Configuration(project);
-  const plan = planBuild(cfg, image);
-  if (!plan.image)
-    throw new UserError(
-      diag('archive-not-image', `${image} is a recipe, not an image`, undefined, { hint: `images: ${cfg.catalog.listConfigs('images').join(', ')}` }),
-    );
-  await fetchPhase(plan, sourceFetcher(project, plugins().fetchers));
+  const dir = emptyOutputDir(out, 'archive-exists', 'give a new or empty folder');
+  const session = sessionFrom(values);
+  const cfg = session.cfg;
+  const plan = imagePlanOf(session, image, 'archive-not-image');
+  await (await session.services()).fetch(plan);
   const recipes = await archiveSources(cfg, plan.image, plan.recipes, dir);
   const sources = recipes.reduce((n, r) => n + r.sources.length, 0);
   const licences = recipes.reduce((n, r) => n + r.licenseFiles.length, 0);
@@ -41,7 +29,7 @@ export async function archiveSourcesCommand(argv: string[]): Promise<number> {
   if (noText.length)
     process.stdout.write(`note: no licence file found in the sources of ${noText.join(', ')}; add the licence text by hand if the licence asks for it\n`);
   if (values.tarball) {
-    await writeFolderTarGz(dir, image + '-sources', `${dir}.tar.gz`, 1704067200);
+    await writeFolderTarGz(dir, image + '-sources', `${dir}.tar.gz`, session.layout.epoch);
     process.stdout.write(`${dir}.tar.gz\n`);
   }
   return 0;

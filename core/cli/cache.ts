@@ -1,8 +1,7 @@
-import { LocalCache } from '../cache/local-cache.js';
-import { rm } from 'node:fs/promises';
-import { cacheLeftovers, formatBytes, listCache, parseAge } from '../cache/cache-report.js';
+import { formatBytes, listCache, parseAge } from '../cache/cache-report.js';
+import { pruneCache } from '../cache/prune.js';
 import { diag, UserError } from '../diagnostics/diagnostic.js';
-import { COMMON_OPTIONS, parse, projectFrom } from './options.js';
+import { COMMON_OPTIONS, parse, sessionFrom } from './options.js';
 
 export const USAGE = 'strata cache size | strata cache prune --older-than <N>[m|h|d|w] [--dry-run]  [--project DIR]';
 
@@ -18,7 +17,7 @@ export async function cacheCommand(argv: string[]): Promise<number> {
     process.stdout.write(`usage: ${USAGE}\n`);
     return values.help ? 0 : 2;
   }
-  const project = projectFrom(values);
+  const { project } = sessionFrom(values);
   if (!project.cache) throw new UserError(diag('usage', 'this project has no cache (cache: false in strata.yaml)'));
   const entries = listCache(project.cache);
   const total = entries.reduce((n, e) => n + e.bytes, 0);
@@ -35,14 +34,7 @@ export async function cacheCommand(argv: string[]): Promise<number> {
           hint: 'units: m (minutes), h, d, w',
         }),
       );
-    const cutoff = Date.now() - age;
-    const old = entries.filter((e) => e.lastUsed < cutoff);
-    const cache = new LocalCache(project.cache);
-    const leftovers = cacheLeftovers(project.cache);
-    if (!values['dry-run']) {
-      for (const e of old) await cache.discard(e.signature);
-      for (const p of leftovers) await rm(p, { recursive: true, force: true });
-    }
+    const { old, leftovers } = await pruneCache(project.cache, age, { dryRun: values['dry-run'] });
     const freed = old.reduce((n, e) => n + e.bytes, 0);
     const litter = leftovers.length ? `, and ${leftovers.length} leftovers of interrupted builds` : '';
     process.stdout.write(

@@ -1,9 +1,8 @@
 import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { join, relative } from 'node:path';
-import { Configuration } from '../resolve/configuration.js';
-import { COMMON_OPTIONS, parse, projectFrom } from './options.js';
-import { lockBuildFolder } from '../build/build-lock.js';
+import { relative } from 'node:path';
+import type { Session } from '../session/session.js';
+import { COMMON_OPTIONS, parse, sessionFrom } from './options.js';
 
 export const USAGE = 'strata clean <recipe|image>… [--machine M] [--project DIR]';
 
@@ -17,25 +16,23 @@ export async function cleanCommand(argv: string[]): Promise<number> {
     process.stdout.write(`usage: ${USAGE}\n`);
     return values.help ? 0 : 2;
   }
-  const cfg = new Configuration(projectFrom(values));
-  const build = cfg.project.buildDir;
-  const images = cfg.catalog.listConfigs('images');
-  const lock = await lockBuildFolder(build, (text) => process.stderr.write(`${text}\n`));
+  const session = sessionFrom(values);
+  const lock = await session.lock();
   try {
-    await cleanLocked(cfg, positionals, images);
+    await cleanLocked(session, positionals);
   } finally {
     await lock.release();
   }
   return 0;
 }
 
-async function cleanLocked(cfg: Configuration, positionals: string[], images: string[]): Promise<void> {
-  const build = cfg.project.buildDir;
+async function cleanLocked(session: Session, positionals: string[]): Promise<void> {
+  const { cfg, layout } = session;
   for (const name of positionals) {
-    const isImage = images.includes(name) && !cfg.catalog.recipes.has(name);
-    const workdir = isImage ? join(build, 'work', cfg.machine.name, `${name}-image`) : cfg.provider(name, 'the command line').data.get('WORKDIR');
-    const recipeName = isImage ? name : cfg.provider(name, 'the command line').name;
-    const stamps = join(build, 'stamps', cfg.machine.name, recipeName);
+    const recipe = session.isImage(name) ? undefined : cfg.provider(name, 'the command line');
+    const workdir = recipe ? recipe.data.get('WORKDIR') : layout.imageWorkdir(name);
+    const recipeName = recipe?.name ?? name;
+    const stamps = layout.recipeStampsDir(recipeName);
     const removed = [stamps, workdir].filter((p) => existsSync(p));
     await rm(stamps, { recursive: true, force: true });
     await rm(workdir, { recursive: true, force: true });

@@ -2,8 +2,7 @@ import { UserError, type Diagnostic } from '../diagnostics/diagnostic.js';
 import { formatLocation } from '../diagnostics/printer.js';
 import { keyOf, levelName } from '../metadata/assignment.js';
 import type { DataStore, Effect } from '../metadata/datastore.js';
-import { Configuration } from '../resolve/configuration.js';
-import { COMMON_OPTIONS, parse, projectFrom } from './options.js';
+import { COMMON_OPTIONS, parse, sessionFrom } from './options.js';
 
 export const USAGE = 'strata env [-r RECIPE | -i IMAGE] [VAR…] [--json] [--machine M] [--distro D]';
 
@@ -96,7 +95,7 @@ export async function envCommand(argv: string[]): Promise<number> {
     process.stdout.write(`usage: ${USAGE}\n`);
     return 0;
   }
-  const cfg = new Configuration(projectFrom(values));
+  const cfg = sessionFrom(values).cfg;
   const data = values.recipe ? cfg.recipe(values.recipe).data : cfg.imageData(cfg.image(values.image ?? 'minimal'));
   const names = positionals.length ? positionals : data.names().filter((n) => !n.startsWith('do_'));
   const problems: Diagnostic[] = [];

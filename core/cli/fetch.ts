@@ -1,9 +1,5 @@
-import { planBuild } from '../graph/plan.js';
-import { Configuration } from '../resolve/configuration.js';
-import { plugins } from './container.js';
-import { fetchPhase, sourceFetcher } from '../fetch/phase.js';
 import { fetchReporter } from '../report/fetch-progress.js';
-import { COMMON_OPTIONS, parse, projectFrom } from './options.js';
+import { COMMON_OPTIONS, parse, sessionFrom } from './options.js';
 
 export const USAGE = 'strata fetch <image|recipe> [--offline] [--mirror DIR]… [--project DIR]';
 
@@ -14,9 +10,9 @@ export async function fetchCommand(argv: string[]): Promise<number> {
     process.stdout.write(`usage: ${USAGE}\n`);
     return values.help ? 0 : 2;
   }
-  const project = projectFrom(values);
-  const plan = planBuild(new Configuration(project), positionals[0]);
-  const count = await fetchPhase(plan, sourceFetcher(project, plugins().fetchers), fetchReporter());
-  process.stdout.write(`${count} sources of ${positionals[0]} are in ${project.downloads}, each verified by sha256.\n`);
+  const session = sessionFrom(values);
+  const plan = session.plan(positionals[0]);
+  const count = await (await session.services()).fetch(plan, fetchReporter());
+  process.stdout.write(`${count} sources of ${positionals[0]} are in ${session.project.downloads}, each verified by sha256.\n`);
   return 0;
 }

@@ -1,8 +1,6 @@
-import { planBuild } from '../graph/plan.js';
 import { topologicalOrder } from '../graph/task-graph.js';
 import { diag, UserError } from '../diagnostics/diagnostic.js';
-import { Configuration } from '../resolve/configuration.js';
-import { COMMON_OPTIONS, parse, projectFrom } from './options.js';
+import { COMMON_OPTIONS, parse, sessionFrom } from './options.js';
 
 export const USAGE = 'strata graph <image|recipe> [--format dot|json] [--machine M] [--distro D] [--project DIR]';
 
@@ -24,7 +22,7 @@ export async function graphCommand(argv: string[]): Promise<number> {
   if (format !== 'dot' && format !== 'json')
     throw new UserError(diag('usage', `unknown graph format '${format}'`, undefined, { hint: 'use --format dot or --format json' }));
   const target = positionals[0];
-  const { graph } = planBuild(new Configuration(projectFrom(values)), target);
+  const { graph } = sessionFrom(values).plan(target);
   const order = topologicalOrder(graph);
   if (format === 'json') {
     const tasks = order.map((key) => {

@@ -1,13 +1,15 @@
-import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { diag, UserError } from '../diagnostics/diagnostic.js';
+import { runProcess } from '../exec/launch.js';
+import { describeExit, exitCode } from '../exec/process-exit.js';
 import { BASE_ENV } from '../exec/task-script.js';
 import { diffConfigFragment } from '../kernel/diffconfig.js';
 import type { Recipe } from '../resolve/recipe.js';
-import { Configuration } from '../resolve/configuration.js';
-import { COMMON_OPTIONS, parse, projectFrom } from './options.js';
+import type { Configuration } from '../resolve/configuration.js';
+import { COMMON_OPTIONS, parse, sessionFrom } from './options.js';
+import { writeFileAtomically } from '../fs/atomic-write.js';
 
 // `strata menuconfig <recipe>` and `strata diffconfig <recipe>`, like
 // Yocto's `bitbake -c menuconfig` / `-c diffconfig`: the source tree's own
@@ -50,19 +52,19 @@ export async function menuconfigCommand(argv: string[]): Promise<number> {
   }
   const ui = (values.ui as string | undefined) ?? 'menuconfig';
   if (!['menuconfig', 'nconfig', 'config'].includes(ui)) throw new UserError(diag('usage', `--ui must be menuconfig, nconfig or config, not '${ui}'`));
-  const r = kconfigRecipe(new Configuration(projectFrom(values)), positionals[0], MENU_USAGE);
+  const r = kconfigRecipe(sessionFrom(values).cfg, positionals[0], MENU_USAGE);
   const args = ['-C', r.data.get('S'), `O=${r.data.get('B')}`, ...r.data.get('KCONFIG_MAKE_VARS').split(/\s+/).filter(Boolean), ui];
   process.stdout.write(`strata: make ${args.join(' ')}\n`);
   // The user's terminal, as is: menuconfig is an ncurses program.
-  const code = await new Promise<number>((done, fail) => {
-    const child = spawn('make', args, {
-      cwd: r.data.get('B'),
-      stdio: 'inherit',
-      env: { ...BASE_ENV, TERM: process.env.TERM ?? 'xterm', HOME: r.data.get('WORKDIR') },
-    });
-    child.on('error', fail);
-    child.on('close', (c) => done(c ?? 1));
+  const { exit } = await runProcess('make', args, {
+    cwd: r.data.get('B'),
+    stdin: 'inherit',
+    stdout: 'inherit',
+    stderr: 'inherit',
+    env: { ...BASE_ENV, TERM: process.env.TERM ?? 'xterm', HOME: r.data.get('WORKDIR') },
   });
+  if (exit.kind === 'not-found' || exit.kind === 'cannot-start') throw new UserError(diag('kconfig-make', `cannot run make: ${describeExit(exit)}`));
+  const code = exitCode(exit);
   if (code === 0)
     process.stdout.write(`strata: saved in ${join(r.data.get('B'), '.config')}; \`strata diffconfig ${r.name}\` writes the changes as a fragment\n`);
   return code === 0 ? 0 : 1;
@@ -74,7 +76,7 @@ export async function diffconfigCommand(argv: string[]): Promise<number> {
     process.stdout.write(`usage: ${DIFF_USAGE}\n`);
     return values.help ? 0 : 2;
   }
-  const r = kconfigRecipe(new Configuration(projectFrom(values)), positionals[0], DIFF_USAGE);
+  const r = kconfigRecipe(sessionFrom(values).cfg, positionals[0], DIFF_USAGE);
   const B = r.data.get('B');
   const baseline = join(B, '.config.baseline');
   if (!existsSync(baseline))
@@ -84,8 +86,7 @@ export async function diffconfigCommand(argv: string[]): Promise<number> {
   const fragment = diffConfigFragment(readFileSync(baseline, 'utf8'), readFileSync(join(B, '.config'), 'utf8'));
   const out = resolve((values.output as string | undefined) ?? join(r.data.get('WORKDIR'), 'fragment.cfg'));
   await mkdir(dirname(out), { recursive: true });
-  await writeFile(`${out}.tmp`, fragment);
-  await rename(`${out}.tmp`, out);
+  await writeFileAtomically(out, fragment);
   const count = fragment.split('\n').filter(Boolean).length;
   process.stdout.write(fragment);
   process.stdout.write(

@@ -1,6 +1,5 @@
 import { relative } from 'node:path';
-import { Configuration } from '../resolve/configuration.js';
-import { COMMON_OPTIONS, parse, projectFrom } from './options.js';
+import { COMMON_OPTIONS, parse, sessionFrom } from './options.js';
 
 export const USAGE = 'strata layers [--json] [--project DIR]';
 
@@ -13,7 +12,7 @@ export async function layersCommand(argv: string[]): Promise<number> {
     process.stdout.write(`usage: ${USAGE}\n`);
     return 0;
   }
-  const cfg = new Configuration(projectFrom(values));
+  const cfg = sessionFrom(values).cfg;
   const layers = [...cfg.catalog.layers].sort((a, b) => b.priority - a.priority);
   const rows = layers.map((l) => ({
     name: l.name,

@@ -2,11 +2,8 @@ import { resolve } from 'node:path';
 import { diag, UserError } from '../diagnostics/diagnostic.js';
 import { mirrorCreate, mirrorImport } from '../fetch/mirror/commands.js';
 import { verifyMirror } from '../fetch/mirror/verify.js';
-import { sourceFetcher } from '../fetch/phase.js';
 import { fetchReporter } from '../report/fetch-progress.js';
-import { Configuration } from '../resolve/configuration.js';
-import { plugins } from './container.js';
-import { COMMON_OPTIONS, parse, projectFrom } from './options.js';
+import { COMMON_OPTIONS, parse, sessionFrom } from './options.js';
 
 export const USAGE = [
   'strata mirror create <folder> <image|recipe>… [--offline] [--machine M] [--project DIR]',
@@ -32,8 +29,8 @@ export async function mirrorCommand(argv: string[]): Promise<number> {
   }
   if (sub === 'create') {
     if (!rest.length) throw new UserError(diag('usage', 'mirror create needs at least one image or recipe', undefined, { hint: USAGE }));
-    const project = projectFrom(values);
-    const files = await mirrorCreate(mirror, rest, new Configuration(project), sourceFetcher(project, plugins().fetchers), fetchReporter());
+    const session = sessionFrom(values);
+    const files = await mirrorCreate(mirror, rest, session.cfg, (await session.services()).fetcher, fetchReporter());
     const bytes = files.reduce((n, f) => n + f.size, 0);
     process.stdout.write(
       `${mirror}: ${files.length} files (${(bytes / 1048576).toFixed(1)} MiB) for ${rest.join(', ')}, listed in index.json; check it any time with \`strata mirror verify ${folder}\`\n`,

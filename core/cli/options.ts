@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { loadProject, type Project } from '../config/project.js';
 import { diag, UserError } from '../diagnostics/diagnostic.js';
 import { assignment, Level, type Assignment } from '../metadata/assignment.js';
+import { Session } from '../session/session.js';
 
 // Options every command shares: where the project is and what the command
 // line says about machine, distro, mirrors, offline and parallelism.
@@ -49,4 +50,9 @@ export function projectFrom(values: Record<string, unknown>): Project {
     jobs,
     vars: commandLineVars((values.set as string[] | undefined) ?? []),
   });
+}
+
+/** The session of a command: its project from the common options; everything else is made by the session when asked for. */
+export function sessionFrom(values: Record<string, unknown>): Session {
+  return new Session(projectFrom(values));
 }

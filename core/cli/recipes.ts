@@ -1,7 +1,6 @@
 import { relative } from 'node:path';
-import { Configuration } from '../resolve/configuration.js';
-import { compareVersions } from '../resolve/version.js';
-import { COMMON_OPTIONS, parse, projectFrom } from './options.js';
+import { compareVersions } from '../model/version.js';
+import { COMMON_OPTIONS, parse, sessionFrom } from './options.js';
 
 export const USAGE = 'strata recipes [NAME…] [--json] [--machine M] [--distro D] [--project DIR]';
 
@@ -16,7 +15,7 @@ export async function recipesCommand(argv: string[]): Promise<number> {
     process.stdout.write(`usage: ${USAGE}\n`);
     return 0;
   }
-  const cfg = new Configuration(projectFrom(values));
+  const cfg = sessionFrom(values).cfg;
   const names = positionals.length ? positionals : [...cfg.catalog.recipes.keys()].sort();
   const rows = names.map((name) => {
     const r = cfg.recipe(name);

@@ -1,15 +1,9 @@
-import { existsSync, readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { deployDirOf } from '../build/context.js';
-import { diag, UserError } from '../diagnostics/diagnostic.js';
-import { planBuild } from '../graph/plan.js';
 import { makeRelease } from '../release/release.js';
 import { readSecretKey } from '../release/sign-file.js';
-import { Configuration } from '../resolve/configuration.js';
-import { buildCommand } from './build.js';
-import { plugins } from './container.js';
-import { sourceFetcher } from '../fetch/phase.js';
-import { COMMON_OPTIONS, parse, projectFrom } from './options.js';
+import { buildTarget } from './build.js';
+import { emptyOutputDir, imagePlanOf } from './image-output.js';
+import { COMMON_OPTIONS, parse, sessionFrom } from './options.js';
 
 export const USAGE = 'strata release <image> <dir> [--key SECRET-KEY] [--machine M] [--offline] [--project DIR]';
 
@@ -23,33 +17,17 @@ export async function releaseCommand(argv: string[]): Promise<number> {
     return values.help ? 0 : 2;
   }
   const [image, out] = positionals;
-  const dir = resolve(out);
-  if (existsSync(dir) && readdirSync(dir).length)
-    throw new UserError(diag('release-exists', `${dir} is not empty`, undefined, { hint: 'a release goes into a new or empty folder' }));
+  const dir = emptyOutputDir(out, 'release-exists', 'a release goes into a new or empty folder');
   const key = values.key ? readSecretKey(resolve(values.key)) : undefined;
-  const project = projectFrom(values);
-  const cfg = new Configuration(project);
-  const plan = planBuild(cfg, image);
-  if (!plan.image)
-    throw new UserError(
-      diag('release-not-image', `${image} is a recipe, not an image`, undefined, { hint: `images: ${cfg.catalog.listConfigs('images').join(', ')}` }),
-    );
-  // The same build the user would run: same options, so the same stamps.
-  const pass = ['project', 'machine', 'distro', 'jobs'].flatMap((k) =>
-    values[k as keyof typeof values] !== undefined ? [`--${k}`, String(values[k as keyof typeof values])] : [],
-  );
-  const more = [
-    ...((values.mirror as string[] | undefined) ?? []).flatMap((m) => ['--mirror', m]),
-    ...((values.set as string[] | undefined) ?? []).flatMap((s) => ['--set', s]),
-    ...(values.offline ? ['--offline'] : []),
-  ];
-  const built = await buildCommand([image, ...pass, ...more]);
+  const session = sessionFrom(values);
+  const { project, cfg, layout } = session;
+  const plan = imagePlanOf(session, image, 'release-not-image');
+  // The build the user would run, in the same session: same options, so the same stamps.
+  const built = await buildTarget(session, plan, image);
   if (built !== 0) return built;
-  const { fetchers, writers } = plugins();
-  const fetcher = sourceFetcher(project, fetchers);
-  const deployDir = deployDirOf({ cfg, fetcher, writers, sourceDateEpoch: 0 });
+  const { fetcher } = await session.services();
   const written = await makeRelease(
-    { project, layers: cfg.catalog.layers, recipes: plan.recipes, downloads: fetcher.dir, image, machine: cfg.machine.name, deployDir, key },
+    { project, layers: cfg.catalog.layers, recipes: plan.recipes, downloads: fetcher.dir, image, machine: layout.machine, deployDir: layout.imagesDir, key },
     dir,
   );
   process.stdout.write(

@@ -4,14 +4,10 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { diag, UserError } from '../diagnostics/diagnostic.js';
-import { planBuild } from '../graph/plan.js';
 import { mkdir } from 'node:fs/promises';
-import { Configuration } from '../resolve/configuration.js';
 import { compareRuns, conditions, describe, diffoscope, runBuild } from '../release/reproduce.js';
 import { formatReport } from '../release/reproduce-report.js';
-import { plugins } from './container.js';
-import { fetchPhase, sourceFetcher } from '../fetch/phase.js';
-import { COMMON_OPTIONS, parse, projectFrom } from './options.js';
+import { COMMON_OPTIONS, parse, sessionFrom } from './options.js';
 
 export const USAGE = 'strata reproduce <image|recipe> [--work DIR] [--keep] [--umask OCTAL] [--machine M] [--set VAR=VALUE]… [--project DIR]';
 
@@ -29,11 +25,10 @@ export async function reproduceCommand(argv: string[]): Promise<number> {
   const target = positionals[0];
   const umask = values.umask ?? '077';
   if (!/^0?[0-7]{3}$/.test(umask)) throw new UserError(diag('usage', `--umask needs an octal mask like 077, not '${umask}'`));
-  const project = projectFrom(values);
-  const cfg = new Configuration(project);
-  const plan = planBuild(cfg, target);
-  const { fetchers, writers } = plugins();
-  await fetchPhase(plan, sourceFetcher(project, fetchers));
+  const session = sessionFrom(values);
+  const { project, layout } = session;
+  const services = await session.services();
+  await services.fetch(session.plan(target));
   const work = values.work ? resolve(values.work) : mkdtempSync(join(tmpdir(), 'strata-reproduce-'));
   await mkdir(work, { recursive: true });
   const cli = fileURLToPath(new URL('./main.js', import.meta.url));
@@ -47,14 +42,14 @@ export async function reproduceCommand(argv: string[]): Promise<number> {
     }
     runs.push(run);
   }
-  const comparison = await compareRuns(target, runs[0], runs[1], writers);
-  const reportDir = join(project.buildDir, 'reproduce', target);
+  const comparison = await compareRuns(target, runs[0], runs[1], services.context.writers);
+  const reportDir = layout.reproduceDir(target);
   await mkdir(reportDir, { recursive: true });
   const extra: string[] = [];
   for (const d of comparison.differences.filter((x) => x.first)) {
     for (const o of d.outputs) {
       const file = join(reportDir, `diffoscope-${d.task.replace(/[^A-Za-z0-9.-]+/g, '_')}-${o.name}.txt`);
-      if (diffoscope(o.a, o.b, file)) extra.push(`diffoscope report for ${d.task} ${o.name}: ${file}`);
+      if (await diffoscope(o.a, o.b, file)) extra.push(`diffoscope report for ${d.task} ${o.name}: ${file}`);
     }
   }
   const text = formatReport(

@@ -1,7 +1,7 @@
 import { basename } from 'node:path';
 import type { SourceLocation } from '../diagnostics/diagnostic.js';
 import { Level, type Assignment } from '../metadata/assignment.js';
-import { asString, asStringList, get, readMap } from '../metadata/schema.js';
+import { asString, asStringList, dict, get, map, readChecked, str, strings, text } from '../metadata/schema.js';
 import { parseYamlFile } from '../metadata/yaml.js';
 import type { MetadataReader } from '../metadata/recipe-file.js';
 import { readPreferredVersions, readProviders, readVars, type PreferredVersion, type ProviderChoice } from './vars.js';
@@ -22,11 +22,26 @@ export interface Distro {
   readonly preferredVersions: ReadonlyMap<string, PreferredVersion>;
 }
 
-const KEYS = ['name', 'version', 'pretty-name', 'summary', 'libc', 'init', 'overrides', 'providers', 'vars', 'preferred-versions'];
+/** A distro file, checked whole before anything is read from it. */
+const DISTRO = map(
+  {
+    name: str(),
+    version: str(),
+    'pretty-name': str(),
+    summary: str(),
+    libc: str({ nonEmpty: true }),
+    init: str(),
+    overrides: strings,
+    providers: dict(str(), (key) => `provider of ${key}`),
+    vars: dict(text, (key) => `variable ${key}`),
+    'preferred-versions': dict(str(), (key) => `preferred version of ${key}`),
+  },
+  { required: ['version', 'libc'] },
+);
 
 export function loadDistro(file: string, read: MetadataReader = parseYamlFile): Distro {
   const tree = read(file);
-  const m = readMap(tree, KEYS, 'distro', ['version', 'libc']);
+  const m = readChecked(tree, DISTRO, 'distro');
   const name = get(m, 'name') ? asString(get(m, 'name')!, 'distro name') : basename(file, '.yaml');
   const overrides = get(m, 'overrides');
   const version = asString(get(m, 'version')!, 'distro version');

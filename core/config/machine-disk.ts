@@ -2,7 +2,7 @@ import { diag, UserError, type SourceLocation } from '../diagnostics/diagnostic.
 import type { DiskDescription, FileSystemKind, PartitionContent, Size } from '../image/disk/disk-description.js';
 import { checkDescription, diskDiagnostics, layoutDisk, type DiskIssue } from '../image/disk/disk-layout.js';
 import { asBoolean, asNumber, asSeq, asString, get, readMap } from '../metadata/schema.js';
-import type { LEntry, LValue } from '../metadata/yaml.js';
+import type { LEntry, LValue } from '../metadata/tree.js';
 
 // `disk:` in a machine file: the partitioned disk the board boots from,
 // like Yocto's .wks or Buildroot's genimage.cfg, as typed YAML. Contents are

@@ -1,11 +1,31 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import yaml from 'js-yaml';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { diag, UserError, type SourceLocation } from '../diagnostics/diagnostic.js';
 import { Level, type Assignment } from '../metadata/assignment.js';
 import type { Mask } from '../metadata/catalog.js';
 import { IncludeResolver } from '../metadata/include.js';
-import { asBoolean, asNumber, asSeq, asString, asStringList, get, readMap } from '../metadata/schema.js';
+import {
+  anything,
+  asBoolean,
+  asNumber,
+  asSeq,
+  asString,
+  asStringList,
+  bool,
+  dict,
+  either,
+  formatVersion,
+  get,
+  map,
+  METADATA_FORMAT,
+  num,
+  readChecked,
+  str,
+  strings,
+  text,
+} from '../metadata/schema.js';
 import type { LEntry, LValue } from '../metadata/yaml.js';
 import { readPreferredVersions, readVars, type PreferredVersion } from './vars.js';
 
@@ -67,28 +87,31 @@ export interface CommandLineSettings {
   vars?: readonly Assignment[];
 }
 
-const KEYS = [
-  'layers',
-  'machine',
-  'distro',
-  'premirrors',
-  'mirrors',
-  'downloads',
-  'build',
-  'offline',
-  'jobs',
-  'vars',
-  'masks',
-  'preferred-versions',
-  'cache',
-  'remote-cache',
-  'allowed-hosts',
-  'file-source-dirs',
-  'fetch-parallel',
-  'fetch-retries',
-  'fetch-connect-timeout',
-  'fetch-idle-timeout',
-];
+/** strata.yaml, checked whole before anything is read from it (docs/metadata.md). */
+const PROJECT = map({
+  format: anything, // checked first, by formatVersion
+  layers: strings,
+  machine: str({ nonEmpty: true }),
+  distro: str({ nonEmpty: true }),
+  premirrors: strings,
+  mirrors: strings,
+  downloads: str({ nonEmpty: true }),
+  build: str({ nonEmpty: true }),
+  offline: bool,
+  jobs: num({ whole: true, min: 1 }),
+  vars: dict(text, (key) => `variable ${key}`),
+  masks: strings,
+  'preferred-versions': dict(str(), (key) => `preferred version of ${key}`),
+  cache: either(str({ nonEmpty: true }), bool),
+  'remote-cache': either(str(), map({ url: str(), write: bool }, { required: ['url'] })),
+  'allowed-hosts': strings,
+  'file-source-dirs': strings,
+  'fetch-parallel': num({ whole: true, min: 1 }),
+  'fetch-retries': num({ whole: true, min: 0 }),
+  // Written in seconds, like timeouts in wget and curl options.
+  'fetch-connect-timeout': num({ min: 0.001 }),
+  'fetch-idle-timeout': num({ min: 0.001 }),
+});
 
 /** A mirror is a folder (relative to the project) or an http(s) URL. */
 const place = (dir: string, p: string): string => (/^[a-z]+:\/\//.test(p) ? p : resolve(dir, p));
@@ -96,7 +119,12 @@ const place = (dir: string, p: string): string => (/^[a-z]+:\/\//.test(p) ? p : 
 /** `cache: <folder>` (default `cache/` in the project), or `cache: false` for none. */
 function cacheDir(dir: string, v: LValue | undefined): string | undefined {
   if (!v) return resolve(dir, 'cache');
-  if (v.kind === 'scalar' && v.value === false) return undefined;
+  if (v.kind === 'scalar' && typeof v.value === 'boolean') {
+    if (!v.value) return undefined;
+    throw new UserError(
+      diag('schema-value', 'cache: true is not a folder', v.loc, { hint: 'name the folder (`cache: cache`), or write `cache: false` for none' }),
+    );
+  }
   return resolve(dir, asString(v, 'cache'));
 }
 
@@ -104,7 +132,7 @@ function cacheDir(dir: string, v: LValue | undefined): string | undefined {
 function remoteCache(v: LValue | undefined): Project['remoteCache'] {
   if (!v) return undefined;
   if (v.kind === 'scalar') return { url: checkedUrl(v), write: false };
-  const m = readMap(v, ['url', 'write'], 'remote-cache', ['url']);
+  const m = new Map(v.kind === 'map' ? v.entries.map((e) => [e.key, e]) : []);
   return { url: checkedUrl(get(m, 'url')!), write: get(m, 'write') ? asBoolean(get(m, 'write')!, 'remote-cache write') : false };
 }
 
@@ -117,20 +145,25 @@ function checkedUrl(v: LValue): string {
   return url;
 }
 
+/** Reads strata.yaml (with its includes, looked up beside it: layers are not known yet) and checks it whole. */
+function readProjectFile(file: string): Map<string, LEntry> {
+  const tree = new IncludeResolver().read(file);
+  const format = formatVersion(tree, {
+    key: 'format',
+    known: METADATA_FORMAT,
+    file: 'this project file',
+    hint: 'the project is made for a newer Strata: upgrade Strata (the project says which format it needs)',
+  });
+  if (format) throw new UserError(format);
+  return readChecked(tree, PROJECT, 'strata.yaml');
+}
+
 export function loadProject(dir: string, cli: CommandLineSettings = {}): Project {
   const file = resolve(dir, 'strata.yaml');
-  // Includes in strata.yaml are looked up beside it (layers are not known yet).
-  const m = existsSync(file) ? readMap(new IncludeResolver().read(file), KEYS, 'strata.yaml') : new Map<string, LEntry>();
+  const m = existsSync(file) ? readProjectFile(file) : new Map<string, LEntry>();
   const str = (k: string) => (get(m, k) ? asString(get(m, k)!, k) : undefined);
   const list = (k: string) => (get(m, k) ? asStringList(get(m, k)!, k) : undefined);
-  const num = (k: string, fallback: number, min: number, whole: boolean): number => {
-    const v = get(m, k);
-    if (!v) return fallback;
-    const n = asNumber(v, k);
-    if (n < min || (whole && !Number.isInteger(n)))
-      throw new UserError(diag('schema-range', `${k}: expected a ${whole ? 'whole ' : ''}number of at least ${min}, found ${n}`, v.loc));
-    return n;
-  };
+  const number = (k: string, fallback: number): number => (get(m, k) ? asNumber(get(m, k)!, k) : fallback);
   const hosts = get(m, 'allowed-hosts');
   const mirrors = [
     ...(cli.mirrors ?? []).map((p) => place(process.cwd(), p)),
@@ -150,11 +183,10 @@ export function loadProject(dir: string, cli: CommandLineSettings = {}): Project
     jobs: cli.jobs ?? (get(m, 'jobs') ? asNumber(get(m, 'jobs')!, 'jobs') : 2),
     allowedHosts: hosts ? { patterns: asStringList(hosts, 'allowed-hosts'), loc: m.get('allowed-hosts')!.keyLoc } : undefined,
     fetch: {
-      parallel: num('fetch-parallel', 4, 1, true),
-      retries: num('fetch-retries', 3, 0, true),
-      // Written in seconds, like timeouts in wget and curl options.
-      connectTimeoutMs: num('fetch-connect-timeout', 15, 0.001, false) * 1000,
-      idleTimeoutMs: num('fetch-idle-timeout', 30, 0.001, false) * 1000,
+      parallel: number('fetch-parallel', 4),
+      retries: number('fetch-retries', 3),
+      connectTimeoutMs: number('fetch-connect-timeout', 15) * 1000,
+      idleTimeoutMs: number('fetch-idle-timeout', 30) * 1000,
     },
     assignments: [...readVars(m, Level.Project), ...(cli.vars ?? [])],
     layersLoc: m.get('layers')?.keyLoc,
@@ -164,4 +196,18 @@ export function loadProject(dir: string, cli: CommandLineSettings = {}): Project
     remoteCache: remoteCache(get(m, 'remote-cache')),
     fileSourceDirs: list('file-source-dirs')?.map((p) => resolve(dir, p)) ?? [],
   };
+}
+
+/**
+ * The writer of project files, beside their reader: strata.yaml for a
+ * project made from `project` (a release, a reproduce folder), with the
+ * file's own settings as written, `settings` replacing the keys they name
+ * and `drop` removed, under the format this Strata writes.
+ */
+export function projectFileText(project: Project, settings: Record<string, unknown>, drop: readonly string[], header: string): string {
+  const raw = project.file && existsSync(project.file) ? ((yaml.load(readFileSync(project.file, 'utf8')) as Record<string, unknown> | null) ?? {}) : {};
+  const out: Record<string, unknown> = { format: METADATA_FORMAT, ...raw };
+  for (const k of drop) delete out[k];
+  Object.assign(out, settings, { format: METADATA_FORMAT });
+  return `# ${header}\n${yaml.dump(out, { lineWidth: -1 })}`;
 }

@@ -1,5 +1,6 @@
-import { copyFile, mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeAtomically, writeFileAtomically } from '../fs/atomic-write.js';
 
 // The deploy folder is what users take away, so every file lands there
 // atomically: written or copied under a temporary name, then renamed.
@@ -7,22 +8,14 @@ import { join } from 'node:path';
 export async function deployFile(from: string, dir: string, name: string): Promise<string> {
   await mkdir(dir, { recursive: true });
   const dest = join(dir, name);
-  const tmp = `${dest}.part-${process.pid}`;
-  try {
-    await copyFile(from, tmp);
-    await rename(tmp, dest);
-  } finally {
-    await rm(tmp, { force: true });
-  }
+  await writeAtomically(dest, (tmp) => copyFile(from, tmp));
   return dest;
 }
 
 export async function deployText(text: string | Uint8Array, dir: string, name: string): Promise<string> {
   await mkdir(dir, { recursive: true });
   const dest = join(dir, name);
-  const tmp = `${dest}.part-${process.pid}`;
-  await writeFile(tmp, text);
-  await rename(tmp, dest);
+  await writeFileAtomically(dest, text);
   return dest;
 }
 
@@ -31,19 +24,8 @@ export async function deployText(text: string | Uint8Array, dir: string, name: s
  * readers see the old folder or the new one, never a half-filled one.
  */
 export async function replaceDir(dir: string, fill: (tmp: string) => Promise<void>): Promise<void> {
-  const tmp = `${dir}.tmp-${process.pid}`;
-  const old = `${dir}.old-${process.pid}`;
-  await rm(tmp, { recursive: true, force: true });
-  await mkdir(tmp, { recursive: true });
-  try {
+  await writeAtomically(dir, async (tmp) => {
+    await mkdir(tmp, { recursive: true });
     await fill(tmp);
-    await rm(old, { recursive: true, force: true });
-    await rename(dir, old).catch((e: NodeJS.ErrnoException) => {
-      if (e.code !== 'ENOENT') throw e;
-    });
-    await rename(tmp, dir);
-    await rm(old, { recursive: true, force: true });
-  } finally {
-    await rm(tmp, { recursive: true, force: true });
-  }
+  });
 }

@@ -25,6 +25,8 @@ export interface SandboxSpec {
   readonly readOnly: readonly string[];
   /** The host uid the task runs as when Strata runs as root. */
   readonly uid: number;
+  /** The host name inside the task's UTS namespace; `localhost` when unset (`strata reproduce` varies it). */
+  readonly hostname?: string;
 }
 
 /** Set inside the sandbox, so the script knows not to enter it again. */
@@ -79,7 +81,7 @@ export function bwrapArgs(spec: SandboxSpec, asRoot: boolean): string[] {
     '--die-with-parent',
     '--new-session',
     '--hostname',
-    'localhost',
+    spec.hostname ?? 'localhost',
     '--clearenv',
     '--setenv',
     SANDBOX_MARK,

@@ -20,7 +20,9 @@ export function fetchFailure(src: FetchSource, a: Attempts, settings: Pick<Fetch
   const what = src.kind === 'git' ? `git ${redactUrl(src.url)} at ${src.rev} (${src.ref.kind} ${src.ref.name})` : redactUrl(src.url);
   if (a.mismatches.length) {
     return diag('fetch-checksum', `${src.recipe}: checksum mismatch for ${what}: expected sha256 ${src.sha256}, but ${a.mismatches.join('; ')}`, src.loc, {
-      hint: 'nothing was stored under the final name; fix the sha256 in the recipe if the new file is the trusted one',
+      hint:
+        'nothing was stored under the final name. A mirror or download folder holding other bytes under this name was changed or damaged: ' +
+        'replace the file (`strata mirror verify <mirror>` checks every file of a mirror). Only if the new file is the trusted one, fix the sha256 in the recipe',
     });
   }
   if (a.refused.length) {
@@ -34,6 +36,7 @@ export function fetchFailure(src: FetchSource, a: Attempts, settings: Pick<Fetch
   return diag('fetch-missing', `${src.recipe}: cannot fetch ${what} (${src.name})`, src.loc, {
     hint:
       (settings.offline ? 'offline: only the download folder and mirrors are used. ' : '') +
+      `put ${src.name}${src.sha256 ? ` (sha256 ${src.sha256})` : ''} into a mirror${src.sha256 ? ` as sha256/${src.sha256}` : ''}, or fetch it where there is network (\`strata fetch\`). ` +
       `tried: ${a.tried.join('; ') || 'nowhere (no mirrors configured)'}`,
   });
 }

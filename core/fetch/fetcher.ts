@@ -10,7 +10,7 @@ import type { RetryPolicy } from './transport/retry.js';
 // the order premirrors → upstream → mirrors, offline, allowed-hosts, locks,
 // the sha256, the rename under the final name — belongs to the orchestrator
 // (orchestrator.ts), once for every kind of source. A new fetcher is one
-// file and one line in the composition root (core/cli/container.ts).
+// file and one line in the composition root (core/session/plugins.ts).
 
 /** What the orchestrator fetches: a downloaded file or a git commit's tarball. */
 export type FetchSource = RemoteSource | GitSource;
@@ -74,5 +74,3 @@ export interface Fetcher {
    */
   verifyCopy?(src: FetchSource, path: string): Promise<string | undefined>;
 }
-
-export const FETCHERS = Symbol.for('strata.Fetcher');

@@ -5,7 +5,8 @@ import { recipeId, taskId, taskName, type TaskId } from '../model/ids.js';
 import type { Configuration } from '../resolve/configuration.js';
 import type { Recipe } from '../resolve/recipe.js';
 import { assertAcyclic, TaskGraph } from './task-graph.js';
-import { closest } from '../metadata/spelling.js';
+import { closest } from '../diagnostics/spelling.js';
+import { isImageTarget } from '../resolve/target.js';
 
 // Turns a target (an image or a recipe) into the task graph: the same chain
 // of tasks for every recipe, sysroots fed by dependencies' installs, and an
@@ -112,7 +113,7 @@ export function planBuild(cfg: Configuration, target: string): BuildPlan {
   const graph = new TaskGraph<TaskPayload>();
   let image: ImagePlan | undefined;
   let roots: Recipe[];
-  if (cfg.catalog.listConfigs('images').includes(target) && !cfg.catalog.recipes.has(target)) {
+  if (isImageTarget(cfg.catalog, target)) {
     image = planImage(cfg, cfg.image(target));
     roots = [...new Set([...image.packages.map((p) => p.recipe), image.kernel, ...image.boot])];
   } else {

@@ -65,18 +65,36 @@ export function topologicalOrder<T>(g: TaskGraph<T>): string[] {
   return out;
 }
 
-/** Length of the longest chain of tasks that wait on each task: run long chains first. */
-export function criticalPathLengths<T>(g: TaskGraph<T>): Map<string, number> {
+/** For each task, the tasks that wait for it directly (the graph's edges turned round). */
+export function dependentsOf<T>(g: TaskGraph<T>): Map<string, string[]> {
   const dependents = new Map<string, string[]>();
-  for (const n of g.nodes.values()) for (const d of n.deps) dependents.set(d, [...(dependents.get(d) ?? []), n.key]);
-  const memo = new Map<string, number>();
-  const length = (key: string): number => {
-    const m = memo.get(key);
-    if (m !== undefined) return m;
-    const v = 1 + Math.max(0, ...(dependents.get(key) ?? []).map(length));
-    memo.set(key, v);
-    return v;
+  for (const n of g.nodes.values()) {
+    for (const d of n.deps) {
+      const list = dependents.get(d);
+      if (list) list.push(n.key);
+      else dependents.set(d, [n.key]);
+    }
+  }
+  return dependents;
+}
+
+/**
+ * For each task of `from`, the tasks matching `is` that it waits for,
+ * directly or not (the failures a cancelled task was waiting on). Memoised
+ * over the graph, so it is linear in its size.
+ */
+export function upstreamMatching<T>(g: TaskGraph<T>, from: Iterable<string>, is: (key: string) => boolean): Map<string, ReadonlySet<string>> {
+  const memo = new Map<string, ReadonlySet<string>>();
+  const visit = (key: string): ReadonlySet<string> => {
+    const known = memo.get(key);
+    if (known) return known;
+    const found = new Set<string>();
+    for (const d of g.get(key).deps) {
+      if (is(d)) found.add(d);
+      for (const f of visit(d)) found.add(f);
+    }
+    memo.set(key, found);
+    return found;
   };
-  for (const key of topologicalOrder(g).reverse()) length(key);
-  return memo;
+  return new Map([...from].map((key) => [key, visit(key)]));
 }

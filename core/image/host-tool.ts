@@ -1,6 +1,6 @@
-import { spawn } from 'node:child_process';
 import { diag, UserError } from '../diagnostics/diagnostic.js';
-import type { Readable, Writable } from 'node:stream';
+import { runProcess, type Input } from '../exec/launch.js';
+import { describeExit, succeeded } from '../exec/process-exit.js';
 
 // The file system tools (mke2fs, debugfs, mksquashfs, mkfs.vfat, mtools,
 // zstd) run with a fixed environment: C locale and UTC (FAT stores local
@@ -16,7 +16,7 @@ export class HostToolError extends UserError {
 export interface ToolRun {
   readonly env?: Record<string, string>;
   /** Bytes or a stream for the tool's standard input. */
-  readonly input?: Buffer | string | AsyncIterable<Buffer> | Readable;
+  readonly input?: Input;
   /** A file descriptor for standard output (e.g. an open output file). */
   readonly stdoutFd?: number;
 }
@@ -26,56 +26,14 @@ export interface ToolOutput {
   readonly stderr: string;
 }
 
-/** Resolves when a full pipe can take more, or is gone (the tool exited). */
-function drained(stdin: Writable): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      stdin.off('drain', done);
-      stdin.off('close', done);
-      resolve();
-    };
-    stdin.on('drain', done);
-    stdin.on('close', done);
+export async function runTool(tool: string, args: readonly string[], run: ToolRun = {}): Promise<ToolOutput> {
+  const { exit, stdout, stderr } = await runProcess(tool, args, {
+    env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', LC_ALL: 'C', TZ: 'UTC', ...run.env },
+    input: run.input,
+    stdout: run.stdoutFd ?? 'pipe',
   });
-}
-
-export function runTool(tool: string, args: readonly string[], run: ToolRun = {}): Promise<ToolOutput> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(tool, args, {
-      env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', LC_ALL: 'C', TZ: 'UTC', ...run.env },
-      stdio: [run.input === undefined ? 'ignore' : 'pipe', run.stdoutFd ?? 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout?.on('data', (d) => (stdout += d));
-    child.stderr!.on('data', (d) => (stderr += d));
-    child.on('error', (e) => reject(new HostToolError(`cannot run ${tool}: ${e.message} (is its Debian package installed? see scripts/host-packages.txt)`)));
-    child.on('close', (code, signal) => {
-      if (code === 0) resolve({ stdout, stderr });
-      else
-        reject(
-          new HostToolError(
-            `${tool} ${args.join(' ')} failed (${signal ?? `exit code ${code}`}): ${(stderr || stdout).trim().split('\n').slice(-5).join('\n')}`,
-          ),
-        );
-    });
-    if (run.input !== undefined) {
-      const stdin = child.stdin!;
-      stdin.on('error', () => {}); // the tool may exit early; its exit code tells why
-      if (typeof run.input === 'string' || Buffer.isBuffer(run.input)) stdin.end(run.input);
-      else
-        void (async () => {
-          try {
-            for await (const chunk of run.input as AsyncIterable<Buffer>) {
-              if (stdin.destroyed) break;
-              if (!stdin.write(chunk)) await drained(stdin);
-            }
-            stdin.end();
-          } catch (e) {
-            child.kill();
-            reject(e);
-          }
-        })();
-    }
-  });
+  if (succeeded(exit)) return { stdout: stdout.toString(), stderr };
+  if (exit.kind === 'not-found' || exit.kind === 'cannot-start')
+    throw new HostToolError(`cannot run ${tool}: ${describeExit(exit)} (is its Debian package installed? see scripts/host-packages.txt)`);
+  throw new HostToolError(`${tool} ${args.join(' ')} failed (${describeExit(exit)}): ${(stderr || stdout.toString()).trim().split('\n').slice(-5).join('\n')}`);
 }

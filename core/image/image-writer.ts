@@ -28,5 +28,3 @@ export interface ImageWriter {
   /** Writes the image to `out` atomically (temp file, then rename). */
   write(entries: readonly ImageEntry[], out: string, sourceDateEpoch: number, options?: ImageWriteOptions): Promise<void>;
 }
-
-export const IMAGE_WRITERS = Symbol.for('strata.ImageWriter');

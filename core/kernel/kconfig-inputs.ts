@@ -2,7 +2,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { diag, type Diagnostic, type SourceLocation } from '../diagnostics/diagnostic.js';
 import type { DataStore } from '../metadata/datastore.js';
-import { closest } from '../metadata/spelling.js';
+import { closest } from '../diagnostics/spelling.js';
 import type { Recipe } from '../resolve/recipe.js';
 
 // What a Kconfig-configured recipe (linux, u-boot) is configured from, read

@@ -1,8 +1,8 @@
 import { diag, UserError, type SourceLocation } from '../diagnostics/diagnostic.js';
 import { assignment, Level, type Assignment } from './assignment.js';
-import { asMapEntries, asSeq, asString, asStringList, asText, get, readMap } from './schema.js';
+import { anything, asMapEntries, asSeq, asString, asStringList, asText, bool, dict, either, get, list, map, str, strings, text, type Shape } from './schema.js';
 import type { LEntry } from './yaml.js';
-import { DECLARATION_KEYS, readDeclarations, type RootfsDeclarations } from '../rootfs/declarations.js';
+import { DECLARATION_KEYS, readDeclarations, type RootfsDeclarations } from './declarations.js';
 
 // The part that recipes, appends and classes share: variables, task scripts,
 // dependencies, sources, packaging. Appends and classes add to a recipe with
@@ -57,14 +57,41 @@ export interface Body {
   readonly rdependsAt: ReadonlyMap<string, SourceLocation>;
   /** Per package, the patterns of its configuration files (default: everything under /etc). */
   readonly conffiles: ReadonlyMap<string, readonly string[]>;
-  /** Users, groups, device nodes and permissions (see core/rootfs/declarations.ts). */
+  /** Users, groups, device nodes and permissions (see core/metadata/declarations.ts). */
   readonly declarations: RootfsDeclarations;
 }
 
-export const BODY_KEYS = ['inherit', 'depends', 'provides', 'sources', 'vars', 'tasks', 'packages', 'rdepends', 'conffiles', ...DECLARATION_KEYS] as const;
-
-const SOURCE_KEYS = ['url', 'git', 'sha256', 'name', 'unpack', 'rev', 'branch', 'tag'];
 const GIT_KEYS = ['rev', 'branch', 'tag'];
+
+/** The keys recipes, appends and classes share, for the schema of each (recipe-file.ts). */
+export const BODY: Readonly<Record<string, Shape>> = {
+  inherit: strings,
+  depends: strings,
+  provides: strings,
+  // A URL, or a map; whether it is a download (`url:`) or a git source is checked by readSources.
+  sources: list(
+    either(
+      str({ nonEmpty: true }),
+      map({
+        url: str({ nonEmpty: true }),
+        git: str({ nonEmpty: true }),
+        sha256: str(),
+        name: str({ nonEmpty: true }),
+        unpack: bool,
+        rev: str(),
+        branch: str(),
+        tag: str(),
+      }),
+    ),
+  ),
+  vars: dict(text, (key) => `variable ${key}`),
+  tasks: dict(text, (key) => `task ${key}`),
+  packages: dict(strings, (key) => `package ${key}`),
+  rdepends: dict(strings, (key) => `rdepends of ${key}`),
+  conffiles: dict(strings, (key) => `conffiles of ${key}`),
+  // Read and checked by core/metadata/declarations.ts.
+  ...Object.fromEntries(DECLARATION_KEYS.map((k) => [k, anything])),
+};
 
 function readGit(m: Map<string, LEntry>): GitSpec {
   const field = (key: string): Located<string> | undefined => {
@@ -78,7 +105,7 @@ function readSources(v: LEntry['value'] | undefined): SourceSpec[] {
   if (!v) return [];
   return asSeq(v, 'sources').map((item) => {
     if (item.kind === 'scalar') return { url: asString(item, 'source url'), unpack: true, loc: item.loc };
-    const m = readMap(item, SOURCE_KEYS, 'source');
+    const m = new Map(item.kind === 'map' ? item.entries.map((e) => [e.key, e]) : []);
     // A source is either a file to download (`url:`) or a git repository (`git:`).
     const isGit = m.has('git');
     if (isGit === m.has('url')) {

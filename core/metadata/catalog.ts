@@ -4,7 +4,7 @@ import { diag, UserError, type SourceLocation } from '../diagnostics/diagnostic.
 import { IncludeResolver } from './include.js';
 import type { Layer } from './layer.js';
 import { loadAppendFile, loadClassFile, loadRecipeFile, type AppendFile, type ClassFile, type RecipeFile } from './recipe-file.js';
-import { closest } from './spelling.js';
+import { closest } from '../diagnostics/spelling.js';
 
 // Everything the layers offer, read once: recipe files (several versions of
 // one name may coexist), appends, classes, and the folders where machine,

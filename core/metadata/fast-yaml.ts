@@ -1,6 +1,6 @@
 import jsYaml from 'js-yaml';
-import type { SourceLocation } from '../diagnostics/diagnostic.js';
-import type { LEntry, LValue } from './yaml.js';
+import { offsetLocator } from './offsets.js';
+import type { LEntry, LValue } from './tree.js';
 
 // The quick path for reading metadata: js-yaml builds plain values about ten
 // times faster than the `yaml` package builds a document, and its parse
@@ -18,13 +18,6 @@ interface Frame {
   readonly opened: number;
   readonly start: number;
   readonly children: LValue[];
-}
-
-/** Offsets of line starts, to turn an offset into 1-based line and column. */
-function lineStarts(text: string): number[] {
-  const starts = [0];
-  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
-  return starts;
 }
 
 /** js-yaml opens a node before the blanks and comments that precede it. */
@@ -45,17 +38,7 @@ function skipBlanks(text: string, at: number): number {
 const UNSUPPORTED_START = new Set([...'&*!?%<'].map((c) => c.charCodeAt(0)));
 
 export function parseYamlFast(file: string, text: string): LValue | undefined {
-  const starts = lineStarts(text);
-  const locAt = (offset: number): SourceLocation => {
-    let lo = 0;
-    let hi = starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (starts[mid] <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return { file, line: lo + 1, column: offset - starts[lo] + 1 };
-  };
+  const locAt = offsetLocator(file, text);
 
   const stack: Frame[] = [{ opened: 0, start: 0, children: [] }];
   let unsupported = false;

@@ -1,5 +1,5 @@
 import { diag, UserError, type SourceLocation } from '../diagnostics/diagnostic.js';
-import { compareVersions } from '../resolve/version.js';
+import { compareVersions } from '../model/version.js';
 
 // A layer dependency as written in layer.yaml: a layer name, optionally with
 // version constraints, e.g. `core`, `core >= 1.2`, `core >= 1.2, < 2`.

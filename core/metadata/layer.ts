@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { diag, UserError, type Diagnostic, type SourceLocation } from '../diagnostics/diagnostic.js';
 import { parseYamlFile } from './yaml.js';
-import { asNumber, asSeq, asString, asStringList, get, readMap } from './schema.js';
+import { anything, asNumber, asSeq, asString, asStringList, formatVersion, get, map, METADATA_FORMAT, num, readChecked, str, strings } from './schema.js';
 import { parseLayerDependency, satisfies, type LayerDependency } from './layer-depends.js';
 import { STRATA_SERIES } from './series.js';
 
@@ -27,7 +27,21 @@ export interface Layer {
   readonly overrides: readonly string[];
 }
 
-const LAYER_KEYS = ['name', 'version', 'priority', 'depends', 'series', 'masks', 'overrides', 'summary'] as const;
+/** layer.yaml, checked whole before anything is read from it (docs/metadata.md). */
+const LAYER = map(
+  {
+    format: anything, // checked first, by formatVersion
+    name: str({ nonEmpty: true }),
+    version: str(),
+    priority: num(),
+    depends: strings,
+    series: strings,
+    masks: strings,
+    overrides: strings,
+    summary: str(),
+  },
+  { required: ['name'] },
+);
 
 export function loadLayer(dir: string): Layer {
   const file = resolve(dir, 'layer.yaml');
@@ -42,7 +56,14 @@ export function loadLayer(dir: string): Layer {
     );
   }
   const tree = parseYamlFile(file);
-  const m = readMap(tree, LAYER_KEYS, 'layer.yaml', ['name']);
+  const format = formatVersion(tree, {
+    key: 'format',
+    known: METADATA_FORMAT,
+    file: 'this layer',
+    hint: 'the layer is made for a newer Strata: upgrade Strata, or use a version of the layer written for this one',
+  });
+  if (format) throw new UserError(format);
+  const m = readChecked(tree, LAYER, 'layer');
   const opt = (k: string) => get(m, k);
   const depends = opt('depends') ? asSeq(opt('depends')!, 'layer depends').map((v) => parseLayerDependency(asString(v, 'layer depends'), v.loc)) : [];
   const masks = opt('masks') ? asSeq(opt('masks')!, 'layer masks').map((v) => ({ pattern: asString(v, 'layer mask'), loc: v.loc })) : [];

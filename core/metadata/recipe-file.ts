@@ -1,9 +1,9 @@
 import { dirname } from 'node:path';
 import type { SourceLocation } from '../diagnostics/diagnostic.js';
 import { assignment, Level } from './assignment.js';
-import { BODY_KEYS, readBody, type Body } from './body.js';
+import { BODY, readBody, type Body } from './body.js';
 import type { Layer } from './layer.js';
-import { asString, get, readMap } from './schema.js';
+import { asString, get, map, readChecked, str } from './schema.js';
 import { parseYamlFile, type LValue } from './yaml.js';
 
 /** Reads a metadata file into its located tree (with includes merged, see include.ts). */
@@ -38,11 +38,17 @@ export interface ClassFile extends Body {
   readonly layer: Layer;
 }
 
-const RECIPE_KEYS = ['name', 'version', 'license', 'summary', 'homepage', ...BODY_KEYS];
+// Each file kind is checked whole before anything is read from it.
+const RECIPE = map(
+  { name: str({ nonEmpty: true }), version: str({ nonEmpty: true }), license: str(), summary: str(), homepage: str(), ...BODY },
+  { required: ['name', 'version'] },
+);
+const APPEND = map({ append: str({ nonEmpty: true }), version: str({ nonEmpty: true }), ...BODY }, { required: ['append'] });
+const CLASS = map({ summary: str(), ...BODY });
 
 export function loadRecipeFile(file: string, layer: Layer, read: MetadataReader = parseYamlFile): RecipeFile {
   const tree = read(file);
-  const m = readMap(tree, RECIPE_KEYS, 'recipe', ['name', 'version']);
+  const m = readChecked(tree, RECIPE, 'recipe');
   const name = asString(get(m, 'name')!, 'recipe name');
   const version = asString(get(m, 'version')!, 'recipe version');
   const body = readBody(m, Level.Recipe);
@@ -64,7 +70,7 @@ export function loadRecipeFile(file: string, layer: Layer, read: MetadataReader 
 
 export function loadAppendFile(file: string, layer: Layer, read: MetadataReader = parseYamlFile): AppendFile {
   const tree = read(file);
-  const m = readMap(tree, ['append', 'version', ...BODY_KEYS], 'append', ['append']);
+  const m = readChecked(tree, APPEND, 'append');
   const version = get(m, 'version');
   return {
     ...readBody(m, Level.Append),
@@ -78,6 +84,6 @@ export function loadAppendFile(file: string, layer: Layer, read: MetadataReader 
 }
 
 export function loadClassFile(file: string, name: string, layer: Layer, read: MetadataReader = parseYamlFile): ClassFile {
-  const m = readMap(read(file), [...BODY_KEYS, 'summary'], `class ${name}`);
+  const m = readChecked(read(file), CLASS, `class ${name}`);
   return { ...readBody(m, Level.Class), name, file, dir: dirname(file), layer };
 }

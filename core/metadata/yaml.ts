@@ -1,18 +1,16 @@
 import { readFileSync } from 'node:fs';
-import { LineCounter, parseDocument, isMap, isSeq, isScalar, isAlias, type Node } from 'yaml';
+import { createRequire } from 'node:module';
+import type { LineCounter, Node } from 'yaml';
 import { diag, UserError, type Diagnostic, type SourceLocation } from '../diagnostics/diagnostic.js';
 import { parseYamlFast } from './fast-yaml.js';
+import type { LEntry, LValue } from './tree.js';
 
 // YAML parsed into a small tree that keeps file:line:col on every key and
 // value, so every later error (unknown key, bad type, undefined variable)
 // can point at the exact spot the user wrote.
 
-/** `text` is the scalar as written, so `version: 1.10` stays "1.10" when read as a string. */
-export type LScalar = { kind: 'scalar'; value: string | number | boolean | null; text?: string; loc: SourceLocation };
-export type LSeq = { kind: 'seq'; items: LValue[]; loc: SourceLocation };
-export type LEntry = { key: string; keyLoc: SourceLocation; value: LValue };
-export type LMap = { kind: 'map'; entries: LEntry[]; loc: SourceLocation };
-export type LValue = LScalar | LSeq | LMap;
+// The tree's types, for the many readers that import them from here.
+export type { LEntry, LMap, LScalar, LSeq, LValue } from './tree.js';
 
 function locator(file: string, lc: LineCounter) {
   return (offset: number | undefined): SourceLocation => {
@@ -34,8 +32,15 @@ export function parseYamlText(file: string, text: string): LValue {
  */
 export const ALIAS_NODE_LIMIT = 10_000;
 
+// The careful reader is loaded the first time it is needed (a file the quick
+// reader declines, or one with an error), not at every start: it is a large
+// module, and most commands never use it (bench/startup.ts).
+let careful: typeof import('yaml') | undefined;
+const yamlPackage = (): typeof import('yaml') => (careful ??= createRequire(import.meta.url)('yaml') as typeof import('yaml'));
+
 /** The `yaml` package's full document model: slower, and the source of every YAML error message. */
 export function parseYamlCarefully(file: string, text: string): LValue {
+  const { LineCounter, parseDocument, isMap, isSeq, isScalar, isAlias } = yamlPackage();
   const lc = new LineCounter();
   // Duplicate keys are found below, where both places are known.
   const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: false });

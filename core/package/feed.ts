@@ -7,13 +7,11 @@ import { deployText } from '../deploy/deploy.js';
 import { formatControl, parseControl } from './control.js';
 import { ipkParts } from './ipk.js';
 
-// A package feed as opkg reads it: `build/deploy/ipk/<arch>/` holds the
+// A package feed as opkg reads it: `build/deploy/ipk/<arch>/` (BuildLayout.feedDir) holds the
 // .ipk files and a `Packages` index (plus `Packages.gz`), one control
 // paragraph per package with Filename, Size and SHA256sum added. The index
 // is made from the .ipk files in the folder alone, sorted by package name
 // and version, so the same files always give the same index.
-
-export const feedDir = (buildDir: string, arch: string): string => join(buildDir, 'deploy', 'ipk', arch);
 
 /** The control file of an .ipk, as text. */
 export async function ipkControl(ipk: Buffer): Promise<string> {

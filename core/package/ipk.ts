@@ -3,6 +3,7 @@ import { arArchive, readAr } from '../archive/ar.js';
 import { tarArchive, type TarMember } from '../archive/tar-writer.js';
 import { controlFields, formatControl } from './control.js';
 import type { PackageData, PackageFile } from './pkgdata.js';
+import { accountsPreinst } from './preinst.js';
 
 // An .ipk as opkg-build makes it and dpkg-deb reads it: an ar archive of
 // `debian-binary` ("2.0"), `control.tar.gz` (./control, ./conffiles) and
@@ -43,6 +44,8 @@ export function controlTar(p: Omit<PackageData, 'ipk'>, mtime: number): Buffer {
     { path: './control', type: 'file', mode: 0o644, mtime, data: Buffer.from(formatControl(controlFields(p))) },
   ];
   if (p.conffiles.length) members.push({ path: './conffiles', type: 'file', mode: 0o644, mtime, data: Buffer.from(p.conffiles.map((c) => `${c}\n`).join('')) });
+  const preinst = accountsPreinst(p);
+  if (preinst) members.push({ path: './preinst', type: 'file', mode: 0o755, mtime, data: Buffer.from(preinst) });
   return tarArchive(members);
 }
 

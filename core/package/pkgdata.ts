@@ -1,4 +1,4 @@
-import type { DeviceDecl, GroupDecl, UserDecl } from '../rootfs/declarations.js';
+import type { DeviceDecl, GroupDecl, UserDecl } from '../metadata/declarations.js';
 
 // What the package task knows about each package it wrote, kept beside the
 // .ipk as `<name>.json` (Yocto calls this pkgdata): the control fields, every

@@ -24,12 +24,35 @@ export function kernelCommandLine(boot: Pick<QemuBoot, 'append' | 'console'>): s
   return words.filter(Boolean).join(' ');
 }
 
+/** A guest TCP port reachable from the host at 127.0.0.1:host (QEMU user networking's hostfwd). */
+export interface PortForward {
+  readonly host: number;
+  readonly guest: number;
+}
+
+/**
+ * The `-nic` value: none, or QEMU's user-mode network (slirp) with each
+ * forward as `hostfwd=tcp:127.0.0.1:<host>-:<guest>` (qemu-options: hostfwd,
+ * guest address left empty, i.e. the first DHCP address, 10.0.2.15). A boot
+ * with forwards gets the user network even when qemuboot.json says none.
+ * The host side is bound to loopback only: nothing outside this machine
+ * reaches the guest.
+ */
+export function nicOption(boot: Pick<QemuBoot, 'network'>, forwards: readonly PortForward[] = []): string {
+  if (boot.network !== 'user' && forwards.length === 0) return 'none';
+  return ['user', ...forwards.map((f) => `hostfwd=tcp:127.0.0.1:${f.host}-:${f.guest}`)].join(',');
+}
+
 /**
  * Arguments for `boot.qemu.binary` (not including the binary itself).
  * Relative paths in `boot` are resolved against `dir`, normally the folder of
  * the qemuboot.json file.
  */
-export function qemuArgs(boot: QemuBoot, dir: string = boot.dir, options: { readonly snapshot?: boolean } = {}): string[] {
+export function qemuArgs(
+  boot: QemuBoot,
+  dir: string = boot.dir,
+  options: { readonly forwards?: readonly PortForward[]; readonly snapshot?: boolean } = {},
+): string[] {
   const at = (p: string): string => resolve(dir, p);
   const { qemu } = boot;
   const args: string[] = [
@@ -49,7 +72,7 @@ export function qemuArgs(boot: QemuBoot, dir: string = boot.dir, options: { read
   // quits, and Strata kills QEMU itself on SIGINT/SIGTERM.
   args.push('-chardev', 'stdio,id=console,mux=on,signal=off', '-serial', 'chardev:console', '-mon', 'chardev=console,mode=readline');
   // QEMU adds a user-mode NIC by default; a test boot should not reach out.
-  args.push('-nic', boot.network === 'user' ? 'user' : 'none');
+  args.push('-nic', nicOption(boot, options.forwards ?? []));
   if (boot.firmware) {
     // The board's own boot chain: firmware and bootloader find the kernel,
     // device tree and command line on the disk (extlinux/extlinux.conf).
@@ -58,7 +81,7 @@ export function qemuArgs(boot: QemuBoot, dir: string = boot.dir, options: { read
     if (f.kernel) args.push('-kernel', at(f.kernel));
     if (f.pflash) args.push('-drive', `file=${escapeOptionValue(at(f.pflash))},format=raw,if=pflash,readonly=on`);
   } else {
-    args.push('-kernel', at(boot.kernel));
+    if (boot.kernel) args.push('-kernel', at(boot.kernel));
     if (boot.initrd) args.push('-initrd', at(boot.initrd));
     if (boot.dtb) args.push('-dtb', at(boot.dtb));
     const cmdline = kernelCommandLine(boot);

@@ -1,21 +1,12 @@
-// A check is one command run in the booted image and what its result must
-// be. The shape matches the `checks:` entries of an image file (config's
-// ImageCheck), plus optional fields only testimage needs.
+import { CHECK_CHANNELS, type ImageCheck } from '../config/image.js';
 
-export interface ImageCheck {
-  /** Shown in reports; defaults to the command. */
-  readonly name?: string;
-  /** One line of shell, run at the image's prompt. */
-  readonly run: string;
-  /** The output must contain this text. */
-  readonly expect?: string;
-  /** The output must match this regular expression (JavaScript syntax, multiline: ^ and $ match at each line). */
-  readonly match?: string;
-  /** The exit status the command must end with; 0 unless said otherwise. */
-  readonly status?: number;
-  /** Overrides testimage's commandTimeoutMs for this check. */
-  readonly timeoutMs?: number;
-}
+// A check is one command run in the booted image and what its result must
+// be: an entry of the `checks:` list of an image file (config's ImageCheck).
+
+export type { ImageCheck } from '../config/image.js';
+
+export type { CheckChannel } from '../config/image.js';
+export { CHECK_CHANNELS };
 
 export interface CheckResult {
   readonly name: string;
@@ -43,9 +34,11 @@ export function checkProblem(check: ImageCheck): string | undefined {
       return `its match is not a valid regular expression: ${(e as Error).message}`;
     }
   }
+  if (check.via !== undefined && !CHECK_CHANNELS.includes(check.via)) return `its via "${String(check.via)}" is not one of ${CHECK_CHANNELS.join(', ')}`;
   if (check.status !== undefined && !(Number.isInteger(check.status) && check.status >= 0 && check.status <= 255)) {
     return `its status ${check.status} is not an exit status (0 to 255)`;
   }
+  if (check.timeoutMs !== undefined && !(check.timeoutMs > 0)) return 'its timeout is not a positive number of seconds';
   return undefined;
 }
 

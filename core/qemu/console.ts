@@ -2,10 +2,11 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import pty from 'node-pty';
 import { concat, delay, filter, firstValueFrom, from, map, NEVER, of, race, share, Subject, take, timer, type Observable } from 'rxjs';
+import { launch, type Launched } from '../exec/launch.js';
+import { exitCode } from '../exec/process-exit.js';
 import { shellCommand } from './args.js';
-import { guardChild, killProcessGroup, type ChildGuard } from './guard.js';
+import { guardChild, type ChildGuard } from './guard.js';
 import { splitLines, toPlainText } from './lines.js';
 
 // QEMU runs in a pseudo-terminal, as it would for a user: with -nographic it
@@ -69,7 +70,7 @@ export class QemuConsole {
   readonly exited: Promise<QemuExit>;
 
   private readonly rawSubject = new Subject<string>();
-  private readonly term: pty.IPty;
+  private readonly proc: Launched;
   private readonly guard: ChildGuard;
   private readonly logStream?: WriteStream;
   private exitInfo?: QemuExit;
@@ -101,27 +102,25 @@ export class QemuConsole {
       if (this.recent.length > 40) this.recent.shift();
     });
 
-    const env: Record<string, string> = {};
-    for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
-    this.term = pty.spawn(binary, [...args], {
-      name: options.terminalName ?? 'xterm-256color',
-      cols: options.cols ?? 200,
-      rows: options.rows ?? 50,
-      env,
+    this.proc = launch({
+      file: binary,
+      args,
+      pty: { name: options.terminalName ?? 'xterm-256color', cols: options.cols ?? 200, rows: options.rows ?? 50 },
+      keep: false,
     });
-    this.term.onData((chunk) => {
+    if (this.proc.pid === undefined) throw new Error(`cannot start ${binary}: not found`);
+    this.proc.data.subscribe((chunk) => {
       this.lastOutput = Date.now();
       this.rawSubject.next(chunk);
     });
-    this.exited = new Promise((resolve) => {
-      this.term.onExit(({ exitCode, signal }) => {
-        this.guard.release();
-        this.exitInfo = { exitCode, ...(signal ? { signal } : {}), ...(this.stoppedBy ? { stoppedBy: this.stoppedBy } : {}) };
-        this.rawSubject.complete();
-        resolve(this.exitInfo);
-      });
+    this.exited = this.proc.finished.then(({ exit }) => {
+      this.guard.release();
+      const signal = exit.kind === 'signalled' ? exitCode(exit) - 128 : undefined;
+      this.exitInfo = { exitCode: signal ? 0 : exitCode(exit), ...(signal ? { signal } : {}), ...(this.stoppedBy ? { stoppedBy: this.stoppedBy } : {}) };
+      this.rawSubject.complete();
+      return this.exitInfo;
     });
-    this.guard = guardChild(this.term.pid, {
+    this.guard = guardChild(this.proc.pid, {
       exited: this.exited,
       onStopSignal: (signal) => (this.stoppedBy = signal),
       onSignal: async (signal) => {
@@ -152,7 +151,7 @@ export class QemuConsole {
   }
 
   get pid(): number {
-    return this.term.pid;
+    return this.proc.pid!;
   }
 
   get hasExited(): boolean {
@@ -170,11 +169,11 @@ export class QemuConsole {
   }
 
   write(data: string | Buffer): void {
-    if (!this.hasExited) this.term.write(data);
+    if (!this.hasExited) this.proc.write(data);
   }
 
   resize(cols: number, rows: number): void {
-    if (!this.hasExited) this.term.resize(cols, rows);
+    if (!this.hasExited) this.proc.resize(cols, rows);
   }
 
   /**
@@ -207,7 +206,7 @@ export class QemuConsole {
 
   /** Kills QEMU's process group now and waits for the exit to be reported. */
   async kill(): Promise<QemuExit> {
-    if (!this.hasExited) killProcessGroup(this.term.pid);
+    if (!this.hasExited) this.proc.kill('SIGKILL');
     return this.exited;
   }
 

@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { killProcessGroup } from '../exec/process-groups.js';
 
 // QEMU must never outlive the Strata process that started it: a forgotten
 // guest keeps a core busy and holds its disk images open. A guard ties one
@@ -16,18 +17,8 @@ const STOP_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 /** Bound on each wait in the stop path, so a stuck step cannot keep this process alive. */
 const STOP_STEP_MS = 2_000;
 
-/** Kills a whole process group (the child's pgid is its pid), falling back to the pid. */
-export function killProcessGroup(pid: number, signal: NodeJS.Signals = 'SIGKILL'): void {
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    try {
-      process.kill(pid, signal);
-    } catch {
-      // Already gone.
-    }
-  }
-}
+// The group kill is the launcher's (core/exec/process-groups.ts).
+export { killProcessGroup };
 
 export interface ChildGuard {
   /** The child has exited: stop guarding it. */

@@ -72,25 +72,5 @@ export function toPlainText(): OperatorFunction<string, string> {
     });
 }
 
-/**
- * rxjs operator: text chunks in, complete lines out (without the newline).
- * A last line without a newline is emitted when the source completes.
- */
-export function splitLines(): OperatorFunction<string, string> {
-  return (source) =>
-    new Observable<string>((subscriber) => {
-      let partial = '';
-      return source.subscribe({
-        next: (chunk) => {
-          const parts = (partial + chunk).split('\n');
-          partial = parts.pop()!;
-          for (const line of parts) subscriber.next(line);
-        },
-        error: (e) => subscriber.error(e),
-        complete: () => {
-          if (partial) subscriber.next(partial);
-          subscriber.complete();
-        },
-      });
-    });
-}
+// Lines are split the one way every process's output is (core/exec/line-splitter.ts).
+export { splitLines } from '../exec/line-splitter.js';

@@ -1,9 +1,10 @@
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { diag, type Diagnostic, type SourceLocation } from '../diagnostics/diagnostic.js';
-import { closest } from '../metadata/spelling.js';
+import { diag, type Diagnostic } from '../diagnostics/diagnostic.js';
+import { QEMU_DEFAULTS, QEMU_SHAPE, type Machine, type QemuFirmware, type QemuSystem } from '../config/machine.js';
+import { locatePointer, parseJsonText, plainValue } from '../metadata/json.js';
+import { anything, formatVersion, list, map, str, validate } from '../metadata/schema.js';
 import { err, ok, type Result } from '../model/result.js';
-import { offsetToLocation, scanJson } from './json-locations.js';
 
 // `<image>-<machine>.qemuboot.json` is the contract between deploy and
 // runqemu/testimage: deploy writes it beside the images, and it says
@@ -31,7 +32,7 @@ import { offsetToLocation, scanJson } from './json-locations.js';
 //       "bios": "u-boot.bin",              bootloader from the disks instead of -kernel:
 //       "kernel": "u-boot.bin",            -bios, -kernel (U-Boot S-mode under OpenSBI),
 //       "pflash": "flash.img"              -pflash; then "kernel", "initrd", "dtb" and
-//     },                                   "append" are not used (optional)
+//     },                                   "append" are not used, and "kernel" is optional
 //     "append": "console=ttyAMA0 rdinit=/sbin/init",           kernel command line
 //     "console": "ttyAMA0",                added to append as console=… when append has none
 //     "network": "none",                   "none" (default) or "user" (QEMU's slirp)
@@ -42,18 +43,16 @@ import { offsetToLocation, scanJson } from './json-locations.js';
 //
 // File paths are relative to the folder of the JSON file, so a deploy folder
 // can be moved or copied to another machine and still boot.
+//
+// A new field is added in three places here: QemuBootRecord, the QEMUBOOT
+// shape (its type, checked with every other problem) and, when it is
+// optional, its default in parseQemuBoot; qemuBootFor fills it from the
+// machine, and formatQemuBoot writes it as it is. Add a row for it to
+// tests/qemu/qemuboot-write.test.ts, which round-trips every record.
 
+export type { QemuFirmware, QemuSystem } from '../config/machine.js';
 export type DiskFormat = 'raw' | 'qcow2';
 export type QemuNetwork = 'none' | 'user';
-
-export interface QemuSystem {
-  readonly binary: string;
-  readonly machine: string;
-  readonly cpu?: string;
-  readonly memory: number;
-  readonly smp: number;
-  readonly extraArgs: readonly string[];
-}
 
 export interface QemuDisk {
   readonly file: string;
@@ -64,24 +63,13 @@ export interface QemuDisk {
   readonly device?: string;
 }
 
-/** What QEMU loads instead of Linux when the board boots through its own firmware and bootloader. */
-export interface QemuFirmware {
-  readonly bios?: string;
-  readonly kernel?: string;
-  readonly pflash?: string;
-}
-
-/** A validated qemuboot.json with defaults filled in. Paths are as written (see `dir`). */
-export interface QemuBoot {
-  /** The JSON file this came from (absolute), for messages. */
-  readonly file: string;
-  /** Folder that relative paths are resolved against: the JSON file's folder. */
-  readonly dir: string;
+/** What a qemuboot.json file holds, with defaults filled in: what deploy writes and runqemu reads. */
+export interface QemuBootRecord {
   readonly machine: string;
   readonly image: string;
   readonly qemu: QemuSystem;
   /** Required unless `firmware` is given. */
-  readonly kernel: string;
+  readonly kernel?: string;
   readonly firmware?: QemuFirmware;
   readonly initrd?: string;
   readonly dtb?: string;
@@ -93,192 +81,135 @@ export interface QemuBoot {
   readonly poweroff: string;
 }
 
+/** A validated qemuboot.json. Paths are as written (see `dir`). */
+export interface QemuBoot extends QemuBootRecord {
+  /** The JSON file this came from (absolute), for messages. */
+  readonly file: string;
+  /** Folder that relative paths are resolved against: the JSON file's folder. */
+  readonly dir: string;
+}
+
+/** A testimage prompt that matches a root shell's `# ` at the end of the console text. */
+export const DEFAULT_PROMPT = '# $';
+export const DEFAULT_POWEROFF = 'poweroff -f';
+
 export const QEMUBOOT_VERSION = 1;
-const TOP_KEYS = ['version', 'machine', 'image', 'qemu', 'kernel', 'initrd', 'dtb', 'disks', 'append', 'console', 'network', 'prompt', 'poweroff', 'firmware'];
-const QEMU_KEYS = ['binary', 'machine', 'cpu', 'memory', 'smp', 'extraArgs'];
-const DISK_KEYS = ['file', 'format', 'interface', 'device'];
-const FIRMWARE_KEYS = ['bios', 'kernel', 'pflash'];
 const DISK_FORMATS: readonly DiskFormat[] = ['raw', 'qcow2'];
 const NETWORKS: readonly QemuNetwork[] = ['none', 'user'];
 
-type Json = Record<string, unknown>;
+/** The schema of the file (core/metadata/schema.ts); `qemu` is a machine file's `qemu:`, the same shape. */
+const QEMUBOOT = map(
+  {
+    version: anything, // checked first, by formatVersion
+    machine: str({ nonEmpty: true }),
+    image: str({ nonEmpty: true }),
+    qemu: QEMU_SHAPE,
+    kernel: str({ nonEmpty: true }),
+    initrd: str({ nonEmpty: true }),
+    dtb: str({ nonEmpty: true }),
+    firmware: map({ bios: str({ nonEmpty: true }), kernel: str({ nonEmpty: true }), pflash: str({ nonEmpty: true }) }),
+    disks: list(
+      map(
+        { file: str({ nonEmpty: true }), format: str({ oneOf: DISK_FORMATS }), interface: str({ nonEmpty: true }), device: str({ nonEmpty: true }) },
+        { required: ['file'] },
+      ),
+    ),
+    append: str(),
+    console: str({ nonEmpty: true }),
+    network: str({ oneOf: NETWORKS }),
+    prompt: str({ nonEmpty: true }),
+    poweroff: str({ nonEmpty: true }),
+  },
+  // `kernel` is required unless `firmware` is given: checked in parseQemuBoot.
+  { required: ['machine', 'image', 'qemu', 'prompt'] },
+);
 
-/** "/qemu/extraArgs/0" → "qemu.extraArgs[0]": how users name a field. */
-function fieldName(pointer: string): string {
-  return pointer
-    .split('/')
-    .slice(1)
-    .map((t) => t.replace(/~1/g, '/').replace(/~0/g, '~'))
-    .reduce((acc, t) => (/^\d+$/.test(t) ? `${acc}[${t}]` : acc ? `${acc}.${t}` : t), '');
+/** What a testimage prompt cannot be, though it is a valid regular expression; undefined when it is fine. */
+function promptProblem(prompt: string): { message: string; hint: string } | undefined {
+  try {
+    new RegExp(prompt);
+  } catch (e) {
+    return {
+      message: `is not a valid regular expression: ${(e as Error).message}`,
+      hint: 'escape characters such as $ ( ) [ with a backslash (\\\\$ in JSON)',
+    };
+  }
+  // "$ " is the classic user prompt, and as a regular expression it can never match.
+  if (/(^|[^\\])\$(?!$)/.test(prompt)) {
+    return {
+      message: 'has a "$" before its end, where it means "end of line", so it can never match',
+      hint: 'write \\\\$ in the JSON string for a literal dollar sign',
+    };
+  }
+  return undefined;
 }
 
-function typeOf(v: unknown): string {
-  return v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v === 'object' ? 'an object' : `${typeof v} ${JSON.stringify(v)}`;
-}
+/** The file as JSON.parse gives it, once validated: what may be left out is optional. */
+type QemuBootJson = Omit<QemuBootRecord, 'qemu' | 'disks' | 'append' | 'network' | 'poweroff'> & {
+  qemu: Pick<QemuSystem, 'binary' | 'machine' | 'cpu'> & Partial<Pick<QemuSystem, 'memory' | 'smp' | 'extraArgs'>>;
+  disks?: (Omit<QemuDisk, 'format'> & { format?: DiskFormat })[];
+  append?: string;
+  network?: QemuNetwork;
+  poweroff?: string;
+};
 
-/** Collects every problem in one pass, so a user fixes the file once. */
-class Checker {
-  readonly diagnostics: Diagnostic[] = [];
-
-  constructor(
-    private readonly file: string,
-    private readonly text: string,
-    private readonly offsets: ReadonlyMap<string, number>,
-  ) {}
-
-  at(pointer: string): SourceLocation {
-    // A missing member is reported at its parent object.
-    for (let p = pointer; ; p = p.slice(0, p.lastIndexOf('/'))) {
-      const offset = this.offsets.get(p);
-      if (offset !== undefined) return offsetToLocation(this.file, this.text, offset);
-      if (p === '') return { file: this.file, line: 1, column: 1 };
-    }
-  }
-
-  fail(pointer: string, message: string, hint?: string): undefined {
-    this.diagnostics.push(diag('qemuboot-field', `qemuboot field "${fieldName(pointer)}" ${message}`, this.at(pointer), { hint }));
-    return undefined;
-  }
-
-  object(v: unknown, pointer: string, known: readonly string[], required: readonly string[]): Json | undefined {
-    if (typeof v !== 'object' || v === null || Array.isArray(v)) {
-      return pointer === ''
-        ? (this.diagnostics.push(diag('qemuboot-field', `qemuboot file must hold a JSON object, got ${typeOf(v)}`, this.at(''))), undefined)
-        : this.fail(pointer, `must be an object, got ${typeOf(v)}`);
-    }
-    const obj = v as Json;
-    for (const key of Object.keys(obj)) {
-      if (known.includes(key)) continue;
-      const guess = closest(key, known);
-      this.diagnostics.push(
-        diag('qemuboot-unknown-field', `unknown qemuboot field "${fieldName(`${pointer}/${key}`)}"`, this.at(`${pointer}/${key}`), {
-          hint: guess ? `did you mean "${guess}"?` : `known fields here: ${known.join(', ')}`,
-        }),
-      );
-    }
-    for (const key of required) if (!(key in obj)) this.fail(`${pointer}/${key}`, 'is required');
-    return obj;
-  }
-
-  string(obj: Json, key: string, pointer: string): string | undefined {
-    const v = obj[key];
-    if (v === undefined) return undefined;
-    if (typeof v !== 'string' || v.trim() === '') return this.fail(`${pointer}/${key}`, `must be a non-empty string, got ${typeOf(v)}`);
-    return v;
-  }
-
-  count(obj: Json, key: string, pointer: string, unit: string): number | undefined {
-    const v = obj[key];
-    if (v === undefined) return undefined;
-    if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0)
-      return this.fail(`${pointer}/${key}`, `must be a positive whole number of ${unit}, got ${typeOf(v)}`);
-    return v;
-  }
-
-  oneOf<T extends string>(obj: Json, key: string, pointer: string, choices: readonly T[]): T | undefined {
-    const v = obj[key];
-    if (v === undefined) return undefined;
-    if (!choices.includes(v as T)) return this.fail(`${pointer}/${key}`, `must be one of ${choices.map((c) => `"${c}"`).join(', ')}, got ${typeOf(v)}`);
-    return v as T;
-  }
-
-  strings(obj: Json, key: string, pointer: string): string[] | undefined {
-    const v = obj[key];
-    if (v === undefined) return undefined;
-    if (!Array.isArray(v)) return this.fail(`${pointer}/${key}`, `must be an array of strings, got ${typeOf(v)}`);
-    v.forEach((item, n) => typeof item !== 'string' && this.fail(`${pointer}/${key}/${n}`, `must be a string, got ${typeOf(item)}`));
-    return v.filter((item): item is string => typeof item === 'string');
-  }
-}
-
-/** Validates the text of a qemuboot.json file. Pure: touches no files. */
+/** Validates the text of a qemuboot.json file, reporting every problem at once. Pure: touches no files. */
 export function parseQemuBoot(text: string, file: string): Result<QemuBoot, Diagnostic[]> {
   file = resolve(file);
-  const scan = scanJson(text);
-  if (!scan.ok) {
-    return err([diag('qemuboot-syntax', `qemuboot file is not valid JSON: ${scan.message}`, offsetToLocation(file, text, scan.offset))]);
-  }
-  // The scanner accepted the grammar, so this cannot throw.
-  const data: unknown = JSON.parse(text);
-
-  const c = new Checker(file, text, scan.offsets);
-  const hasFirmware = typeof data === 'object' && data !== null && 'firmware' in data;
-  const top = c.object(data, '', TOP_KEYS, ['machine', 'image', 'qemu', ...(hasFirmware ? [] : ['kernel']), 'prompt']);
-  if (!top) return err(c.diagnostics);
-
-  if (top.version !== undefined && top.version !== QEMUBOOT_VERSION) {
-    c.fail(
-      '/version',
-      `is ${typeOf(top.version)}, but this Strata reads version ${QEMUBOOT_VERSION}`,
-      'rebuild the image with this Strata to rewrite the file',
+  const parsed = parseJsonText(file, text);
+  if (!parsed.ok) return parsed;
+  const tree = parsed.value;
+  const version = formatVersion(tree, {
+    key: 'version',
+    known: QEMUBOOT_VERSION,
+    file: 'this qemuboot file',
+    hint: 'rebuild the image with this Strata to rewrite the file',
+  });
+  if (version) return err([version]);
+  const problems = validate(tree, QEMUBOOT, 'qemuboot');
+  const prompt = locatePointer(tree, '/prompt').node;
+  const bad = prompt && prompt.kind === 'scalar' && typeof prompt.value === 'string' ? promptProblem(prompt.value) : undefined;
+  if (bad) problems.push(diag('schema-value', `qemuboot prompt ${bad.message}`, prompt!.loc, { hint: bad.hint }));
+  if (!locatePointer(tree, '/kernel').node && !locatePointer(tree, '/firmware').node) {
+    problems.push(
+      diag('schema-missing-key', "qemuboot: missing required key 'kernel'", tree.loc, {
+        hint: 'name the kernel to boot, or the "firmware" that boots from the disks',
+      }),
     );
   }
-  const q = top.qemu === undefined ? undefined : c.object(top.qemu, '/qemu', QEMU_KEYS, ['binary', 'machine']);
-  const disks = (top.disks === undefined ? [] : Array.isArray(top.disks) ? top.disks : (c.fail('/disks', `must be an array, got ${typeOf(top.disks)}`), []))
-    .map((d, n): QemuDisk | undefined => {
-      const pointer = `/disks/${n}`;
-      const o = c.object(d, pointer, DISK_KEYS, ['file']);
-      const file = o && c.string(o, 'file', pointer);
-      const format = o && (c.oneOf(o, 'format', pointer, DISK_FORMATS) ?? 'raw');
-      const iface = o && c.string(o, 'interface', pointer);
-      const device = o && c.string(o, 'device', pointer);
-      return file && format ? { file, format, ...(iface ? { interface: iface } : {}), ...(device ? { device } : {}) } : undefined;
-    })
-    .filter((d): d is QemuDisk => d !== undefined);
-
-  const prompt = c.string(top, 'prompt', '');
-  if (prompt !== undefined) {
-    try {
-      new RegExp(prompt);
-      // "$ " is the classic user prompt, and as a regular expression it can never match.
-      if (/(^|[^\\])\$(?!$)/.test(prompt)) {
-        c.fail(
-          '/prompt',
-          `has a "$" before its end, where it means "end of line", so it can never match`,
-          'write \\\\$ in the JSON string for a literal dollar sign',
-        );
-      }
-    } catch (e) {
-      c.fail('/prompt', `is not a valid regular expression: ${(e as Error).message}`, 'escape characters such as $ ( ) [ with a backslash (\\\\$ in JSON)');
-    }
+  const firmware = locatePointer(tree, '/firmware').node;
+  if (firmware?.kind === 'map' && firmware.entries.length === 0) {
+    problems.push(diag('schema-value', 'qemuboot firmware must name at least one of "bios", "kernel", "pflash"', firmware.loc));
   }
+  if (problems.length > 0) return err(problems);
 
-  const boot = {
+  // Valid: every field has its type, and the required ones are there.
+  const j = plainValue(tree) as QemuBootJson;
+  const q = j.qemu;
+  return ok({
     file,
     dir: dirname(file),
-    machine: c.string(top, 'machine', ''),
-    image: c.string(top, 'image', ''),
-    qemu: q && {
-      binary: c.string(q, 'binary', '/qemu'),
-      machine: c.string(q, 'machine', '/qemu'),
-      cpu: c.string(q, 'cpu', '/qemu'),
-      memory: c.count(q, 'memory', '/qemu', 'MiB') ?? 512,
-      smp: c.count(q, 'smp', '/qemu', 'CPUs') ?? 1,
-      extraArgs: c.strings(q, 'extraArgs', '/qemu') ?? [],
+    machine: j.machine,
+    image: j.image,
+    qemu: {
+      binary: q.binary,
+      machine: q.machine,
+      cpu: q.cpu,
+      memory: q.memory ?? QEMU_DEFAULTS.memory,
+      smp: q.smp ?? QEMU_DEFAULTS.smp,
+      extraArgs: q.extraArgs ?? QEMU_DEFAULTS.extraArgs,
     },
-    kernel: c.string(top, 'kernel', '') ?? '',
-    firmware: firmwareOf(c, top),
-    initrd: c.string(top, 'initrd', ''),
-    dtb: c.string(top, 'dtb', ''),
-    disks,
-    append: top.append === undefined ? '' : typeof top.append === 'string' ? top.append : c.fail('/append', `must be a string, got ${typeOf(top.append)}`),
-    console: c.string(top, 'console', ''),
-    network: c.oneOf(top, 'network', '', NETWORKS) ?? 'none',
-    prompt,
-    poweroff: c.string(top, 'poweroff', '') ?? 'poweroff -f',
-  };
-  if (c.diagnostics.length > 0) return err(c.diagnostics);
-  // Every required field was checked above; no diagnostics means all are present.
-  return ok(boot as QemuBoot);
-}
-
-function firmwareOf(c: Checker, top: Json): QemuFirmware | undefined {
-  if (top.firmware === undefined) return undefined;
-  const f = c.object(top.firmware, '/firmware', FIRMWARE_KEYS, []);
-  if (!f) return undefined;
-  const out = { bios: c.string(f, 'bios', '/firmware'), kernel: c.string(f, 'kernel', '/firmware'), pflash: c.string(f, 'pflash', '/firmware') };
-  if (!out.bios && !out.kernel && !out.pflash) c.fail('/firmware', 'must name at least one of "bios", "kernel", "pflash"');
-  return Object.fromEntries(Object.entries(out).filter(([, v]) => v)) as QemuFirmware;
+    kernel: j.kernel,
+    firmware: j.firmware,
+    initrd: j.initrd,
+    dtb: j.dtb,
+    disks: (j.disks ?? []).map((d) => ({ ...d, format: d.format ?? 'raw' })),
+    append: j.append ?? '',
+    console: j.console,
+    network: j.network ?? 'none',
+    prompt: j.prompt,
+    poweroff: j.poweroff ?? DEFAULT_POWEROFF,
+  });
 }
 
 /** The files a boot needs, with the field each came from, resolved against `boot.dir`. */
@@ -317,20 +248,73 @@ export async function readQemuBoot(path: string): Promise<Result<QemuBoot, Diagn
   if (!parsed.ok) return parsed;
 
   const missing: Diagnostic[] = [];
-  const scan = scanJson(text);
-  const c = new Checker(file, text, scan.ok ? scan.offsets : new Map());
+  const tree = parseJsonText(file, text);
   for (const { pointer, path: p } of bootFiles(parsed.value)) {
     const isFile = await stat(p).then(
       (s) => s.isFile(),
       () => false,
     );
     if (!isFile) {
+      const field = pointer
+        .slice(1)
+        .replace(/\/(\d+)/g, '[$1]')
+        .replace(/\//g, '.');
       missing.push(
-        diag('qemuboot-missing-file', `qemuboot field "${fieldName(pointer)}" names ${p}, which is not a file`, c.at(pointer), {
-          hint: 'paths are relative to the folder of the qemuboot.json file; rebuild the image if the deploy folder is incomplete',
-        }),
+        diag(
+          'qemuboot-missing-file',
+          `qemuboot field "${field}" names ${p}, which is not a file`,
+          tree.ok ? locatePointer(tree.value, pointer).loc : { file, line: 0, column: 0 },
+          {
+            hint: 'paths are relative to the folder of the qemuboot.json file; rebuild the image if the deploy folder is incomplete',
+          },
+        ),
       );
     }
   }
   return missing.length > 0 ? err(missing) : parsed;
+}
+
+/** What the image's variables may set in a qemuboot.json (KERNEL_CMDLINE, TEST_PROMPT, TEST_POWEROFF); the rest comes from the machine. */
+export interface QemuBootChoices {
+  readonly image: string;
+  /** File names in the deploy folder; no kernel when the firmware boots the disks. */
+  readonly kernel?: string;
+  readonly initrd?: string;
+  readonly firmware?: QemuFirmware;
+  readonly disks?: readonly QemuDisk[];
+  readonly append?: string;
+  readonly prompt?: string;
+  readonly poweroff?: string;
+}
+
+/** The qemuboot record of an image on a machine with `qemu:` settings. */
+export function qemuBootFor(machine: Pick<Machine, 'name' | 'console'>, qemu: QemuSystem, choices: QemuBootChoices): QemuBootRecord {
+  return {
+    machine: machine.name,
+    image: choices.image,
+    // Only the shared settings: how a machine loads firmware and attaches disks is written as `firmware` and `disks`.
+    qemu: { binary: qemu.binary, machine: qemu.machine, cpu: qemu.cpu, memory: qemu.memory, smp: qemu.smp, extraArgs: qemu.extraArgs },
+    kernel: choices.kernel,
+    firmware: choices.firmware,
+    initrd: choices.initrd,
+    disks: choices.disks ?? [],
+    // The firmware boots from the disk, whose boot partition holds the command line.
+    append: choices.firmware ? '' : (choices.append ?? `console=${machine.console} rdinit=/sbin/init`),
+    console: machine.console,
+    network: 'none',
+    prompt: choices.prompt ?? DEFAULT_PROMPT,
+    poweroff: choices.poweroff ?? DEFAULT_POWEROFF,
+  };
+}
+
+/**
+ * The text of a qemuboot.json file: the inverse of parseQemuBoot (the test
+ * round-trips it). Fields equal to their default and absent ones are left
+ * out, so a file says only what differs and stays the same bytes when a
+ * field is added with a default.
+ */
+export function formatQemuBoot(boot: QemuBootRecord): string {
+  const { disks, network, ...rest } = boot;
+  const json = { version: QEMUBOOT_VERSION, ...rest, ...(disks.length ? { disks } : {}), ...(network !== 'none' ? { network } : {}) };
+  return JSON.stringify(json, null, 2) + '\n';
 }

@@ -1,6 +1,6 @@
 import { constants as osConstants } from 'node:os';
 import { UserError } from '../diagnostics/diagnostic.js';
-import { qemuArgs, shellCommand } from './args.js';
+import { qemuArgs, shellCommand, type PortForward } from './args.js';
 import { resolveQemuBinary } from './binary.js';
 import { QemuConsole } from './console.js';
 import type { QemuBoot } from './qemuboot.js';
@@ -20,6 +20,8 @@ export interface RunQemuOptions {
   readonly stderr?: NodeJS.WritableStream;
   /** Leave out the banner with the command line and the keys. */
   readonly quiet?: boolean;
+  /** Guest TCP ports to reach from the host at 127.0.0.1 (adds QEMU's user network). */
+  readonly forwards?: readonly PortForward[];
 }
 
 /**
@@ -34,7 +36,7 @@ export async function runQemuInteractive(boot: QemuBoot, options: RunQemuOptions
 
   const binary = resolveQemuBinary(boot);
   if (!binary.ok) throw new UserError(binary.error);
-  const args = qemuArgs(boot);
+  const args = qemuArgs(boot, boot.dir, { forwards: options.forwards });
   if (!options.quiet) {
     stderr.write(`Booting ${boot.image} for ${boot.machine}:\n  ${shellCommand([boot.qemu.binary, ...args])}\n`);
     stderr.write('Quit with Ctrl-A X; Ctrl-A C switches to the QEMU monitor and back; Ctrl-A H lists the keys.\n\n');

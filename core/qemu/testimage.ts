@@ -5,6 +5,7 @@ import { checkName, checkProblem, judgeCheck, notRun, type CheckResult, type Ima
 import { QemuConsole, type Finder, type QemuExit } from './console.js';
 import type { QemuBoot } from './qemuboot.js';
 import { commandOutput, kernelPanicLine, markedCommand, markerFinder, promptFinder } from './shell-protocol.js';
+import { authorizeKeyCommand, openSshSession, runOverSsh, type SshSession } from './ssh.js';
 
 // testimage: boot an image headless, run each check at its shell prompt,
 // power it off. Every way this can go wrong (no QEMU, no prompt, a hung
@@ -26,6 +27,7 @@ export interface TestImageOptions {
 
 export type TestImageEvent =
   | { readonly kind: 'start'; readonly command: string; readonly log: string; readonly pid: number }
+  | { readonly kind: 'ssh'; readonly port: number; readonly guestPort: number }
   | { readonly kind: 'line'; readonly line: string }
   | { readonly kind: 'booted'; readonly ms: number }
   | { readonly kind: 'check-start'; readonly index: number; readonly name: string; readonly command: string }
@@ -60,20 +62,47 @@ const seconds = (ms: number): string => `${Math.round(ms / 100) / 10} s`;
 
 export async function testImage(boot: QemuBoot, checks: readonly ImageCheck[], options: TestImageOptions): Promise<TestImageResult> {
   const opts = { ...DEFAULTS, ...options };
-  const emit = options.onEvent ?? (() => undefined);
   const log = resolve(opts.log);
-  const args = qemuArgs(boot, boot.dir, { snapshot: true });
-  const command = shellCommand([boot.qemu.binary, ...args]);
-  const base = { log, command, booted: false, killed: false };
-
   const binary = resolveQemuBinary(boot);
   if (!binary.ok) {
     const reason = `${binary.error.message}; ${binary.error.hint}`;
-    return { ...base, passed: false, reason, checks: checks.map((c) => notRun(c, 'not run: QEMU could not start')) };
+    const command = shellCommand([boot.qemu.binary, ...qemuArgs(boot)]);
+    return { log, command, booted: false, killed: false, passed: false, reason, checks: checks.map((c) => notRun(c, 'not run: QEMU could not start')) };
   }
+  // Checks that log in from the host need a key and a forwarded port.
+  let ssh: SshSession | undefined;
+  if (checks.some((c) => c.via === 'ssh')) {
+    try {
+      ssh = await openSshSession();
+    } catch (e) {
+      const reason = `cannot prepare the SSH checks: ${(e as Error).message}`;
+      const command = shellCommand([boot.qemu.binary, ...qemuArgs(boot)]);
+      return { log, command, booted: false, killed: false, passed: false, reason, checks: checks.map((c) => notRun(c, 'not run: no SSH key')) };
+    }
+  }
+  try {
+    return await bootAndCheck(boot, checks, opts, binary.value, log, ssh);
+  } finally {
+    await ssh?.close();
+  }
+}
 
-  const qemu = await QemuConsole.start(binary.value, args, { log });
+async function bootAndCheck(
+  boot: QemuBoot,
+  checks: readonly ImageCheck[],
+  opts: TestImageOptions & typeof DEFAULTS,
+  binary: string,
+  log: string,
+  ssh: SshSession | undefined,
+): Promise<TestImageResult> {
+  const emit = opts.onEvent ?? (() => undefined);
+  const args = qemuArgs(boot, boot.dir, { forwards: ssh ? [ssh.forward] : [], snapshot: true });
+  const command = shellCommand([boot.qemu.binary, ...args]);
+  const base = { log, command, booted: false, killed: false };
+
+  const qemu = await QemuConsole.start(binary, args, { log });
   emit({ kind: 'start', command, log, pid: qemu.pid });
+  if (ssh) emit({ kind: 'ssh', port: ssh.forward.host, guestPort: ssh.forward.guest });
   const lines = qemu.lines$.subscribe((line) => emit({ kind: 'line', line }));
   const prompt = promptFinder(boot.prompt);
   const tail = (): string =>
@@ -107,7 +136,8 @@ export async function testImage(boot: QemuBoot, checks: readonly ImageCheck[], o
         qemu.write('\n');
       }
     }
-    if (!bootFailure) bootFailure = await drainPendingInput(qemu, prompt, opts.commandTimeoutMs);
+    // The first command both drains pending input and, for SSH checks, authorizes the run's key.
+    if (!bootFailure) bootFailure = await drainPendingInput(qemu, prompt, opts.commandTimeoutMs, ssh ? authorizeKeyCommand(ssh) : 'true');
     if (bootFailure) {
       const { exit, killed } = await qemu.waitForExit(0);
       emit({ kind: 'exit', exit, killed });
@@ -133,6 +163,12 @@ export async function testImage(boot: QemuBoot, checks: readonly ImageCheck[], o
         continue;
       }
       emit({ kind: 'check-start', index, name: checkName(check), command: check.run });
+      if (check.via === 'ssh' && ssh) {
+        const result = await runSshCheck(ssh, check, check.timeoutMs ?? opts.commandTimeoutMs);
+        results.push(result);
+        emit({ kind: 'check-end', index, result });
+        continue;
+      }
       const result = await runCheck(qemu, check, n, check.timeoutMs ?? opts.commandTimeoutMs);
       results.push(result.result);
       emit({ kind: 'check-end', index, result: result.result });
@@ -177,12 +213,26 @@ export async function testImage(boot: QemuBoot, checks: readonly ImageCheck[], o
  * command, answered and followed by its prompt, proves everything typed
  * before it has been consumed. Returns why the shell is unusable, if it is.
  */
-async function drainPendingInput(qemu: QemuConsole, prompt: Finder, timeoutMs: number): Promise<string | undefined> {
-  qemu.write(`${markedCommand('true', 0)}\n`);
+async function drainPendingInput(qemu: QemuConsole, prompt: Finder, timeoutMs: number, command: string): Promise<string | undefined> {
+  qemu.write(`${markedCommand(command, 0)}\n`);
   const marker = await qemu.expect(markerFinder(0), timeoutMs);
   if (marker.kind !== 'match') return `the shell showed a prompt but did not run a command within ${seconds(timeoutMs)}`;
+  if (marker.groups[0] !== '0') return `the first command (${command}) ended with status ${marker.groups[0]}: ${commandOutput(marker.before, 0).trim()}`;
   const back = await qemu.expect(prompt, timeoutMs);
   return back.kind === 'match' ? undefined : 'the shell did not show its prompt again after the first command';
+}
+
+/** Runs one check in an SSH login from the host; ssh's own failures (status 255) are retried within the timeout. */
+async function runSshCheck(ssh: SshSession, check: ImageCheck, timeoutMs: number): Promise<CheckResult> {
+  const started = Date.now();
+  const base = { name: checkName(check), command: check.run };
+  const r = await runOverSsh(ssh, check.run, timeoutMs);
+  const durationMs = Date.now() - started;
+  const output = r.output.replace(/\r\n/g, '\n').replace(/\n$/, '');
+  if (r.timedOut) return { ...base, passed: false, output, reason: `no result over SSH within ${seconds(timeoutMs)}`, durationMs };
+  const judged = judgeCheck(check, output, r.status);
+  const reason = judged.reason && r.status === 255 ? `${judged.reason} (ssh to 127.0.0.1:${ssh.forward.host} failed ${r.tries} times)` : judged.reason;
+  return { ...base, ...judged, reason, output, status: r.status, durationMs };
 }
 
 /** Runs one check at the prompt. `ended` says whether its marker came back. */

@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import type { BuildContext, TaskImplementation } from '../build/context.js';
 import { StampStore } from '../build/stamps.js';
 import type { TaskGraph } from '../graph/task-graph.js';
@@ -66,5 +65,3 @@ export async function compareBuilds(tasks: Record<TaskPayload['kind'], TaskImple
   }
   return { compared, differences, signatureOnly };
 }
-
-export const stampsDir = (buildDir: string, machine: string): string => join(buildDir, 'stamps', machine);

@@ -83,8 +83,6 @@ export interface ImageFacts {
 const sha = (alg: 'sha256' | 'sha1', b: Buffer): string => createHash(alg).update(b).digest('hex');
 const byName = <T extends { name: string }>(a: T, b: T) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 
-export const stampsDirOf = (ctx: BuildContext): string => join(ctx.cfg.project.buildDir, 'stamps', ctx.cfg.machine.name);
-
 /** A recipe's sources, hashed, with local files named by their path in the layer that holds them. */
 export function sourceFacts(r: Recipe, ctx: Pick<BuildContext, 'cfg'>, downloads: string): SourceFact[] {
   const layers = ctx.cfg.catalog.layers;
@@ -117,7 +115,7 @@ export function recipeFact(r: Recipe, ctx: Pick<BuildContext, 'cfg'>, downloads:
 
 /** The installed packages and their files, from the image's rootfs manifest (what really went in). */
 function packageFacts(plan: ImagePlan, ctx: BuildContext): PackageFact[] {
-  const rootfs = readRootfsManifest(rootfsManifestPath(join(ctx.cfg.project.buildDir, 'work', ctx.cfg.machine.name, `${plan.image.name}-image`)));
+  const rootfs = readRootfsManifest(rootfsManifestPath(ctx.layout.imageWorkdir(plan.image.name)));
   return rootfs.packages.map((p) => {
     const files = rootfs.entries
       .filter((e) => e.pkg === p.name && e.type === 'file' && e.source)
@@ -132,7 +130,7 @@ function packageFacts(plan: ImagePlan, ctx: BuildContext): PackageFact[] {
 /** Signature and output hash of every task of the image's graph that has a stamp, the image task itself excepted. */
 async function taskFacts(ctx: BuildContext, image: string): Promise<TaskFact[]> {
   const graph = planBuild(ctx.cfg, image).graph;
-  const stamps = new StampStore(stampsDirOf(ctx));
+  const stamps = new StampStore(ctx.layout.stampsDir);
   const out: TaskFact[] = [];
   for (const key of topologicalOrder(graph).sort()) {
     const node = graph.get(key);
@@ -150,11 +148,11 @@ export async function imageFacts(plan: ImagePlan, ctx: BuildContext): Promise<Im
     image: plan.image.name,
     machine: ctx.cfg.machine.name,
     distro: ctx.cfg.distro.name,
-    sourceDateEpoch: ctx.sourceDateEpoch,
+    sourceDateEpoch: ctx.layout.epoch,
     layers: (await Promise.all(ctx.cfg.catalog.layers.map(layerRecord))).sort(byName),
     recipes: closure.map((r) => recipeFact(r, ctx, downloads)).sort(byName),
     packages: packageFacts(plan, ctx).sort(byName),
     tasks: await taskFacts(ctx, plan.image.name),
-    hostTools: hostToolVersions(ctx.cfg.imageData(plan.image).getOr('TARGET_PREFIX', '')),
+    hostTools: await hostToolVersions(ctx.cfg.imageData(plan.image).getOr('TARGET_PREFIX', '')),
   };
 }

@@ -23,7 +23,7 @@ import { layerRecord } from './layer-record.js';
 export async function recordInputs(plan: ImagePlan, ctx: BuildContext): Promise<object> {
   return {
     layers: await Promise.all(ctx.cfg.catalog.layers.map(layerRecord)),
-    hostTools: hostToolVersions(ctx.cfg.imageData(plan.image).getOr('TARGET_PREFIX', '')),
+    hostTools: await hostToolVersions(ctx.cfg.imageData(plan.image).getOr('TARGET_PREFIX', '')),
   };
 }
 

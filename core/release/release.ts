@@ -1,12 +1,11 @@
 import { copyFileSync, existsSync, lstatSync, mkdirSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { Project } from '../config/project.js';
+import { projectFileText, type Project } from '../config/project.js';
 import { diag, UserError } from '../diagnostics/diagnostic.js';
 import type { DownloadDir } from '../fetch/store/download-dir.js';
 import { createMirror } from '../fetch/mirror/create.js';
 import type { Layer } from '../metadata/layer.js';
 import type { Recipe } from '../resolve/recipe.js';
-import { derivedProjectYaml } from './derived-project.js';
 import { ORIGIN_FILE, layerFiles, layerRecord } from './layer-record.js';
 import { formatPublicKey, type SecretKey } from './minisign.js';
 import { signFile } from './sign-file.js';
@@ -103,7 +102,7 @@ export async function makeRelease(r: ReleaseInput, dir: string): Promise<string[
   };
   writeFileSync(
     join(dir, 'strata.yaml'),
-    derivedProjectYaml(
+    projectFileText(
       r.project,
       settings,
       ['remote-cache', 'build', 'premirrors', 'allowed-hosts'],

@@ -1,5 +1,5 @@
 import type { Comparison } from './compare-builds.js';
-import { describe, type BuildRun } from './reproduce.js';
+import { CONDITIONS_NOTE, describe, type BuildRun } from './reproduce.js';
 
 // The reproducibility report as text: the two conditions, then each task
 // whose output differs, first differences first, with the members that
@@ -8,6 +8,7 @@ import { describe, type BuildRun } from './reproduce.js';
 export function formatReport(target: string, runs: readonly BuildRun[], c: Comparison, extra: readonly string[] = []): string {
   const lines = [`strata reproduce ${target}`, ''];
   for (const r of runs) lines.push(`${r.condition.name} build: ${describe(r.condition)}`, `  folder ${r.project}`, `  log    ${r.log}`);
+  lines.push('', ...CONDITIONS_NOTE);
   lines.push('', `${c.compared} task outputs compared; ${c.differences.length} differ.`);
   const firsts = c.differences.filter((d) => d.first);
   if (firsts.length)

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Artifact } from './build-manifest.js';
 import type { ImageFacts, SourceFact } from './image-facts.js';
-import { isSpdxExpression, licenseRefFor } from './license-expression.js';
+import { checkLicense } from './license-expression.js';
 
 // The image's SBOM as an SPDX 2.3 JSON document (https://spdx.github.io/spdx-spec/v2.3/).
 //
@@ -32,10 +32,9 @@ function licences(): Licences {
   const refs = new Map<string, string>();
   return {
     expr(text) {
-      if (isSpdxExpression(text)) return text;
-      const id = licenseRefFor(text);
-      refs.set(id, text);
-      return id;
+      const checked = checkLicense(text);
+      for (const r of checked.refs) refs.set(r.id, r.text);
+      return checked.expression;
     },
     extracted: () =>
       [...refs]
@@ -43,7 +42,7 @@ function licences(): Licences {
         .map(([licenseId, text]) => ({
           licenseId,
           name: text,
-          extractedText: `The recipe states its licence as "${text}", which is not an SPDX license expression.`,
+          extractedText: `A recipe states this licence as "${text}", which is not an SPDX License List id or expression.`,
         })),
   };
 }

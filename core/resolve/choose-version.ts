@@ -1,7 +1,7 @@
 import type { PreferredVersion } from '../config/vars.js';
 import { diag, UserError } from '../diagnostics/diagnostic.js';
 import type { RecipeFile } from '../metadata/recipe-file.js';
-import { compareVersions, versionMatches } from './version.js';
+import { compareVersions, versionMatches } from '../model/version.js';
 
 // Which of a recipe's files to build. With a preferred version (from the
 // project, else the distro), the highest version matching it; otherwise the

@@ -1,3 +1,4 @@
+import { BUILD_EPOCH, recipeWorkdirExpr } from '../config/build-layout.js';
 import { loadDistro, type Distro } from '../config/distro.js';
 import { loadImage, type Image } from '../config/image.js';
 import { loadMachine, type Machine } from '../config/machine.js';
@@ -9,7 +10,7 @@ import { Catalog } from '../metadata/catalog.js';
 import { DataStore } from '../metadata/datastore.js';
 import { loadLayers } from '../metadata/layer.js';
 import type { RecipeFile } from '../metadata/recipe-file.js';
-import { closest } from '../metadata/spelling.js';
+import { closest } from '../diagnostics/spelling.js';
 import { buildRecipe, checkAppendsMatch, type GlobalContext, type Recipe } from './recipe.js';
 import { chooseRecipeFile } from './choose-version.js';
 import { checkOverrideNames, WELL_KNOWN_OVERRIDES } from './override-names.js';
@@ -109,10 +110,10 @@ export class Configuration {
         DISTRO_VERSION: distro.version,
         DISTRO_PRETTY_NAME: distro.prettyName,
         LIBC: distro.libc,
-        CONSOLE: machine.console ?? 'console',
+        CONSOLE: machine.console,
         JOBS: String(project.jobs),
-        SOURCE_DATE_EPOCH: '1704067200',
-        WORKDIR: `\${TOPDIR}/work/\${MACHINE}/${r.name}-${r.version}`,
+        SOURCE_DATE_EPOCH: String(BUILD_EPOCH),
+        WORKDIR: recipeWorkdirExpr(r.name, r.version),
         S: '${WORKDIR}/${PN}-${PV}',
         B: '${S}',
         D: '${WORKDIR}/image',

@@ -1,6 +1,6 @@
 import { diag, UserError, type Diagnostic } from '../diagnostics/diagnostic.js';
 import { keyOf, OPERATORS, type Assignment } from '../metadata/assignment.js';
-import { closest } from '../metadata/spelling.js';
+import { closest } from '../diagnostics/spelling.js';
 
 // An override name nobody can ever activate makes its assignment silently
 // dead: `CFLAGS:apend` reads as "assign CFLAGS when override 'apend' is

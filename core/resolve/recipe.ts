@@ -6,9 +6,9 @@ import type { Catalog } from '../metadata/catalog.js';
 import { DataStore } from '../metadata/datastore.js';
 import type { AppendFile, ClassFile, RecipeFile } from '../metadata/recipe-file.js';
 import type { Layer } from '../metadata/layer.js';
-import { closest } from '../metadata/spelling.js';
-import { versionMatches } from './version.js';
-import { mergeDeclarations, type RootfsDeclarations } from '../rootfs/declarations.js';
+import { closest } from '../diagnostics/spelling.js';
+import { versionMatches } from '../model/version.js';
+import { mergeDeclarations, type RootfsDeclarations } from '../metadata/declarations.js';
 
 // A recipe as the build sees it: its file, the classes it inherits, the
 // appends other layers made to it, and a datastore holding every assignment
@@ -95,6 +95,22 @@ function builtinAssignment(name: string, value: string): Assignment {
   return a;
 }
 
+/**
+ * An `rdepends:` entry may name variables (`${MACHINE_EXTRA_RDEPENDS}`, as
+ * a package group lets the machine add its kernel modules): it expands to
+ * zero or more package names, each located where the entry is written.
+ */
+function expandRdepend(data: DataStore, pkg: string, item: string, at: Map<string, SourceLocation>): string[] {
+  if (!item.includes('${')) return [item];
+  const loc = at.get(`${pkg} ${item}`);
+  const names = data
+    .expand(item, { where: `rdepends of ${pkg}`, loc })
+    .split(/\s+/)
+    .filter(Boolean);
+  if (loc) for (const n of names) at.set(`${pkg} ${n}`, loc);
+  return names;
+}
+
 export function buildRecipe(catalog: Catalog, file: RecipeFile, ctx: GlobalContext): Recipe {
   const classes: ClassFile[] = [];
   const appends = appendsFor(catalog, file);
@@ -110,7 +126,10 @@ export function buildRecipe(catalog: Catalog, file: RecipeFile, ctx: GlobalConte
   const data = new DataStore(assignments, [...ctx.overrides, `pn-${file.name}`]);
   const union = (pick: (p: (typeof parts)[number]) => readonly string[]) => [...new Set(parts.flatMap(pick))];
   const rdepends = new Map<string, string[]>();
-  for (const p of parts) for (const [k, v] of p.rdepends) rdepends.set(k, [...(rdepends.get(k) ?? []), ...v]);
+  const rdependsAt = new Map(parts.flatMap((p) => [...p.rdependsAt]));
+  for (const p of parts) {
+    for (const [k, v] of p.rdepends) rdepends.set(k, [...(rdepends.get(k) ?? []), ...v.flatMap((item) => expandRdepend(data, k, item, rdependsAt))]);
+  }
   const packages = parts.flatMap((p) => p.packages);
   // Later parts (appends) replace a package's conffiles patterns.
   const conffiles = new Map<string, readonly string[]>();
@@ -130,7 +149,7 @@ export function buildRecipe(catalog: Catalog, file: RecipeFile, ctx: GlobalConte
     sources: parts.flatMap((p) => p.sources.map((s) => ({ ...s, dir: p.dir }))),
     packages: packages.length ? packages : [{ name: file.name, patterns: ['/**'], loc: file.loc, implicit: true }],
     rdepends,
-    rdependsAt: new Map(parts.flatMap((p) => [...p.rdependsAt])),
+    rdependsAt,
     conffiles,
     declarations: mergeDeclarations(parts.map((p) => p.declarations)),
     data,

@@ -70,8 +70,15 @@ function merge<T extends DeclaredGroup | DeclaredUser>(
   );
 }
 
+/** A group(5) line for a declared group (no members, no password). */
+export const groupLine = (g: Account): string => `${g.name}:x:${g.id}:`;
+
+/** A passwd(5) line; locked password ("!"), like useradd's default: declared users log in only as their recipe arranges. */
+export const userLine = (u: Account & Pick<DeclaredUser, 'gecos' | 'home' | 'shell'>, gid: number | string): string =>
+  `${u.name}:!:${u.id}:${gid}:${u.gecos}:${u.home}:${u.shell}`;
+
 export function mergeGroups(shipped: string, declared: readonly DeclaredGroup[], problems: Diagnostic[]): string {
-  return merge('group', shipped, declared, (g) => `${g.name}:x:${g.id}:`, problems);
+  return merge('group', shipped, declared, groupLine, problems);
 }
 
 /** `groups` maps group names to gids, for each user's primary group. */
@@ -84,6 +91,5 @@ export function mergeUsers(shipped: string, declared: readonly DeclaredUser[], g
         }),
       );
   }
-  // Locked password ("!"), like useradd's default: declared users log in only as their recipe arranges.
-  return merge('user', shipped, declared, (u) => `${u.name}:!:${u.id}:${groups.get(u.group) ?? 0}:${u.gecos}:${u.home}:${u.shell}`, problems);
+  return merge('user', shipped, declared, (u) => userLine(u, groups.get(u.group) ?? 0), problems);
 }

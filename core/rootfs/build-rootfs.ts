@@ -2,7 +2,7 @@ import { posix } from 'node:path';
 import { diag, type Diagnostic, type SourceLocation } from '../diagnostics/diagnostic.js';
 import type { PackageData } from '../package/pkgdata.js';
 import { mergeGroups, mergeUsers, parseAccounts, type DeclaredGroup, type DeclaredUser } from './accounts.js';
-import type { RootfsDeclarations } from './declarations.js';
+import type { RootfsDeclarations } from '../metadata/declarations.js';
 import { sortEntries, type ManifestEntry } from './manifest.js';
 
 // Installs packages into a manifest: each package's files with the owners

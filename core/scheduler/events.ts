@@ -1,18 +1,43 @@
 import type { TaskId } from '../model/ids.js';
 
-// The run queue's state machine, published as events. Every needed task
-// goes pending → running → succeeded | failed, or pending → cached when its
-// stamp shows the same signature, or pending → running (restoring) →
-// restored when the cache holds its output; a task that turns out not to
-// be needed (a later task was restored) ends skipped, and one the build
-// stopped before ends cancelled.
+// The run queue's states and what it publishes (core/scheduler/task-states.ts
+// holds the table of allowed changes).
+//
+// Every task starts pending. A needed task whose dependencies are done (or
+// that will not need them: up to date or restorable) becomes ready; the
+// queue takes ready tasks, best first, into starting, where it finds out
+// whether the task is up to date (cached), must be restored or run
+// (running), or after all needs tasks it did not plan to run (back to
+// pending). A running task ends succeeded, restored or failed. At the end,
+// a task the targets did not need is skipped, and a needed one the build
+// stopped before is cancelled.
 
-export type TaskState = 'pending' | 'running' | 'succeeded' | 'cached' | 'restored' | 'failed' | 'skipped' | 'cancelled';
+export type TaskState = 'pending' | 'ready' | 'starting' | 'running' | 'succeeded' | 'cached' | 'restored' | 'failed' | 'skipped' | 'cancelled';
+
+/** The queue's own bookkeeping states, not published to reporters (the `--json` event file keeps its shape). */
+export const INTERNAL_STATES: readonly TaskState[] = ['ready', 'starting'];
+
+/** The states reporters see. */
+export type PublishedState = Exclude<TaskState, 'ready' | 'starting'>;
+
+/** A task's work is there for what waits on it. */
+export const DONE_STATES: readonly TaskState[] = ['succeeded', 'cached', 'restored'];
+
+/** One change of state, exactly as the transition table allowed it. */
+export interface Transition {
+  readonly id: TaskId;
+  readonly key: string;
+  readonly from: TaskState;
+  readonly to: TaskState;
+  readonly at: number;
+  readonly message?: string;
+  readonly durationMs?: number;
+}
 
 export interface TaskEvent {
   readonly id: TaskId;
   readonly key: string;
-  readonly state: TaskState;
+  readonly state: PublishedState;
   readonly at: number;
   readonly message?: string;
   readonly durationMs?: number;
@@ -27,5 +52,6 @@ export interface BuildSummary {
   readonly failed: number;
   readonly cancelled: number;
   readonly durationMs: number;
-  readonly failures: readonly { key: string; message: string }[];
+  /** Each failure, with the tasks not started because they wait for it (directly or not), sorted. */
+  readonly failures: readonly { key: string; message: string; blocked: readonly string[] }[];
 }

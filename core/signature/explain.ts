@@ -1,38 +1,57 @@
+import type { SourceLocation } from '../diagnostics/diagnostic.js';
 import type { SignatureRecord } from './signature.js';
 
-// Two signature records of one task, compared in words: what `strata why`
-// prints. Each line names one thing that changed.
+// Two signature records of one task, compared: one change record per thing
+// that changed, as data. `strata why` (core/cli/why.ts) puts them in words;
+// the scheduler-facing analysis (rebuild-reasons.ts) reads their kinds.
 
-const show = (v: string, max = 120) => {
-  const one = JSON.stringify(v);
-  return one.length > max ? one.slice(0, max - 4) + '…"' : one;
-};
+/** A value before and after; `old` undefined: new in this record; `new` undefined: no longer in it. */
+interface Delta {
+  readonly old?: string;
+  readonly new?: string;
+}
 
-function diffMap(
-  kind: string,
+export type Change =
+  /** The record was made by a Strata with another task format: its other fields cannot be compared. */
+  | { readonly kind: 'format'; readonly old: number; readonly new: number }
+  /** A variable the task uses; `location` is where its final value is set, when the caller knows. */
+  | ({ readonly kind: 'variable'; readonly name: string; readonly location?: SourceLocation } & Delta)
+  /** A file the task reads, by sha256. */
+  | ({ readonly kind: 'file'; readonly name: string } & Delta)
+  /** The settings of an in-process task (package patterns, the packages of a rootfs…). */
+  | { readonly kind: 'settings'; readonly old: string; readonly new: string }
+  /** What a task it waits for produced (output hash or signature), by key. */
+  | ({ readonly kind: 'dependency'; readonly name: string } & Delta);
+
+function diffMap<K extends 'variable' | 'file' | 'dependency'>(
+  kind: K,
   before: Readonly<Record<string, string>>,
   after: Readonly<Record<string, string>>,
-  describe: (name: string, old: string, now: string) => string,
-): string[] {
-  const out: string[] = [];
+): ({ kind: K; name: string } & Delta)[] {
+  const out: ({ kind: K; name: string } & Delta)[] = [];
   for (const name of [...new Set([...Object.keys(before), ...Object.keys(after)])].sort()) {
-    const old = before[name];
-    const now = after[name];
-    if (old === now) continue;
-    if (old === undefined) out.push(`${kind} ${name} is new: ${show(now)}`);
-    else if (now === undefined) out.push(`${kind} ${name} is no longer used (was ${show(old)})`);
-    else out.push(describe(name, old, now));
+    if (before[name] === after[name]) continue;
+    out.push({ kind, name, ...(name in before ? { old: before[name] } : {}), ...(name in after ? { new: after[name] } : {}) });
   }
   return out;
 }
 
-export function explainChange(before: SignatureRecord, after: SignatureRecord): string[] {
+/**
+ * What changed from `before` to `after`, in a fixed order: variables, files,
+ * settings, dependencies, each sorted by name. `locate` says where a
+ * variable's final value is set (the recipe's history), when known.
+ */
+export function explainChange(before: SignatureRecord, after: SignatureRecord, locate?: (variable: string) => SourceLocation | undefined): Change[] {
   // A record from another task format may have other fields: the format is the change.
-  if (before.format !== after.format) return [`it was built by a Strata with another task format (${before.format}; now ${after.format})`];
-  const out: string[] = [];
-  out.push(...diffMap('variable', before.vars, after.vars, (n, o, v) => `variable ${n} changed: ${show(o)} → ${show(v)}`));
-  out.push(...diffMap('file', before.files, after.files, (n, o, v) => `file ${n} changed: sha256 ${o.slice(0, 12)}… → ${v.slice(0, 12)}…`));
-  if (before.settings !== after.settings) out.push(`its settings changed: ${show(before.settings, 80)} → ${show(after.settings, 80)}`);
-  out.push(...diffMap('dependency', before.deps, after.deps, (n) => `dependency ${n} changed`));
-  return out;
+  if (before.format !== after.format) return [{ kind: 'format', old: before.format, new: after.format }];
+  const vars = diffMap('variable', before.vars, after.vars).map((c) => {
+    const location = locate?.(c.name);
+    return location ? { ...c, location } : c;
+  });
+  return [
+    ...vars,
+    ...diffMap('file', before.files, after.files),
+    ...(before.settings !== after.settings ? [{ kind: 'settings' as const, old: before.settings, new: after.settings }] : []),
+    ...diffMap('dependency', before.deps, after.deps),
+  ];
 }

@@ -4,12 +4,13 @@ import { readdirSync, statSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { serve, type TestServer } from '../helpers/http-server.js';
 import { checksProject } from '../helpers/fixture-project.js';
-import { strata } from '../helpers/strata.js';
+import { scratchDirs, strata } from '../helpers/strata.js';
 
 // Build tasks run offline and leave run.<task> and log.<task>; a second
 // build with nothing changed runs nothing.
 
 let server: TestServer;
+const tempDir = scratchDirs(test);
 test.before(async () => {
   server = await serve({ '/hello.txt': 'hello\n' });
 });
@@ -22,7 +23,7 @@ const logs = (dir: string) =>
     .sort();
 
 test('each task leaves its exact script and its log; a rebuild with nothing changed runs no task', async () => {
-  const dir = checksProject(server.url);
+  const dir = checksProject(tempDir, server.url);
   const first = await strata(['build', 'hello-fetch', '--project', dir]);
   assert.is(first.code, 0, first.stderr + first.stdout);
   const work = join(dir, 'build/work/qemuarm64/hello-fetch-1.0');
@@ -39,7 +40,7 @@ test('each task leaves its exact script and its log; a rebuild with nothing chan
 });
 
 test('a compile task that connects to a local server fails, and says it has no network', async () => {
-  const dir = checksProject(server.url);
+  const dir = checksProject(tempDir, server.url);
   const r = await strata(['build', 'netcheck', '--project', dir]);
   assert.is(r.code, 1, r.stdout + r.stderr);
   assert.match(r.stderr, 'netcheck:compile failed');

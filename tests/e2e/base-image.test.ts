@@ -7,9 +7,11 @@ import { gunzipSync } from 'node:zlib';
 import { ROOT, scratchDirs, strata } from '../helpers/strata.js';
 
 // The product image `base`, as a user builds and tests it: busybox on the
-// shared musl, svinit handing PID 1 to runsvdir, dropbear as a supervised
-// service. Its image checks (images/base.yaml) boot it in QEMU, kill the SSH
-// server and see it restarted, and log in over SSH inside the guest.
+// shared musl, svinit handing PID 1 to runsvdir, the DHCP client and
+// dropbear as supervised services, installed through packagegroup-base.
+// Its image checks (images/base.yaml) boot it in QEMU, log in over SSH from
+// the host's OpenSSH client through a forwarded port, kill the SSH server,
+// see it restarted, and log in again.
 //
 // The build shares the repository's task cache (cache/, what `strata build`
 // in the checkout fills), so a developer who built base or minimal before
@@ -33,7 +35,17 @@ test('strata build base --offline cross-builds and deploys a bootable image', as
   }
   const manifest = readFileSync(join(deploy, 'base-qemuarm64.manifest'), 'utf8');
   // Run-time dependencies come along: musl through busybox, zlib through dropbear.
-  for (const line of ['busybox busybox 1.35.0', 'musl musl 1.2.3', 'zlib zlib 1.2.13', 'dropbear dropbear 2022.83', 'svinit svinit 1.0']) {
+  // The group brings busybox, base-files, svinit, the DHCP client and the machine's network driver.
+  for (const line of [
+    'packagegroup-base packagegroup-base 1.0 qemuarm64',
+    'busybox busybox 1.35.0',
+    'busybox-udhcpc busybox 1.35.0',
+    'kernel-module-virtio-net linux-debian-arm64 6.1.176',
+    'musl musl 1.2.3',
+    'zlib zlib 1.2.13',
+    'dropbear dropbear 2022.83',
+    'svinit svinit 1.0',
+  ]) {
     assert.match(manifest, line);
   }
   // qemuarm64 boots its disk through U-Boot; the image's rdinit= becomes init= on the disk's kernel command line.
@@ -56,6 +68,11 @@ test('the image holds the dynamic busybox, the musl loader and the services, and
     'etc/sv/dropbear/log/run',
     'etc/sv/console/run',
     'usr/bin/dropbearmulti',
+    'etc/sv/udhcpc/run',
+    'usr/share/udhcpc/default.script',
+    'lib/modules/6.1.0-50-arm64/kernel/drivers/net/virtio_net.ko',
+    'lib/modules/6.1.0-50-arm64/modules.dep',
+    'etc/modules-load.d/virtio-net.conf',
   ]) {
     assert.ok(names.has(name), `${name} is in the image`);
   }
@@ -69,20 +86,23 @@ test('the image holds the dynamic busybox, the musl loader and the services, and
   assert.not.ok(text.includes(ROOT), 'no path of the checkout in the image');
 });
 
-test('strata testimage boots base, sees its services supervised, restarted and reachable over SSH', async () => {
+test('strata testimage boots base, sees its services supervised, restarted and reachable over SSH from the host', async () => {
   const r = await strata(['testimage', 'base', '--machine', 'qemuarm64', '--project', project], { timeoutMs: 400_000 });
   assert.is(r.code, 0, r.stdout + r.stderr);
   for (const check of [
     'PID 1 is the supervisor',
     'the services are supervised',
+    "the guest got its address from QEMU's DHCP server",
+    'a login over SSH from the host runs a command',
     'a killed SSH server is restarted',
-    'a key login over SSH runs a command',
+    'the restarted SSH server takes logins from the host, with the same host key',
     'the SSH server logs to its own log service, not the console',
   ]) {
     assert.match(r.stdout, `PASS ${check}`);
   }
-  // The image's 9 and the board's 2 (architecture, root on the disk).
-  assert.match(r.stdout, /11 of 11 checks passed/);
+  assert.match(r.stdout, /forwarded to 127\.0\.0\.1:\d+ for the SSH checks/);
+  // The image's 11 and the board's 2 (architecture, root on the disk).
+  assert.match(r.stdout, /13 of 13 checks passed/);
   assert.match(r.stdout, 'reboot: Power down');
 });
 

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT, strata, tempDir } from '../helpers/strata.js';
+import { ROOT, scratchDirs, strata } from '../helpers/strata.js';
 
 // The main job, as a user runs it: build the default image `minimal` for
 // qemuarm64 offline from the mirror that `npm run setup` fills (real cross
@@ -17,6 +17,7 @@ import { ROOT, strata, tempDir } from '../helpers/strata.js';
 // STRATA_TEST_CACHE), so the kernel and U-Boot are compiled once per suite,
 // not once per test file.
 
+const tempDir = scratchDirs(test);
 const project = tempDir('strata-e2e-');
 const deploy = join(project, 'build/deploy/images/qemuarm64');
 const cache = process.env.STRATA_TEST_CACHE ?? join(ROOT, 'cache');

@@ -4,7 +4,7 @@ import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { serve, type TestServer } from '../helpers/http-server.js';
 import { checksProject } from '../helpers/fixture-project.js';
-import { strata, tempDir } from '../helpers/strata.js';
+import { scratchDirs, strata } from '../helpers/strata.js';
 
 // The fetch phase against a real HTTP server on 127.0.0.1: downloads are
 // verified before they get their final name, mismatches name everything a
@@ -12,13 +12,14 @@ import { strata, tempDir } from '../helpers/strata.js';
 // serve files by checksum.
 
 let server: TestServer;
+const tempDir = scratchDirs(test);
 test.before(async () => {
   server = await serve({ '/hello.txt': 'hello\n', '/other.txt': 'not what the recipe says\n' });
 });
 test.after(() => server.close());
 
 test('a verified download lands under its final name and the build uses it', async () => {
-  const dir = checksProject(server.url);
+  const dir = checksProject(tempDir, server.url);
   const r = await strata(['build', 'hello-fetch', '--project', dir]);
   assert.is(r.code, 0, r.stderr + r.stdout);
   assert.ok(existsSync(join(dir, 'downloads/hello.txt')));
@@ -27,7 +28,7 @@ test('a verified download lands under its final name and the build uses it', asy
 });
 
 test('a wrong sha256 fails in the fetch phase, before any build task, leaving nothing behind', async () => {
-  const dir = checksProject(server.url);
+  const dir = checksProject(tempDir, server.url);
   const r = await strata(['build', 'badsum', '--project', dir]);
   assert.is(r.code, 2);
   assert.match(r.stderr, 'fetch-checksum');
@@ -41,7 +42,7 @@ test('a wrong sha256 fails in the fetch phase, before any build task, leaving no
 });
 
 test('offline: every missing source of the closure is reported in one run', async () => {
-  const dir = checksProject(server.url, { offline: true });
+  const dir = checksProject(tempDir, server.url, { offline: true });
   const r = await strata(['fetch', 'two-missing', '--project', dir]);
   assert.is(r.code, 2);
   assert.match(r.stderr, 'missing-a.tar.gz');
@@ -57,7 +58,7 @@ test('a mirror filled by `strata mirror import` serves a file by checksum, offli
   const imp = await strata(['mirror', 'import', mirror, renamed]);
   assert.is(imp.code, 0, imp.stderr);
   assert.ok(existsSync(join(mirror, 'sha256/5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03')));
-  const dir = checksProject('http://127.0.0.1:9', { offline: true });
+  const dir = checksProject(tempDir, 'http://127.0.0.1:9', { offline: true });
   const r = await strata(['build', 'hello-fetch', '--project', dir, '--mirror', mirror]);
   assert.is(r.code, 0, r.stderr + r.stdout);
   assert.ok(existsSync(join(dir, 'downloads/hello.txt')));

@@ -21,7 +21,7 @@ const HELLO_SHA = '5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6b
 let mirror: string;
 
 test('create fetches the closure and writes the files by checksum with an index', async () => {
-  const project = checksProject(server.url);
+  const project = checksProject(tempDir, server.url);
   mirror = join(tempDir('strata-mirror-'), 'product-mirror');
   const r = await strata(['mirror', 'create', mirror, 'hello-fetch', '--project', project]);
   assert.is(r.code, 0, r.stdout + r.stderr);
@@ -41,7 +41,7 @@ test('create fetches the closure and writes the files by checksum with an index'
 
 test('a fresh project builds from the created mirror alone, offline, without the server', async () => {
   const hits = server.hits.get('/hello.txt') ?? 0;
-  const project = checksProject('http://127.0.0.1:9');
+  const project = checksProject(tempDir, 'http://127.0.0.1:9');
   writeFileSync(
     join(project, 'strata.yaml'),
     readFileSync(join(project, 'strata.yaml'), 'utf8')

@@ -12,7 +12,7 @@ import { DownloadError } from '../../core/fetch/transport/download-error.js';
 import { FileFetcher } from '../../core/fetch/transport/file.js';
 import type { BodySink } from '../../core/fetch/transport/http.js';
 import { HttpFetcher } from '../../core/fetch/transport/http.js';
-import { plugins } from '../../core/cli/container.js';
+import { plugins } from '../../core/session/plugins.js';
 import { widgetRepo } from '../helpers/git-repo.js';
 import { fetchProject } from '../helpers/fetch-project.js';
 import { sendCutOff, sendRange, serve } from '../helpers/http-server.js';

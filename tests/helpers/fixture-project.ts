@@ -1,8 +1,8 @@
 import { join } from 'node:path';
-import { FIXTURES, tempDir, writeTree } from './strata.js';
+import { FIXTURES, writeTree } from './strata.js';
 
-/** A project folder using the `checks` fixture layer, with `${TEST_SERVER}` set. */
-export function checksProject(server: string, extra: { mirrors?: string[]; offline?: boolean } = {}): string {
+/** A project folder (made with the suite's `scratchDirs`) using the `checks` fixture layer, with `${TEST_SERVER}` set. */
+export function checksProject(tempDir: () => string, server: string, extra: { mirrors?: string[]; offline?: boolean } = {}): string {
   const dir = tempDir();
   writeTree(dir, {
     'strata.yaml': [

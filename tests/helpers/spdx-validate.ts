@@ -7,7 +7,9 @@
 // algorithms, relationship types, package purposes), SPDXID patterns,
 // checksum lengths, the created date-time form, and, beyond the schema,
 // that every SPDXID is unique and every relationship names an element of
-// the document, and that licence fields hold well-formed expressions.
+// the document, and that licence fields hold expressions of ids on the SPDX
+// License List (the caller passes that check: isListedSpdxExpression).
+// The schema's $id is http://spdx.org/rdf/terms/2.3, title "SPDX 2.3".
 
 const DOC_KEYS = [
   '$schema',

@@ -18,9 +18,10 @@ export interface CliResult {
   readonly stderr: string;
 }
 
-export function strata(args: string[], opts: { cwd?: string; timeoutMs?: number } = {}): Promise<CliResult> {
+export function strata(args: string[], opts: { cwd?: string; timeoutMs?: number; env?: Record<string, string> } = {}): Promise<CliResult> {
   return new Promise((done, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: opts.cwd ?? ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const env = opts.env ? { ...process.env, ...opts.env } : process.env;
+    const child = spawn(process.execPath, [CLI, ...args], { cwd: opts.cwd ?? ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -34,10 +35,6 @@ export function strata(args: string[], opts: { cwd?: string; timeoutMs?: number 
   });
 }
 
-export function tempDir(prefix = 'strata-test-'): string {
-  return mkdtempSync(join(tmpdir(), prefix));
-}
-
 /** Writes files given as { 'relative/path': 'content' } under dir. */
 export function writeTree(dir: string, files: Record<string, string>): void {
   for (const [rel, text] of Object.entries(files)) {
@@ -47,12 +44,16 @@ export function writeTree(dir: string, files: Record<string, string>): void {
   }
 }
 
-/** A tempDir that the suite removes when it finishes: `const tempDir = scratchDirs(test);`. */
+/**
+ * Temporary folders that the suite removes when it finishes:
+ * `const tempDir = scratchDirs(test);`. The only way tests make one, so no
+ * test leaves its folders behind (a test file killed by a signal aside).
+ */
 export function scratchDirs(suite: { after: (fn: () => void) => void }): (prefix?: string) => string {
   const made: string[] = [];
   suite.after(() => made.forEach((d) => rmSync(d, { recursive: true, force: true })));
   return (prefix = 'strata-test-') => {
-    const d = tempDir(prefix);
+    const d = mkdtempSync(join(tmpdir(), prefix));
     made.push(d);
     return d;
   };

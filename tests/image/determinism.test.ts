@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { plugins } from '../../core/cli/container.js';
+import { plugins } from '../../core/session/plugins.js';
 import type { DiskDescription } from '../../core/image/disk/disk-description.js';
 import type { ImageEntry } from '../../core/image/image-tree.js';
 import type { ImageWriteOptions } from '../../core/image/image-writer.js';

@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { join } from 'node:path';
 import { UserError } from '../../core/diagnostics/diagnostic.js';
 import { Configuration } from '../../core/resolve/configuration.js';
-import { compareVersions } from '../../core/resolve/version.js';
+import { compareVersions } from '../../core/model/version.js';
 import { STRATA_SERIES } from '../../core/metadata/series.js';
 import { diagOf } from '../helpers/diagnostics.js';
 import { layerSet } from '../helpers/layer-set.js';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { FIXTURES, scratchDirs, writeTree } from '../helpers/strata.js';
 import { loadProject } from '../../core/config/project.js';
 import { Configuration } from '../../core/resolve/configuration.js';
-import { compareVersions, versionMatches } from '../../core/resolve/version.js';
+import { compareVersions, versionMatches } from '../../core/model/version.js';
 import { planBuild, RECIPE_TASKS } from '../../core/graph/plan.js';
 import { assertAcyclic, TaskGraph, topologicalOrder } from '../../core/graph/task-graph.js';
 import { recipeId, taskId, taskName } from '../../core/model/ids.js';

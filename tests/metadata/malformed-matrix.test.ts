@@ -165,7 +165,7 @@ const ROWS: Row[] = [
     code: 'schema-type',
     line: 5,
     column: 11,
-    message: 'qemu memory: expected a number',
+    message: 'qemu memory: expected a whole number of at least 1, found string "lots"',
   },
   {
     what: 'offline as text in strata.yaml',

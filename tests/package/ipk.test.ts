@@ -10,7 +10,8 @@ import { parseControl } from '../../core/package/control.js';
 import { feedIndex, writeFeedIndex } from '../../core/package/feed.js';
 import { makePackages, type RecipePackaging } from '../../core/package/make-packages.js';
 import { walkTree } from '../../core/package/walk.js';
-import { NO_DECLARATIONS } from '../../core/rootfs/declarations.js';
+import { NO_DECLARATIONS } from '../../core/metadata/declarations.js';
+import { mergeGroups, mergeUsers } from '../../core/rootfs/accounts.js';
 
 // .ipk files as dpkg-deb reads them, bit for bit reproducible, and the feed
 // index over them.
@@ -171,6 +172,61 @@ test('conffiles are settable per package; declared owners reach the archive', ()
     'users travel in the package data',
   );
   assert.ok(app.data.groups.length === 0 && packages[0].data.groups[0].name === 'app', "without 'package:', the recipe's first package carries it");
+});
+
+test('a package declaring users gets an opkg preinst that adds the same lines the rootfs writes, once', () => {
+  const declarations = {
+    ...NO_DECLARATIONS,
+    users: [
+      { name: 'app', uid: 501, group: 'app', home: '/var/lib/app', shell: '/bin/false', gecos: "app's daemon", package: 'app', loc: loc(20) },
+      { name: 'helper', uid: 502, group: 'www', home: '/', shell: '/bin/false', gecos: 'helper', package: 'app', loc: loc(21) },
+    ],
+    groups: [{ name: 'app', gid: 502, package: 'app', loc: loc(22) }],
+  };
+  const packages = build(0o022, { declarations });
+  const app = packages.find((p) => p.data.name === 'app')!;
+  assert.not.ok(packages.find((p) => p.data.name === 'app-dev')!.ipk.includes('preinst'), 'no accounts, no script');
+  const dir = tempDir('strata-ipk-preinst-');
+  writeFileSync(join(dir, 'app.ipk'), app.ipk);
+  assert.match(execFileSync('dpkg-deb', ['--info', join(dir, 'app.ipk')], { encoding: 'utf8' }), /\d+ bytes, +\d+ lines +\* +preinst +#!\/bin\/sh/);
+  execFileSync('dpkg-deb', ['--control', join(dir, 'app.ipk'), join(dir, 'control')]);
+  const preinst = join(dir, 'control/preinst');
+
+  // An offline root as opkg would give it (PKG_ROOT), with base-files' accounts and a group from another package.
+  const root = join(dir, 'root');
+  mkdirSync(join(root, 'etc'), { recursive: true });
+  const shippedGroup = 'root:x:0:\nwww:x:33:\n';
+  const shippedPasswd = 'root::0:0:root:/root:/bin/sh\n';
+  writeFileSync(join(root, 'etc/group'), shippedGroup);
+  writeFileSync(join(root, 'etc/passwd'), shippedPasswd);
+  const run = () => execFileSync('sh', [preinst], { env: { PATH: process.env.PATH, PKG_ROOT: root }, encoding: 'utf8' });
+  run();
+  const problems: never[] = [];
+  const by = 'app';
+  const groups = mergeGroups(shippedGroup, [{ name: 'app', id: 502, by }], problems);
+  const users = mergeUsers(
+    shippedPasswd,
+    declarations.users.map((u) => ({ ...u, id: u.uid, by })),
+    new Map([
+      ['app', 502],
+      ['www', 33],
+    ]),
+    problems,
+  );
+  assert.is(readFileSync(join(root, 'etc/group'), 'utf8'), groups);
+  assert.is(readFileSync(join(root, 'etc/passwd'), 'utf8'), users, "the rootfs's own lines, the gecos quote kept");
+  run();
+  assert.is(readFileSync(join(root, 'etc/passwd'), 'utf8'), users, 'a second install adds nothing');
+
+  // A primary group nobody has: the install fails and says which.
+  writeFileSync(join(root, 'etc/group'), 'root:x:0:\n');
+  writeFileSync(join(root, 'etc/passwd'), shippedPasswd);
+  try {
+    execFileSync('sh', [preinst], { env: { PATH: process.env.PATH, PKG_ROOT: root }, encoding: 'utf8', stdio: 'pipe' });
+    assert.unreachable('the preinst succeeded');
+  } catch (e) {
+    assert.match(String((e as { stderr: string }).stderr), 'app: user helper needs group www, which is missing');
+  }
 });
 
 test('bad metadata: file:line diagnostics (empty glob, bad names, unknown owner); unshipped files named', () => {

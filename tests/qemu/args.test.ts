@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { escapeOptionValue, kernelCommandLine, qemuArgs, shellCommand } from '../../core/qemu/args.js';
+import { escapeOptionValue, kernelCommandLine, nicOption, qemuArgs, shellCommand } from '../../core/qemu/args.js';
 import type { QemuBoot } from '../../core/qemu/qemuboot.js';
 
 const boot: QemuBoot = {
@@ -75,6 +75,27 @@ test('qemuArgs: optional parts appear only when set', () => {
   assert.is(full[full.indexOf('-nic') + 1], 'user');
   const drives = full.flatMap((a, i) => (a === '-drive' ? [full[i + 1]] : []));
   assert.equal(drives, ['file=/deploy/images/qemuarm64/root,,fs.ext4,format=raw,if=virtio', 'file=/deploy/images/qemuarm64/data.qcow2,format=qcow2,if=virtio']);
+});
+
+test('nicOption: no network, user network, and forwards bound to 127.0.0.1 only', () => {
+  const table: [Parameters<typeof nicOption>[0], Parameters<typeof nicOption>[1], string][] = [
+    [{ network: 'none' }, [], 'none'],
+    [{ network: 'user' }, [], 'user'],
+    // Forwards need the user network, whatever qemuboot.json says.
+    [{ network: 'none' }, [{ host: 40022, guest: 22 }], 'user,hostfwd=tcp:127.0.0.1:40022-:22'],
+    [
+      { network: 'user' },
+      [
+        { host: 40022, guest: 22 },
+        { host: 40080, guest: 80 },
+      ],
+      'user,hostfwd=tcp:127.0.0.1:40022-:22,hostfwd=tcp:127.0.0.1:40080-:80',
+    ],
+  ];
+  for (const [boot, forwards, want] of table) assert.is(nicOption(boot, forwards), want);
+  const args = qemuArgs(boot, boot.dir, { forwards: [{ host: 2222, guest: 22 }] });
+  assert.is(args[args.indexOf('-nic') + 1], 'user,hostfwd=tcp:127.0.0.1:2222-:22');
+  assert.is(args.filter((a) => a === '-nic').length, 1);
 });
 
 test('kernelCommandLine: adds console= and panic=-1 unless already given', () => {

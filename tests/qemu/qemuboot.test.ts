@@ -55,50 +55,77 @@ test('paths in the file are relative to its folder', () => {
 
 test('invalid JSON: the position becomes line and column', () => {
   const [d] = errors('{\n  "machine": "qemuarm64",\n  "image": minimal\n}\n');
-  assert.is(d.code, 'qemuboot-syntax');
+  assert.is(d.code, 'json-syntax');
   assert.equal(d.location, { file: FILE, line: 3, column: 12 });
 });
 
 test('every missing required field is reported at once, naming file and field', () => {
   const ds = errors(json({ machine: 'qemuarm64', qemu: { binary: 'qemu-system-aarch64' } }));
   const messages = ds.map((d) => d.message);
-  for (const field of ['image', 'kernel', 'prompt', 'qemu.machine']) {
-    assert.ok(messages.includes(`qemuboot field "${field}" is required`), `missing ${field}: ${messages.join(' | ')}`);
+  for (const [where, key] of [
+    ['qemuboot', 'image'],
+    ['qemuboot', 'kernel'],
+    ['qemuboot', 'prompt'],
+    ['qemuboot qemu', 'machine'],
+  ]) {
+    assert.ok(messages.includes(`${where}: missing required key '${key}'`), `missing ${key}: ${messages.join(' | ')}`);
   }
+  assert.is(ds.length, 4);
+  for (const d of ds) assert.is(d.code, 'schema-missing-key');
   for (const d of ds) assert.is(d.location?.file, FILE);
   // A missing member points at the object that lacks it.
-  assert.is(ds.find((d) => d.message.includes('qemu.machine'))!.location!.line, 3);
+  assert.equal(ds.find((d) => d.message.startsWith('qemuboot qemu:'))!.location, { file: FILE, line: 3, column: 11 });
 });
 
 test('wrong types name the field, what it must be, and where it is', () => {
   const text = json({ ...good, qemu: { ...good.qemu, memory: '1G', extraArgs: ['-s', 5] }, network: 'tap' });
   const ds = errors(text);
-  const memory = ds.find((d) => d.message.includes('"qemu.memory"'))!;
-  assert.is(memory.message, 'qemuboot field "qemu.memory" must be a positive whole number of MiB, got string "1G"');
-  assert.equal(memory.location, { file: FILE, line: 8, column: 5 });
-  assert.match(formatDiagnostic(memory), `${FILE}:8:5: error[qemuboot-field]`);
-  assert.ok(ds.some((d) => d.message === 'qemuboot field "qemu.extraArgs[1]" must be a string, got number 5'));
-  assert.ok(ds.some((d) => d.message === 'qemuboot field "network" must be one of "none", "user", got string "tap"'));
+  assert.is(ds.length, 3);
+  const memory = ds.find((d) => d.message.includes('qemu memory'))!;
+  assert.is(memory.message, 'qemuboot qemu memory: expected a whole number of at least 1, found string "1G"');
+  // Wrong values are pointed at where the value is written.
+  assert.equal(memory.location, { file: FILE, line: 8, column: 15 });
+  assert.match(formatDiagnostic(memory), `${FILE}:8:15: error[schema-type]`);
+  assert.ok(ds.some((d) => d.message === 'qemuboot qemu extraArgs[1]: expected a string, found number 5'));
+  const network = ds.find((d) => d.message.includes('network'))!;
+  assert.is(network.message, 'qemuboot network: expected one of none, user, found string "tap"');
+  assert.is(network.code, 'schema-value');
 });
 
 test('unknown fields are errors with a did-you-mean', () => {
   const { prompt, ...rest } = good;
   const ds = errors(json({ ...rest, promt: prompt }));
-  const unknown = ds.find((d) => d.code === 'qemuboot-unknown-field')!;
-  assert.is(unknown.message, 'unknown qemuboot field "promt"');
-  assert.is(unknown.hint, 'did you mean "prompt"?');
-  assert.ok(ds.some((d) => d.message === 'qemuboot field "prompt" is required'));
+  const unknown = ds.find((d) => d.code === 'schema-unknown-key')!;
+  assert.is(unknown.message, "qemuboot: unknown key 'promt'");
+  assert.is(unknown.hint, "did you mean 'prompt'?");
+  assert.ok(ds.some((d) => d.message === "qemuboot: missing required key 'prompt'"));
+  // The machine file's old name for extraArgs.
+  const old = errors(json({ ...good, qemu: { ...good.qemu, args: [] } }))[0];
+  assert.is(old.hint, "'args' is now called 'extraArgs'");
 });
 
-test('prompt must be a valid regular expression; version must be known', () => {
-  const ds = errors(json({ ...good, prompt: '(root', version: 2 }));
-  assert.ok(ds.some((d) => d.message.startsWith('qemuboot field "prompt" is not a valid regular expression')));
-  assert.ok(ds.some((d) => d.message.startsWith('qemuboot field "version" is number 2')));
+test('prompt must be a valid regular expression, reported with the other problems', () => {
+  const ds = errors(json({ ...good, prompt: '(root', kernel: '' }));
+  assert.equal(
+    ds.map((d) => d.message.replace(/: Invalid.*/, '')),
+    ['qemuboot kernel: expected a non-empty string', 'qemuboot prompt is not a valid regular expression'],
+  );
+});
+
+test('a version this Strata does not know is the one problem reported', () => {
+  for (const version of [2, 0, '1', 1.5]) {
+    const ds = errors(json({ ...good, version, promt: 'x' }));
+    assert.is(ds.length, 1, String(version));
+    assert.is(ds[0].code, 'format-version');
+    assert.match(ds[0].message, `this qemuboot file is written in format ${JSON.stringify(version)}, but this Strata reads format 1`);
+    assert.match(ds[0].hint!, 'rebuild the image');
+  }
+  assert.ok(parseQemuBoot(json({ ...good, version: 1 }), FILE).ok);
 });
 
 test('a prompt with "$" before its end can never match and is rejected', () => {
   const [d] = errors(json({ ...good, prompt: '$ ' }));
-  assert.match(d.message, 'qemuboot field "prompt" has a "$" before its end');
+  assert.match(d.message, 'qemuboot prompt has a "$" before its end');
   assert.is(d.hint, 'write \\\\$ in the JSON string for a literal dollar sign');
   assert.ok(parseQemuBoot(json({ ...good, prompt: '\\$ ' }), FILE).ok);
   assert.ok(parseQemuBoot(json({ ...good, prompt: '# $' }), FILE).ok);
@@ -106,7 +133,7 @@ test('a prompt with "$" before its end can never match and is rejected', () => {
 
 test('a file that is not an object', () => {
   const [d] = errors('[1, 2]');
-  assert.match(d.message, 'must hold a JSON object, got an array');
+  assert.is(d.message, 'qemuboot: expected a map, found a list');
 });
 
 test('readQemuBoot: missing file, then missing kernel named by field and path', async () => {

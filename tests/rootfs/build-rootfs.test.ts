@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { buildRootfs, type PackageMember, type RootfsInput } from '../../core/rootfs/build-rootfs.js';
 import { installClosure } from '../../core/rootfs/closure.js';
 import { mergeGroups, mergeUsers } from '../../core/rootfs/accounts.js';
-import { NO_DECLARATIONS, type RootfsDeclarations } from '../../core/rootfs/declarations.js';
+import { NO_DECLARATIONS, type RootfsDeclarations } from '../../core/metadata/declarations.js';
 import type { Diagnostic } from '../../core/diagnostics/diagnostic.js';
 import type { PackageData } from '../../core/package/pkgdata.js';
 

@@ -10,7 +10,7 @@ import { scratchDirs, writeTree } from '../helpers/strata.js';
 
 // The pure parts of signatures: records are sorted and path-free, JOBS is
 // left out, tree hashes see content and modes but not times, and two
-// records are explained in words.
+// records are compared as change records.
 
 const tempDir = scratchDirs(test);
 const roots = pathRoots({ TOPDIR: '/home/a/project/build', DL_DIR: '/home/a/project/downloads', LAYERDIR_core: '/opt/strata/layers/core' });
@@ -46,33 +46,55 @@ test('tree hashes follow content and permission bits, not timestamps', () => {
   assert.is.not(treeHash(dir), executable, 'a content change is a change');
 });
 
-test('explainChange names each changed variable, file, setting and dependency', () => {
-  const before: SignatureRecord = {
-    task: 't',
-    format: 2,
-    vars: { A: '1', GONE: 'x' },
-    files: { 'p.patch': 'a'.repeat(64) },
-    settings: 's1',
-    deps: { 'x:install': 'o1' },
-  };
-  const after: SignatureRecord = {
-    task: 't',
-    format: 2,
-    vars: { A: '2', NEW: 'y' },
-    files: { 'p.patch': 'b'.repeat(64) },
-    settings: 's2',
-    deps: { 'x:install': 'o2' },
-  };
+const before: SignatureRecord = {
+  task: 't',
+  format: 2,
+  vars: { A: '1', GONE: 'x' },
+  files: { 'p.patch': 'a'.repeat(64) },
+  settings: 's1',
+  deps: { 'x:install': 'o1' },
+};
+const after: SignatureRecord = {
+  task: 't',
+  format: 2,
+  vars: { A: '2', NEW: 'y' },
+  files: { 'p.patch': 'b'.repeat(64) },
+  settings: 's2',
+  deps: { 'x:install': 'o2' },
+};
+
+test('explainChange returns one record per changed variable, file, setting and dependency, in that order', () => {
   assert.equal(explainChange(before, after), [
-    'variable A changed: "1" → "2"',
-    'variable GONE is no longer used (was "x")',
-    'variable NEW is new: "y"',
-    `file p.patch changed: sha256 ${'a'.repeat(12)}… → ${'b'.repeat(12)}…`,
-    'its settings changed: "s1" → "s2"',
-    'dependency x:install changed',
+    { kind: 'variable', name: 'A', old: '1', new: '2' },
+    { kind: 'variable', name: 'GONE', old: 'x' },
+    { kind: 'variable', name: 'NEW', new: 'y' },
+    { kind: 'file', name: 'p.patch', old: 'a'.repeat(64), new: 'b'.repeat(64) },
+    { kind: 'settings', old: 's1', new: 's2' },
+    { kind: 'dependency', name: 'x:install', old: 'o1', new: 'o2' },
   ]);
-  assert.equal(explainChange({ ...before, format: 1 }, after), ['it was built by a Strata with another task format (1; now 2)']);
   assert.equal(explainChange(after, after), []);
+});
+
+test('a record of another task format is one change: the format', () => {
+  assert.equal(explainChange({ ...before, format: 1 }, after), [{ kind: 'format', old: 1, new: 2 }]);
+});
+
+test('variables carry where their value is set, when the caller knows; other records never do', () => {
+  const at = { file: '/l/recipes/a.yaml', line: 4, column: 3 };
+  const changes = explainChange(before, after, (name) => (name === 'A' ? at : undefined));
+  assert.equal(changes[0], { kind: 'variable', name: 'A', old: '1', new: '2', location: at });
+  assert.not.ok('location' in changes[1]);
+  assert.ok(changes.filter((c) => c.kind !== 'variable').every((c) => !('location' in c)));
+});
+
+test('new and removed entries: only one side is present; an empty value is still a value', () => {
+  const a = { ...before, vars: { E: '' }, files: {}, deps: {}, settings: '' };
+  const b = { ...before, vars: {}, files: { f: 'c'.repeat(64) }, deps: { 'y:package': 'o' }, settings: '' };
+  assert.equal(explainChange(a, b), [
+    { kind: 'variable', name: 'E', old: '' },
+    { kind: 'file', name: 'f', new: 'c'.repeat(64) },
+    { kind: 'dependency', name: 'y:package', new: 'o' },
+  ]);
 });
 
 test.run();

@@ -2,21 +2,15 @@ import { writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { deployFile, deployText } from '../../deploy/deploy.js';
-import type { QemuBoot, QemuDisk } from '../../qemu/qemuboot.js';
-
-/** qemuboot.json as deploy writes it: QemuBoot without what the reader adds. */
-type QemuBootFile = Omit<QemuBoot, 'file' | 'dir' | 'disks' | 'network' | 'console' | 'kernel' | 'append'> & {
-  version: 1;
-  console: string;
-  kernel?: string;
-  append?: string;
-  disks?: QemuDisk[];
-};
+import { formatQemuBoot, qemuBootFor, type QemuBootRecord, type QemuDisk } from '../../qemu/qemuboot.js';
 import type { ImagePlan } from '../../graph/plan.js';
 import { readRootfsManifest } from '../../rootfs/manifest.js';
-import { deployDirOf, TaskFailed, type BuildContext, type TaskImplementation } from '../context.js';
+import { TaskFailed, type BuildContext, type TaskImplementation } from '../context.js';
 import { rootfsManifestPath } from './rootfs.js';
 import { recordInputs, recordNames, writeImageRecords } from '../../release/image-records.js';
+import { licenseWarnings } from '../../release/license-warnings.js';
+import { formatDiagnostic } from '../../diagnostics/printer.js';
+import { planBuild } from '../../graph/plan.js';
 import { bootFiles } from '../../kernel/boot-chain.js';
 import { DISK_TYPE, diskSignature, kernelDevicetrees, writeMachineDisk } from './image-disk.js';
 
@@ -33,25 +27,18 @@ function kernelPath(plan: ImagePlan): string {
 }
 
 /** Boots the disk through the machine's firmware when it has both, else the kernel with the initramfs. */
-function qemuBoot(plan: ImagePlan, ctx: BuildContext, initrd: string): QemuBootFile {
+function qemuBoot(plan: ImagePlan, ctx: BuildContext, initrd: string): QemuBootRecord {
   const m = ctx.cfg.machine;
   if (!m.qemu) throw new TaskFailed(`machine ${m.name} has no 'qemu:' settings, so its images cannot boot in QEMU`);
   const data = ctx.cfg.imageData(plan.image);
-  const console = m.console ?? 'ttyS0';
-  const common = {
-    version: 1 as const,
-    machine: m.name,
-    image: plan.image.name,
-    qemu: { binary: m.qemu.binary, machine: m.qemu.machine, cpu: m.qemu.cpu, memory: m.qemu.memory, smp: m.qemu.smp, extraArgs: m.qemu.args },
-    console,
-    prompt: data.getOr('TEST_PROMPT', '# $'),
-    poweroff: data.getOr('TEST_POWEROFF', 'poweroff -f'),
-  };
+  const set = (name: string): string | undefined => (data.has(name) ? data.get(name) : undefined);
+  const common = { image: plan.image.name, prompt: set('TEST_PROMPT'), poweroff: set('TEST_POWEROFF') };
   if (m.disk && m.qemu.firmware) {
     const disk: QemuDisk = { file: `${imageBaseName(plan, ctx)}.${DISK_TYPE}`, format: 'raw', interface: m.qemu.diskInterface, device: m.qemu.diskDevice };
-    return { ...common, firmware: m.qemu.firmware, disks: [JSON.parse(JSON.stringify(disk)) as QemuDisk] };
+    // Undefined fields dropped, so the record round-trips through its JSON.
+    return qemuBootFor(m, m.qemu, { ...common, firmware: m.qemu.firmware, disks: [JSON.parse(JSON.stringify(disk)) as QemuDisk] });
   }
-  return { ...common, kernel: `Image-${m.name}.bin`, ...(initrd ? { initrd } : {}), append: data.getOr('KERNEL_CMDLINE', `console=${console} rdinit=/sbin/init`) };
+  return qemuBootFor(m, m.qemu, { ...common, kernel: `Image-${m.name}.bin`, initrd: initrd || undefined, append: set('KERNEL_CMDLINE') });
 }
 
 /**
@@ -65,7 +52,7 @@ function diskBootargs(plan: ImagePlan, ctx: BuildContext): string {
   const data = ctx.cfg.imageData(plan.image);
   if (data.has('DISK_KERNEL_CMDLINE')) return data.get('DISK_KERNEL_CMDLINE');
   const words = data.getOr('KERNEL_CMDLINE', '').split(/\s+/).filter(Boolean).map((w) => w.replace(/^rdinit=/, 'init='));
-  if (!words.some((w) => w.startsWith('console='))) words.unshift(`console=${m.console ?? 'ttyS0'}`);
+  if (!words.some((w) => w.startsWith('console='))) words.unshift(`console=${m.console}`);
   words.push('rootwait', 'rw');
   // On QEMU boards a panic reboots, which ends QEMU (-no-reboot), instead of hanging a test.
   if (m.qemu && !words.some((w) => w.startsWith('panic='))) words.push('panic=-1');
@@ -78,7 +65,7 @@ const bootDeploys = (plan: ImagePlan) => [...plan.boot, plan.kernel].flatMap(boo
 /** The files the image task deploys: what is captured, cached and restored. */
 function deployedFiles(plan: ImagePlan, ctx: BuildContext): string[] {
   const base = imageBaseName(plan, ctx);
-  const deploy = deployDirOf(ctx);
+  const deploy = ctx.layout.imagesDir;
   const types = ctx.cfg.machine.disk ? [...plan.image.types, DISK_TYPE] : plan.image.types;
   const names = [...types.map((t) => `${base}.${t}`), `Image-${ctx.cfg.machine.name}.bin`, `${base}.manifest`, ...recordNames(base), ...bootDeploys(plan).map((f) => f.name)];
   if (ctx.cfg.machine.qemu && (ctx.cfg.machine.disk || plan.image.types.some((t) => t.startsWith('cpio')))) names.push(`${base}.qemuboot.json`);
@@ -92,14 +79,21 @@ export const imageTask: TaskImplementation = {
     // The boot chain's files by name (their contents come with the stages' install outputs).
     const bootFileNames = bootDeploys(plan).map((f) => f.name);
     const disk = ctx.cfg.machine.disk ? { disk: diskSignature(ctx.cfg.machine.disk), bootargs: diskBootargs(plan, ctx) } : {};
-    return JSON.stringify({ ...disk, types: plan.image.types, boot: ctx.cfg.machine.qemu ? qemuBoot(plan, ctx, '') : null, epoch: ctx.sourceDateEpoch, records: await recordInputs(plan, ctx), ...(bootFileNames.length ? { bootFiles: bootFileNames } : {}) });
+    return JSON.stringify({
+      ...disk,
+      types: plan.image.types,
+      boot: ctx.cfg.machine.qemu ? formatQemuBoot(qemuBoot(plan, ctx, '')) : null,
+      epoch: ctx.layout.epoch,
+      records: await recordInputs(plan, ctx),
+      ...(bootFileNames.length ? { bootFiles: bootFileNames } : {}),
+    });
   },
   async run(t) {
     const plan = planOf(t.node.payload);
     const rootfs = readRootfsManifest(rootfsManifestPath(t.workdir));
     const entries = rootfs.entries;
     const base = imageBaseName(plan, t.ctx);
-    const deploy = deployDirOf(t.ctx);
+    const deploy = t.ctx.layout.imagesDir;
     const log: string[] = [];
     let initrd: string | undefined;
     const images: string[] = [];
@@ -107,7 +101,7 @@ export const imageTask: TaskImplementation = {
       const writer = t.ctx.writers.find((w) => w.type === type);
       if (!writer) throw new TaskFailed(`no image writer for type '${type}'`);
       const out = join(t.workdir, `${base}.${type}`);
-      await writer.write(entries, out, t.ctx.sourceDateEpoch, { arch: ociArch(t.ctx.cfg.machine.arch) });
+      await writer.write(entries, out, t.ctx.layout.epoch, { arch: ociArch(t.ctx.cfg.machine.arch) });
       images.push(await deployFile(out, deploy, `${base}.${type}`));
       log.push(`deployed ${images[images.length - 1]}`);
       if (type.startsWith('cpio')) initrd = `${base}.${type}`;
@@ -126,7 +120,7 @@ export const imageTask: TaskImplementation = {
         devicetrees: kernelDevicetrees(plan),
         bootargs: diskBootargs(plan, t.ctx),
       };
-      const root = await writeMachineDisk(inputs, entries, out, t.ctx.sourceDateEpoch);
+      const root = await writeMachineDisk(inputs, entries, out, t.ctx.layout.epoch);
       images.push(await deployFile(out, deploy, `${base}.${DISK_TYPE}`));
       log.push(`deployed ${images[images.length - 1]} (${root || 'no root partition'})`);
     }
@@ -140,8 +134,10 @@ export const imageTask: TaskImplementation = {
     const manifest = rootfs.packages.map((p) => `${p.name} ${p.recipe} ${p.version} ${p.arch} ${p.license}`).join('\n') + '\n';
     log.push(`deployed ${await deployText(manifest, deploy, `${base}.manifest`)}`);
     for (const p of await writeImageRecords(plan, t.ctx, deploy, base, images)) log.push(`deployed ${p}`);
+    // Licences the SBOM had to turn into LicenseRef-s, at the recipe line that set them.
+    log.push(...licenseWarnings(planBuild(t.ctx.cfg, plan.image.name).recipes).map(formatDiagnostic));
     if (t.ctx.cfg.machine.qemu && (initrd || machine.disk)) {
-      log.push(`deployed ${await deployText(JSON.stringify(qemuBoot(plan, t.ctx, initrd ?? ''), null, 2) + '\n', deploy, `${base}.qemuboot.json`)}`);
+      log.push(`deployed ${await deployText(formatQemuBoot(qemuBoot(plan, t.ctx, initrd ?? '')), deploy, `${base}.qemuboot.json`)}`);
     }
     await writeFile(t.log, log.join('\n') + '\n');
   },

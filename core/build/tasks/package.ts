@@ -3,7 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { deployFile, replaceDir } from '../../deploy/deploy.js';
 import { packageIndex, sysrootRecipes } from '../../graph/plan.js';
-import { feedDir, writeFeedIndex } from '../../package/feed.js';
+import { writeFeedIndex } from '../../package/feed.js';
 import { makePackages, type ExternalPackages, type RecipePackaging } from '../../package/make-packages.js';
 import { ipkName, type PackageData } from '../../package/pkgdata.js';
 import { walkTree } from '../../package/walk.js';
@@ -68,7 +68,7 @@ function external(cfg: Configuration, r: Recipe): ExternalPackages {
 }
 
 const ipkDeployPaths = (r: Recipe, ctx: BuildContext): string[] => {
-  const feed = feedDir(ctx.cfg.project.buildDir, packageArch(r));
+  const feed = ctx.layout.feedDir(packageArch(r));
   return r.packages.map((p) => join(feed, ipkName(p.name, r.version, packageArch(r))));
 };
 
@@ -79,7 +79,7 @@ export const packageTask: TaskImplementation = {
     const d = p.declarations;
     return JSON.stringify({
       format: 'ipk-1',
-      epoch: ctx.sourceDateEpoch,
+      epoch: ctx.layout.epoch,
       fields: [p.version, p.arch, p.license, p.summary, p.homepage, p.maintainer],
       specs: p.specs.map((s) => [s.name, s.patterns]),
       rdepends: [...p.rdepends],
@@ -88,11 +88,14 @@ export const packageTask: TaskImplementation = {
     });
   },
   outputs: (node, ctx) => [packagesDir(recipeOf(node.payload)), ...ipkDeployPaths(recipeOf(node.payload), ctx)],
+  // The .ipk files are back in the feed; its index must list them (a build
+  // restored from the cache alone left an index without them, or none).
+  afterRestore: (node, ctx) => writeFeedIndex(ctx.layout.feedDir(packageArch(recipeOf(node.payload)))),
   async run(t) {
     const r = recipeOf(t.node.payload);
     const D = r.data.get('D');
     await mkdir(D, { recursive: true });
-    const result = makePackages(packaging(r, t.ctx.cfg), walkTree(D), external(t.ctx.cfg, r), t.ctx.sourceDateEpoch);
+    const result = makePackages(packaging(r, t.ctx.cfg), walkTree(D), external(t.ctx.cfg, r), t.ctx.layout.epoch);
     if (!result.ok) {
       if (result.diagnostics.length) throw TaskFailed.of(result.diagnostics);
       throw new TaskFailed(result.messages.map((m) => `${r.name}:package: ${m}`).join('\n'));
@@ -103,7 +106,7 @@ export const packageTask: TaskImplementation = {
         await writeFile(join(tmp, p.data.ipk.file), p.ipk);
       }
     });
-    const feed = feedDir(t.ctx.cfg.project.buildDir, packageArch(r));
+    const feed = t.ctx.layout.feedDir(packageArch(r));
     const log: string[] = [];
     for (const p of result.packages) {
       await deployFile(join(packagesDir(r), p.data.ipk.file), feed, p.data.ipk.file);

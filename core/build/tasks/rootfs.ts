@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { tarEntries } from '../../archive/tar-reader.js';
 import { replaceDir } from '../../deploy/deploy.js';
 import { packageIndex, type ImagePlan } from '../../graph/plan.js';
-import { feedDir, writeFeedIndex } from '../../package/feed.js';
+import { writeFeedIndex } from '../../package/feed.js';
 import { ipkParts } from '../../package/ipk.js';
 import type { PackageData } from '../../package/pkgdata.js';
 import { buildRootfs, type PackageMember } from '../../rootfs/build-rootfs.js';
@@ -27,7 +27,7 @@ export const rootfsManifestPath = (workdir: string): string => join(rootfsDir(wo
 const sha = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
 
 /** The members of an .ipk's data archive, contents stored under `files/`. */
-async function installIpk(ipk: Buffer, store: (content: Buffer) => string, from: string): Promise<PackageMember[]> {
+export async function installIpk(ipk: Buffer, store: (content: Buffer) => string, from: string): Promise<PackageMember[]> {
   const parts = ipkParts(ipk);
   if (!parts.ok) throw new TaskFailed(`${from}: ${parts.reason}`);
   const members: PackageMember[] = [];
@@ -104,8 +104,9 @@ export const rootfsTask: TaskImplementation = {
       await writeFile(join(tmp, 'manifest.json'), JSON.stringify(manifest, null, 1) + '\n');
     });
     // The feeds these packages came from get a fresh index (package tasks
-    // restored from the cache do not write one).
-    for (const arch of [...new Set(closure.packages.map((p) => p.arch))].sort()) await writeFeedIndex(feedDir(t.ctx.cfg.project.buildDir, arch));
+    // write one too, also when restored from the cache; this keeps the feed
+    // right when its folder was changed by hand).
+    for (const arch of [...new Set(closure.packages.map((p) => p.arch))].sort()) await writeFeedIndex(t.ctx.layout.feedDir(arch));
     await writeFile(t.log, `${entries} entries from ${closure.packages.length} packages: ${closure.packages.map((p) => `${p.name} ${p.version}`).join(', ')}\n`);
   },
 };

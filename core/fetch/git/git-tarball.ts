@@ -1,7 +1,8 @@
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { ByteReader } from '../../archive/byte-reader.js';
+import { launch } from '../../exec/launch.js';
+import { describeExit, succeeded } from '../../exec/process-exit.js';
 import { paxGlobalHeader, padding, tarEnd, tarHeader } from '../../archive/tar-writer.js';
 import type { BodySink } from '../transport/http.js';
 import { git, type BareClone } from './git.js';
@@ -58,11 +59,10 @@ async function write(out: Writable, chunk: Buffer): Promise<void> {
 
 /** Streams blob contents in order from one `git cat-file --batch` process. */
 function blobReader(clone: BareClone, ids: readonly string[]) {
-  const child = spawn('git', ['--git-dir', clone.path, 'cat-file', '--batch'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = launch({ file: 'git', args: ['--git-dir', clone.path, 'cat-file', '--batch'], input: ids.map((id) => id + '\n').join(''), stdout: 'stream' });
   let stderr = '';
-  child.stderr.on('data', (d) => (stderr += d));
-  child.stdin.end(ids.map((id) => id + '\n').join(''));
-  const reader = new ByteReader(child.stdout);
+  child.data.subscribe((d) => (stderr += d));
+  const reader = new ByteReader(child.stdout!);
   return {
     async next(id: string): Promise<Buffer> {
       const header = (await reader.readUntil(0x0a))?.toString('ascii');
@@ -91,60 +91,59 @@ export async function writeGitTarball(clone: BareClone, src: GitSource, sink: Bo
     entries.filter((e) => e.type === 'blob').map((e) => e.id),
   );
 
-  const gzip = spawn('gzip', ['-n', '-6', '-c'], { stdio: ['pipe', 'pipe', 'pipe'] });
-  let gzipErr = '';
-  gzip.stderr.on('data', (d) => (gzipErr += d));
+  const gzip = launch({ file: 'gzip', args: ['-n', '-6', '-c'], stdin: 'pipe', stdout: 'stream' });
+  const gzipIn = gzip.stdin!;
+  const gzipOut = gzip.stdout!;
   // gzip's output goes to the sink chunk by chunk, gzip paused while a chunk
   // is written. A sink that fails (a full disk) stops gzip, and its error is
   // the one reported.
   let sinkError: unknown;
-  gzip.stdout.on('data', (chunk: Buffer) => {
-    gzip.stdout.pause();
+  gzipOut.on('data', (chunk: Buffer) => {
+    gzipOut.pause();
     sink.write(chunk).then(
-      () => gzip.stdout.resume(),
+      () => gzipOut.resume(),
       (e) => {
         sinkError ??= e;
         gzip.kill();
       },
     );
   });
-  const gzipExit = once(gzip, 'close');
   const top = Buffer.from(src.checkout + '/');
   const path = (p: Buffer) => Buffer.concat([top, p]);
   try {
-    await write(gzip.stdin, paxGlobalHeader({ [COMMIT_RECORD]: COMMIT_PREFIX + commit.stdout.toString('base64') }, mtime));
-    await write(gzip.stdin, tarHeader({ path: top, type: 'dir', mode: 0o755, mtime }));
+    await write(gzipIn, paxGlobalHeader({ [COMMIT_RECORD]: COMMIT_PREFIX + commit.stdout.toString('base64') }, mtime));
+    await write(gzipIn, tarHeader({ path: top, type: 'dir', mode: 0o755, mtime }));
     for (const e of entries) {
       if (e.type === 'tree') {
-        await write(gzip.stdin, tarHeader({ path: Buffer.concat([path(e.path), Buffer.from('/')]), type: 'dir', mode: 0o755, mtime }));
+        await write(gzipIn, tarHeader({ path: Buffer.concat([path(e.path), Buffer.from('/')]), type: 'dir', mode: 0o755, mtime }));
       } else if (e.type === 'commit') {
         // A submodule is not fetched; its pinned commit is kept so the tree can be checked.
         await write(
-          gzip.stdin,
+          gzipIn,
           tarHeader({ path: Buffer.concat([path(e.path), Buffer.from('/')]), type: 'dir', mode: 0o755, mtime, pax: { comment: GITLINK_PREFIX + e.id } }),
         );
       } else {
         const data = await blobs.next(e.id);
         if (e.mode === '120000') {
-          await write(gzip.stdin, tarHeader({ path: path(e.path), type: 'symlink', mode: 0o777, mtime, linkname: data }));
+          await write(gzipIn, tarHeader({ path: path(e.path), type: 'symlink', mode: 0o777, mtime, linkname: data }));
         } else {
           const mode = MODES[e.mode];
           if (mode === undefined) throw new Error(`${src.rev}: ${e.path.toString()} has git mode ${e.mode}, which Strata does not know`);
-          await write(gzip.stdin, tarHeader({ path: path(e.path), type: 'file', mode, mtime, size: data.length }));
-          await write(gzip.stdin, data);
-          await write(gzip.stdin, padding(data.length));
+          await write(gzipIn, tarHeader({ path: path(e.path), type: 'file', mode, mtime, size: data.length }));
+          await write(gzipIn, data);
+          await write(gzipIn, padding(data.length));
         }
       }
     }
-    await write(gzip.stdin, tarEnd());
-    gzip.stdin.end();
-    const [code] = await gzipExit;
+    await write(gzipIn, tarEnd());
+    gzipIn.end();
+    const { exit, stderr } = await gzip.finished;
     if (sinkError) throw sinkError;
-    if (code !== 0) throw new Error(`gzip failed: ${gzipErr.trim() || `exit code ${code}`}`);
+    if (!succeeded(exit)) throw new Error(`gzip failed: ${stderr.trim() || describeExit(exit)}`);
   } catch (e) {
     throw sinkError ?? e;
   } finally {
     blobs.close();
-    if (gzip.exitCode === null) gzip.kill();
+    gzip.kill();
   }
 }

@@ -1,8 +1,10 @@
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, rename, rm } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { diag, type Diagnostic } from '../../diagnostics/diagnostic.js';
+import { runProcess } from '../../exec/launch.js';
+import { writeAtomically } from '../../fs/atomic-write.js';
+import { describeExit } from '../../exec/process-exit.js';
 import type { GitRef, GitSource } from './git-source.js';
 import { redactText, redactUrl } from '../../diagnostics/redact.js';
 
@@ -22,16 +24,11 @@ export interface GitResult {
 // speak English so messages can be matched.
 const GIT_ENV = { GIT_TERMINAL_PROMPT: '0', GIT_ASKPASS: 'true', SSH_ASKPASS: 'true', LC_ALL: 'C', LANGUAGE: 'C' };
 
-export function git(args: readonly string[], gitDir?: string): Promise<GitResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('git', gitDir ? ['--git-dir', gitDir, ...args] : [...args], { env: { ...process.env, ...GIT_ENV }, stdio: ['ignore', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => out.push(d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', (e) => reject(new Error(`cannot run git: ${e.message} (is it installed? scripts/setup.sh installs it)`)));
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout: Buffer.concat(out), stderr: redactText(stderr.trim()) }));
-  });
+export async function git(args: readonly string[], gitDir?: string): Promise<GitResult> {
+  const r = await runProcess('git', gitDir ? ['--git-dir', gitDir, ...args] : args, { env: { ...process.env, ...GIT_ENV } });
+  if (r.exit.kind === 'not-found' || r.exit.kind === 'cannot-start')
+    throw new Error(`cannot run git: ${describeExit(r.exit)} (is it installed? scripts/setup.sh installs it)`);
+  return { code: r.exit.kind === 'exited' ? r.exit.code : -1, stdout: r.stdout, stderr: redactText(r.stderr.trim()) };
 }
 
 const refPath = (ref: GitRef): string => `refs/${ref.kind === 'branch' ? 'heads' : 'tags'}/${ref.name}`;
@@ -65,13 +62,15 @@ export class BareClone {
   /** Made under a temporary name and renamed, so a half-made clone never looks like one. */
   private async create(): Promise<void> {
     await mkdir(dirname(this.path), { recursive: true });
-    const tmp = `${this.path}.tmp-${process.pid}`;
-    await rm(tmp, { recursive: true, force: true });
-    const r = await git(['init', '--bare', '--quiet', tmp]);
-    if (r.code !== 0) throw new Error(`git init ${tmp} failed: ${r.stderr}`);
-    await rename(tmp, this.path).catch(async (e) => {
+    await writeAtomically(
+      this.path,
+      async (tmp) => {
+        const r = await git(['init', '--bare', '--quiet', tmp]);
+        if (r.code !== 0) throw new Error(`git init ${tmp} failed: ${r.stderr}`);
+      },
+      { exclusive: true },
+    ).catch((e) => {
       // Another process made it first: theirs is as good as ours.
-      await rm(tmp, { recursive: true, force: true });
       if (!this.exists()) throw e;
     });
   }

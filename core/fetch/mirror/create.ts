@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { copyFile, mkdir, rename, rm, stat } from 'node:fs/promises';
+import { copyFile, mkdir, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Recipe } from '../../resolve/recipe.js';
 import { sha256File } from '../checksum.js';
@@ -8,6 +8,7 @@ import type { GitSource } from '../git/git-source.js';
 import { readMirrorIndex, writeMirrorIndex, type MirrorEntry } from './mirror-index.js';
 import { redactUrl } from '../../diagnostics/redact.js';
 import { recipeSources } from '../source.js';
+import { writeAtomically } from '../../fs/atomic-write.js';
 
 // `strata mirror create`: a self-contained mirror of every source of some
 // targets' closure, copied from the download folder (the fetch phase has
@@ -21,15 +22,15 @@ import { recipeSources } from '../source.js';
 async function place(from: string, to: string, sha256: string): Promise<void> {
   if (existsSync(to) && (await sha256File(to)) === sha256) return;
   await mkdir(dirname(to), { recursive: true });
-  const tmp = `${to}.part-${process.pid}`;
-  try {
-    await copyFile(from, tmp);
-    const actual = await sha256File(tmp);
-    if (actual !== sha256) throw new Error(`${from} does not have sha256 ${sha256} (it has ${actual}); run \`strata fetch\` again`);
-    await rename(tmp, to);
-  } finally {
-    await rm(tmp, { force: true });
-  }
+  await writeAtomically(
+    to,
+    async (tmp) => {
+      await copyFile(from, tmp);
+      const actual = await sha256File(tmp);
+      if (actual !== sha256) throw new Error(`${from} does not have sha256 ${sha256} (it has ${actual}); run \`strata fetch\` again`);
+    },
+    { durable: true },
+  );
 }
 
 export async function createMirror(folder: string, recipes: readonly Recipe[], downloads: DownloadDir): Promise<MirrorEntry[]> {

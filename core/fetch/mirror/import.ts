@@ -1,6 +1,7 @@
-import { copyFile, mkdir, rename, rm } from 'node:fs/promises';
+import { copyFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sha256File } from '../checksum.js';
+import { writeAtomically } from '../../fs/atomic-write.js';
 
 // `strata mirror import`: files each given file under `sha256/<hex>` in a
 // mirror folder, so recipes find it by checksum whatever it was called where
@@ -12,15 +13,15 @@ export async function importIntoMirror(mirror: string, file: string): Promise<{ 
   const dir = join(mirror, 'sha256');
   await mkdir(dir, { recursive: true });
   const path = join(dir, sha256);
-  const tmp = `${path}.part-${process.pid}`;
-  try {
-    await copyFile(file, tmp);
-    // Hash the copy, not only the original: the mirror must never hold a
-    // file under a sum it does not have.
-    if ((await sha256File(tmp)) !== sha256) throw new Error(`${file} changed while it was being imported`);
-    await rename(tmp, path);
-  } finally {
-    await rm(tmp, { force: true });
-  }
+  await writeAtomically(
+    path,
+    async (tmp) => {
+      await copyFile(file, tmp);
+      // Hash the copy, not only the original: the mirror must never hold a
+      // file under a sum it does not have.
+      if ((await sha256File(tmp)) !== sha256) throw new Error(`${file} changed while it was being imported`);
+    },
+    { durable: true },
+  );
   return { sha256, path };
 }

@@ -1,5 +1,6 @@
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeFileAtomically } from '../../fs/atomic-write.js';
 
 // A mirror folder's index.json: one entry per file, with what is needed to
 // trust it and to know where it came from years later.
@@ -41,7 +42,5 @@ export async function readMirrorIndex(folder: string): Promise<MirrorIndex | und
 export async function writeMirrorIndex(folder: string, files: readonly MirrorEntry[]): Promise<void> {
   const index: MirrorIndex = { format: 1, files: [...files].sort((a, b) => a.path.localeCompare(b.path)) };
   const path = join(folder, INDEX_NAME);
-  const tmp = `${path}.tmp-${process.pid}`;
-  await writeFile(tmp, JSON.stringify(index, null, 1) + '\n');
-  await rename(tmp, path);
+  await writeFileAtomically(path, JSON.stringify(index, null, 1) + '\n');
 }

@@ -1,12 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, rename } from 'node:fs/promises';
+import { chmod, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Sha256 } from '../../model/ids.js';
 import { sha256File } from '../checksum.js';
 import { FileLock, type LockWaitOptions } from './file-lock.js';
 import { PartialFile, type OpenPartial } from './partial-file.js';
 import { notedSum, writeNote } from './verified-note.js';
+import { commitTemp } from '../../fs/atomic-write.js';
 
 // The download folder holds only verified files under their final names.
 // A file arrives under a temporary name, is hashed, and is renamed only when
@@ -65,7 +66,10 @@ export class DownloadDir {
   /** Gives a finished partial its final name; the caller has compared `sha256`, the sum of the bytes written, with the expected one. */
   async commitVerified(partial: string, name: string, sha256: Sha256): Promise<void> {
     const final = this.finalPath(name);
-    await rename(partial, final);
+    // Readable by the build sandbox's unprivileged uid, whatever umask `strata fetch` ran under.
+    await chmod(partial, 0o644);
+    // Durable: a verified download is trusted by its note from now on, so it must not come back short after a crash.
+    await commitTemp(partial, final, { durable: true });
     await writeNote(final, sha256);
   }
 

@@ -1,5 +1,6 @@
-import { readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import type { Sha256 } from '../../model/ids.js';
+import { writeFileAtomically } from '../../fs/atomic-write.js';
 
 // `<name>.sha256` beside a verified file of the download folder: its sum and
 // the identity of the file it was computed for, so a later run can trust
@@ -43,7 +44,5 @@ export async function notedSum(path: string): Promise<Sha256 | undefined> {
 export async function writeNote(path: string, sha256: Sha256): Promise<void> {
   const id = await identity(path);
   if (id === undefined) return;
-  const tmp = `${path}.sha256.tmp-${process.pid}`;
-  await writeFile(tmp, `${sha256} ${id}\n`);
-  await rename(tmp, `${path}.sha256`);
+  await writeFileAtomically(`${path}.sha256`, `${sha256} ${id}\n`);
 }

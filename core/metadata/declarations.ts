@@ -1,6 +1,6 @@
 import { diag, UserError, type SourceLocation } from '../diagnostics/diagnostic.js';
-import { asNumber, asSeq, asString, get, readMap } from '../metadata/schema.js';
-import type { LEntry, LValue } from '../metadata/yaml.js';
+import { asNumber, asSeq, asString, get, readMap } from './schema.js';
+import type { LEntry, LValue } from './tree.js';
 
 // What a recipe or an image declares about the root filesystem beyond the
 // files it installs: users, groups, device nodes, and owners or modes of

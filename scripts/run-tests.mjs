@@ -11,9 +11,10 @@ const args = process.argv.slice(2);
 const filterAt = args.indexOf('--filter');
 const filter = filterAt >= 0 ? args.splice(filterAt, 2)[1] : undefined;
 const dirs = args.length ? args : ['tests'];
-// Suites too slow for the default run (several kernel and bootloader builds):
+// Suites too slow for the default run (kernels and bootloaders for every
+// board; a release rebuilt three times from scratch, by design):
 // run only when named, e.g. `node scripts/run-tests.mjs tests/boards`.
-const OPT_IN = new Set(['tests/boards'].map((d) => join('dist', d)));
+const OPT_IN = new Set(['tests/boards', 'tests/e2e-release'].map((d) => join('dist', d)));
 
 function find(dir) {
   let out = [];

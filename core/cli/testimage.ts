@@ -1,16 +1,18 @@
+import { boardChecks } from '../qemu/board-checks.js';
 import { testImage } from '../qemu/testimage.js';
 import { loadBootTarget } from './boot-target.js';
 
 export const USAGE = 'strata testimage <image> [--machine M] [--quiet] [--project DIR]';
 
-/** Boots the image headless, runs its `checks:`, powers it off; exit 0 only when all pass. */
+/** Boots the image headless, runs its `checks:` and the board's (board-checks.ts), powers it off; exit 0 only when all pass. */
 export async function testimageCommand(argv: string[]): Promise<number> {
   const target = await loadBootTarget(argv, USAGE);
   if (typeof target === 'number') return target;
   const { boot, image, quiet, session } = target;
+  const checks = [...image.checks, ...boardChecks(session.cfg.machine.arch, boot)];
   const log = session.layout.imageFile(image.name, '.testimage.log');
   const out = process.stdout;
-  const result = await testImage(boot, image.checks, {
+  const result = await testImage(boot, checks, {
     log,
     onEvent(e) {
       if (e.kind === 'start') out.write(`testimage: booting ${image.name} on ${boot.machine}\n  ${e.command}\n`);
@@ -25,6 +27,6 @@ export async function testimageCommand(argv: string[]): Promise<number> {
     },
   });
   const passed = result.checks.filter((c) => c.passed).length;
-  out.write(`testimage: ${passed} of ${image.checks.length} checks passed${result.reason ? `; ${result.reason}` : ''}\n  console log: ${log}\n`);
+  out.write(`testimage: ${passed} of ${checks.length} checks passed${result.reason ? `; ${result.reason}` : ''}\n  console log: ${log}\n`);
   return result.passed ? 0 : 1;
 }

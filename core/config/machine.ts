@@ -2,10 +2,11 @@ import { existsSync } from 'node:fs';
 import { basename, dirname, isAbsolute, resolve } from 'node:path';
 import type { SourceLocation } from '../diagnostics/diagnostic.js';
 import { assignment, Level, type Assignment } from '../metadata/assignment.js';
-import { asNumber, asSeq, asString, asStringList, dict, get, map, num, readChecked, str, strings, text } from '../metadata/schema.js';
-import type { LEntry, LMap } from '../metadata/tree.js';
+import { anything, asNumber, asSeq, asString, asStringList, dict, get, map, num, readChecked, str, strings, text } from '../metadata/schema.js';
+import type { LEntry, LMap, LValue } from '../metadata/tree.js';
 import { parseYamlFile } from '../metadata/yaml.js';
 import type { MetadataReader } from '../metadata/recipe-file.js';
+import { readMachineDisk, type MachineDisk } from './machine-disk.js';
 import { readProviders, readVars, type ProviderChoice } from './vars.js';
 
 // A machine file describes one board: its architecture, cross prefix,
@@ -34,6 +35,22 @@ export interface QemuSystem {
   readonly smp: number;
   /** Appended verbatim after the arguments Strata builds. */
   readonly extraArgs: readonly string[];
+}
+
+/** A machine file's `qemu:`: the shared settings, plus how the board loads its boot chain and attaches its disk (qemuboot.json's `firmware` and `disks`). */
+export interface MachineQemu extends QemuSystem {
+  /** How QEMU loads the boot chain (files the boot chain deploys); set for machines that boot from their disk. */
+  readonly firmware?: QemuFirmware;
+  /** How the disk is attached: `-drive if=<interface>` (default virtio), or `-device <device>` (e.g. virtio-blk-device, the MMIO transport). */
+  readonly diskInterface?: string;
+  readonly diskDevice?: string;
+}
+
+/** QEMU's loaders: -bios (U-Boot, OpenSBI, U-Boot SPL), -kernel (U-Boot in S-mode under OpenSBI), -pflash. */
+export interface QemuFirmware {
+  readonly bios?: string;
+  readonly kernel?: string;
+  readonly pflash?: string;
 }
 
 /** The `qemu:` map of a machine file and the `qemu` object of qemuboot.json. */
@@ -74,10 +91,23 @@ export interface Machine {
   readonly assignments: readonly Assignment[];
   /** Serial console device (DEFAULT_CONSOLE when the file names none). */
   readonly console: string;
-  readonly qemu?: QemuSystem;
+  readonly qemu?: MachineQemu;
   /** firmware → bootloader → kernel, in boot order (`boot-chain:`); empty when not given. */
   readonly bootChain: readonly BootStage[];
+  /** The partitioned disk the board boots from (`disk:`), when it has one. */
+  readonly disk?: MachineDisk;
 }
+
+/** The shape of MachineQemu. */
+const MACHINE_QEMU = map(
+  {
+    ...QEMU_SHAPE.keys,
+    firmware: map({ bios: str({ nonEmpty: true }), kernel: str({ nonEmpty: true }), pflash: str({ nonEmpty: true }) }),
+    'disk-interface': str({ nonEmpty: true }),
+    'disk-device': str({ nonEmpty: true }),
+  },
+  { required: QEMU_SHAPE.required, renamed: QEMU_SHAPE.renamed },
+);
 
 /** A machine file (docs/metadata.md, docs/boards.md), checked whole before anything is read from it. */
 const MACHINE = map(
@@ -89,10 +119,12 @@ const MACHINE = map(
     providers: dict(str(), (key) => `provider of ${key}`),
     vars: dict(text, (key) => `variable ${key}`),
     console: str({ nonEmpty: true }),
-    qemu: QEMU_SHAPE,
+    qemu: MACHINE_QEMU,
     kernel: map({ image: str(), defconfig: str(), fragments: strings, devicetrees: strings }),
     bootloader: map({ name: str({ nonEmpty: true }), defconfig: str() }, { required: ['name'] }),
     'boot-chain': strings,
+    // Checked by readMachineDisk (core/config/machine-disk.ts), which knows sizes and layouts.
+    disk: anything,
   },
   { required: ['arch'] },
 );
@@ -138,7 +170,7 @@ export function loadMachine(file: string, read: MetadataReader = parseYamlFile):
   const tree = read(file);
   const m = readChecked(tree, MACHINE, 'machine');
   const q = get(m, 'qemu');
-  let qemu: QemuSystem | undefined;
+  let qemu: MachineQemu | undefined;
   if (q?.kind === 'map') {
     const qm = new Map(q.entries.map((e) => [e.key, e]));
     const opt = (k: string) => get(qm, k);
@@ -149,6 +181,10 @@ export function loadMachine(file: string, read: MetadataReader = parseYamlFile):
       memory: opt('memory') ? asNumber(opt('memory')!, 'qemu memory') : QEMU_DEFAULTS.memory,
       smp: opt('smp') ? asNumber(opt('smp')!, 'qemu smp') : QEMU_DEFAULTS.smp,
       extraArgs: opt('extraArgs') ? asStringList(opt('extraArgs')!, 'qemu extraArgs') : QEMU_DEFAULTS.extraArgs,
+      // Only when given, so a machine without a boot chain has the plain QEMU settings.
+      ...(opt('firmware') ? { firmware: firmwareOf(opt('firmware')!) } : {}),
+      ...(opt('disk-interface') ? { diskInterface: asString(opt('disk-interface')!, 'qemu disk-interface') } : {}),
+      ...(opt('disk-device') ? { diskDevice: asString(opt('disk-device')!, 'qemu disk-device') } : {}),
     };
   }
   const name = get(m, 'name') ? asString(get(m, 'name')!, 'machine name') : basename(file, '.yaml');
@@ -180,5 +216,12 @@ export function loadMachine(file: string, read: MetadataReader = parseYamlFile):
     console: console ? asString(console, 'machine console') : DEFAULT_CONSOLE,
     qemu,
     bootChain,
+    disk: get(m, 'disk') ? readMachineDisk(get(m, 'disk')!) : undefined,
   };
+}
+
+function firmwareOf(v: LValue): QemuFirmware {
+  const f = new Map(v.kind === 'map' ? v.entries.map((e) => [e.key, e]) : []);
+  const file = (k: string) => (get(f, k) ? asString(get(f, k)!, `qemu firmware ${k}`) : undefined);
+  return { bios: file('bios'), kernel: file('kernel'), pflash: file('pflash') };
 }

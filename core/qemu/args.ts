@@ -48,7 +48,11 @@ export function nicOption(boot: Pick<QemuBoot, 'network'>, forwards: readonly Po
  * Relative paths in `boot` are resolved against `dir`, normally the folder of
  * the qemuboot.json file.
  */
-export function qemuArgs(boot: QemuBoot, dir: string = boot.dir, forwards: readonly PortForward[] = []): string[] {
+export function qemuArgs(
+  boot: QemuBoot,
+  dir: string = boot.dir,
+  options: { readonly forwards?: readonly PortForward[]; readonly snapshot?: boolean } = {},
+): string[] {
   const at = (p: string): string => resolve(dir, p);
   const { qemu } = boot;
   const args: string[] = [
@@ -68,15 +72,27 @@ export function qemuArgs(boot: QemuBoot, dir: string = boot.dir, forwards: reado
   // quits, and Strata kills QEMU itself on SIGINT/SIGTERM.
   args.push('-chardev', 'stdio,id=console,mux=on,signal=off', '-serial', 'chardev:console', '-mon', 'chardev=console,mode=readline');
   // QEMU adds a user-mode NIC by default; a test boot should not reach out.
-  args.push('-nic', nicOption(boot, forwards));
-  args.push('-kernel', at(boot.kernel));
-  if (boot.initrd) args.push('-initrd', at(boot.initrd));
-  if (boot.dtb) args.push('-dtb', at(boot.dtb));
-  const cmdline = kernelCommandLine(boot);
-  if (cmdline) args.push('-append', cmdline);
-  for (const disk of boot.disks) {
-    args.push('-drive', `file=${escapeOptionValue(at(disk.file))},format=${disk.format},if=virtio`);
+  args.push('-nic', nicOption(boot, options.forwards ?? []));
+  if (boot.firmware) {
+    // The board's own boot chain: firmware and bootloader find the kernel,
+    // device tree and command line on the disk (extlinux/extlinux.conf).
+    const f = boot.firmware;
+    if (f.bios) args.push('-bios', at(f.bios));
+    if (f.kernel) args.push('-kernel', at(f.kernel));
+    if (f.pflash) args.push('-drive', `file=${escapeOptionValue(at(f.pflash))},format=raw,if=pflash,readonly=on`);
+  } else {
+    if (boot.kernel) args.push('-kernel', at(boot.kernel));
+    if (boot.initrd) args.push('-initrd', at(boot.initrd));
+    if (boot.dtb) args.push('-dtb', at(boot.dtb));
+    const cmdline = kernelCommandLine(boot);
+    if (cmdline) args.push('-append', cmdline);
   }
+  boot.disks.forEach((disk, n) => {
+    // snapshot=on: writes go to a temporary file, so a test boot leaves the deployed disk as built.
+    const drive = `file=${escapeOptionValue(at(disk.file))},format=${disk.format}${options.snapshot ? ',snapshot=on' : ''}`;
+    if (disk.device) args.push('-drive', `${drive},if=none,id=disk${n}`, '-device', `${disk.device},drive=disk${n}`);
+    else args.push('-drive', `${drive},if=${disk.interface ?? 'virtio'}`);
+  });
   args.push(...qemu.extraArgs);
   return args;
 }

@@ -1,7 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { diag, type Diagnostic } from '../diagnostics/diagnostic.js';
-import { QEMU_DEFAULTS, QEMU_SHAPE, type Machine, type QemuSystem } from '../config/machine.js';
+import { QEMU_DEFAULTS, QEMU_SHAPE, type Machine, type QemuFirmware, type QemuSystem } from '../config/machine.js';
 import { locatePointer, parseJsonText, plainValue } from '../metadata/json.js';
 import { anything, formatVersion, list, map, str, validate } from '../metadata/schema.js';
 import { err, ok, type Result } from '../model/result.js';
@@ -25,7 +25,14 @@ import { err, ok, type Result } from '../model/result.js';
 //     "kernel": "Image-qemuarm64.bin",     -kernel
 //     "initrd": "minimal.cpio.gz",         -initrd, optional
 //     "dtb": "board.dtb",                  -dtb, optional (virt makes its own)
-//     "disks": [{ "file": "minimal.ext4", "format": "raw" }],  virtio disks, optional
+//     "disks": [{ "file": "minimal.ext4", "format": "raw" }],  virtio disks, optional;
+//                                          "interface": "sd" (-drive if=sd) or "device":
+//                                          "virtio-blk-device" (-device, the MMIO transport)
+//     "firmware": {                        optional: boot through the board's firmware and
+//       "bios": "u-boot.bin",              bootloader from the disks instead of -kernel:
+//       "kernel": "u-boot.bin",            -bios, -kernel (U-Boot S-mode under OpenSBI),
+//       "pflash": "flash.img"              -pflash; then "kernel", "initrd", "dtb" and
+//     },                                   "append" are not used, and "kernel" is optional
 //     "append": "console=ttyAMA0 rdinit=/sbin/init",           kernel command line
 //     "console": "ttyAMA0",                added to append as console=… when append has none
 //     "network": "none",                   "none" (default) or "user" (QEMU's slirp)
@@ -43,13 +50,17 @@ import { err, ok, type Result } from '../model/result.js';
 // machine, and formatQemuBoot writes it as it is. Add a row for it to
 // tests/qemu/qemuboot-write.test.ts, which round-trips every record.
 
-export type { QemuSystem } from '../config/machine.js';
+export type { QemuFirmware, QemuSystem } from '../config/machine.js';
 export type DiskFormat = 'raw' | 'qcow2';
 export type QemuNetwork = 'none' | 'user';
 
 export interface QemuDisk {
   readonly file: string;
   readonly format: DiskFormat;
+  /** -drive if=…; default virtio. */
+  readonly interface?: string;
+  /** A -device for the drive instead of if= (e.g. virtio-blk-device on boards without PCI). */
+  readonly device?: string;
 }
 
 /** What a qemuboot.json file holds, with defaults filled in: what deploy writes and runqemu reads. */
@@ -57,7 +68,9 @@ export interface QemuBootRecord {
   readonly machine: string;
   readonly image: string;
   readonly qemu: QemuSystem;
-  readonly kernel: string;
+  /** Required unless `firmware` is given. */
+  readonly kernel?: string;
+  readonly firmware?: QemuFirmware;
   readonly initrd?: string;
   readonly dtb?: string;
   readonly disks: readonly QemuDisk[];
@@ -94,14 +107,21 @@ const QEMUBOOT = map(
     kernel: str({ nonEmpty: true }),
     initrd: str({ nonEmpty: true }),
     dtb: str({ nonEmpty: true }),
-    disks: list(map({ file: str({ nonEmpty: true }), format: str({ oneOf: DISK_FORMATS }) }, { required: ['file'] })),
+    firmware: map({ bios: str({ nonEmpty: true }), kernel: str({ nonEmpty: true }), pflash: str({ nonEmpty: true }) }),
+    disks: list(
+      map(
+        { file: str({ nonEmpty: true }), format: str({ oneOf: DISK_FORMATS }), interface: str({ nonEmpty: true }), device: str({ nonEmpty: true }) },
+        { required: ['file'] },
+      ),
+    ),
     append: str(),
     console: str({ nonEmpty: true }),
     network: str({ oneOf: NETWORKS }),
     prompt: str({ nonEmpty: true }),
     poweroff: str({ nonEmpty: true }),
   },
-  { required: ['machine', 'image', 'qemu', 'kernel', 'prompt'] },
+  // `kernel` is required unless `firmware` is given: checked in parseQemuBoot.
+  { required: ['machine', 'image', 'qemu', 'prompt'] },
 );
 
 /** What a testimage prompt cannot be, though it is a valid regular expression; undefined when it is fine. */
@@ -127,7 +147,7 @@ function promptProblem(prompt: string): { message: string; hint: string } | unde
 /** The file as JSON.parse gives it, once validated: what may be left out is optional. */
 type QemuBootJson = Omit<QemuBootRecord, 'qemu' | 'disks' | 'append' | 'network' | 'poweroff'> & {
   qemu: Pick<QemuSystem, 'binary' | 'machine' | 'cpu'> & Partial<Pick<QemuSystem, 'memory' | 'smp' | 'extraArgs'>>;
-  disks?: { file: string; format?: DiskFormat }[];
+  disks?: (Omit<QemuDisk, 'format'> & { format?: DiskFormat })[];
   append?: string;
   network?: QemuNetwork;
   poweroff?: string;
@@ -150,6 +170,17 @@ export function parseQemuBoot(text: string, file: string): Result<QemuBoot, Diag
   const prompt = locatePointer(tree, '/prompt').node;
   const bad = prompt && prompt.kind === 'scalar' && typeof prompt.value === 'string' ? promptProblem(prompt.value) : undefined;
   if (bad) problems.push(diag('schema-value', `qemuboot prompt ${bad.message}`, prompt!.loc, { hint: bad.hint }));
+  if (!locatePointer(tree, '/kernel').node && !locatePointer(tree, '/firmware').node) {
+    problems.push(
+      diag('schema-missing-key', "qemuboot: missing required key 'kernel'", tree.loc, {
+        hint: 'name the kernel to boot, or the "firmware" that boots from the disks',
+      }),
+    );
+  }
+  const firmware = locatePointer(tree, '/firmware').node;
+  if (firmware?.kind === 'map' && firmware.entries.length === 0) {
+    problems.push(diag('schema-value', 'qemuboot firmware must name at least one of "bios", "kernel", "pflash"', firmware.loc));
+  }
   if (problems.length > 0) return err(problems);
 
   // Valid: every field has its type, and the required ones are there.
@@ -169,9 +200,10 @@ export function parseQemuBoot(text: string, file: string): Result<QemuBoot, Diag
       extraArgs: q.extraArgs ?? QEMU_DEFAULTS.extraArgs,
     },
     kernel: j.kernel,
+    firmware: j.firmware,
     initrd: j.initrd,
     dtb: j.dtb,
-    disks: (j.disks ?? []).map((d) => ({ file: d.file, format: d.format ?? 'raw' })),
+    disks: (j.disks ?? []).map((d) => ({ ...d, format: d.format ?? 'raw' })),
     append: j.append ?? '',
     console: j.console,
     network: j.network ?? 'none',
@@ -182,7 +214,8 @@ export function parseQemuBoot(text: string, file: string): Result<QemuBoot, Diag
 
 /** The files a boot needs, with the field each came from, resolved against `boot.dir`. */
 export function bootFiles(boot: QemuBoot): { pointer: string; path: string }[] {
-  const files = [{ pointer: '/kernel', path: boot.kernel }];
+  const files = boot.kernel ? [{ pointer: '/kernel', path: boot.kernel }] : [];
+  for (const [key, path] of Object.entries(boot.firmware ?? {})) if (path) files.push({ pointer: `/firmware/${key}`, path });
   if (boot.initrd) files.push({ pointer: '/initrd', path: boot.initrd });
   if (boot.dtb) files.push({ pointer: '/dtb', path: boot.dtb });
   boot.disks.forEach((d, n) => files.push({ pointer: `/disks/${n}/file`, path: d.file }));
@@ -244,9 +277,11 @@ export async function readQemuBoot(path: string): Promise<Result<QemuBoot, Diagn
 /** What the image's variables may set in a qemuboot.json (KERNEL_CMDLINE, TEST_PROMPT, TEST_POWEROFF); the rest comes from the machine. */
 export interface QemuBootChoices {
   readonly image: string;
-  /** File names in the deploy folder. */
-  readonly kernel: string;
+  /** File names in the deploy folder; no kernel when the firmware boots the disks. */
+  readonly kernel?: string;
   readonly initrd?: string;
+  readonly firmware?: QemuFirmware;
+  readonly disks?: readonly QemuDisk[];
   readonly append?: string;
   readonly prompt?: string;
   readonly poweroff?: string;
@@ -257,11 +292,14 @@ export function qemuBootFor(machine: Pick<Machine, 'name' | 'console'>, qemu: Qe
   return {
     machine: machine.name,
     image: choices.image,
-    qemu,
+    // Only the shared settings: how a machine loads firmware and attaches disks is written as `firmware` and `disks`.
+    qemu: { binary: qemu.binary, machine: qemu.machine, cpu: qemu.cpu, memory: qemu.memory, smp: qemu.smp, extraArgs: qemu.extraArgs },
     kernel: choices.kernel,
+    firmware: choices.firmware,
     initrd: choices.initrd,
-    disks: [],
-    append: choices.append ?? `console=${machine.console} rdinit=/sbin/init`,
+    disks: choices.disks ?? [],
+    // The firmware boots from the disk, whose boot partition holds the command line.
+    append: choices.firmware ? '' : (choices.append ?? `console=${machine.console} rdinit=/sbin/init`),
     console: machine.console,
     network: 'none',
     prompt: choices.prompt ?? DEFAULT_PROMPT,

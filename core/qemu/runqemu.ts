@@ -36,7 +36,7 @@ export async function runQemuInteractive(boot: QemuBoot, options: RunQemuOptions
 
   const binary = resolveQemuBinary(boot);
   if (!binary.ok) throw new UserError(binary.error);
-  const args = qemuArgs(boot, boot.dir, options.forwards);
+  const args = qemuArgs(boot, boot.dir, { forwards: options.forwards });
   if (!options.quiet) {
     stderr.write(`Booting ${boot.image} for ${boot.machine}:\n  ${shellCommand([boot.qemu.binary, ...args])}\n`);
     stderr.write('Quit with Ctrl-A X; Ctrl-A C switches to the QEMU monitor and back; Ctrl-A H lists the keys.\n\n');

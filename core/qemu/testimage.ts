@@ -96,7 +96,7 @@ async function bootAndCheck(
   ssh: SshSession | undefined,
 ): Promise<TestImageResult> {
   const emit = opts.onEvent ?? (() => undefined);
-  const args = qemuArgs(boot, boot.dir, ssh ? [ssh.forward] : []);
+  const args = qemuArgs(boot, boot.dir, { forwards: ssh ? [ssh.forward] : [], snapshot: true });
   const command = shellCommand([boot.qemu.binary, ...args]);
   const base = { log, command, booted: false, killed: false };
 

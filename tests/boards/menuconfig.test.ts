@@ -8,7 +8,7 @@ import { CLI, ROOT, scratchDirs, strata, writeTree } from '../helpers/strata.js'
 // `strata menuconfig linux` opens the kernel's real menuconfig (ncurses, on
 // a terminal: here a pty) in the configured build folder, and
 // `strata diffconfig linux` turns a change into a fragment. Opt-in with
-// tests/boards: it unpacks and configures the real kernel for qemuarm64-uboot;
+// tests/boards: it unpacks and configures the real kernel for qemuarm64;
 // an append in a test layer skips compiling it, which these commands do not
 // need.
 
@@ -20,17 +20,17 @@ writeTree(project, {
   'quick/recipes/linux.append.yaml':
     'append: linux\ntasks:\n  compile: ": not compiled in this test"\n  install: mkdir -p "$D/boot" && touch "$D/boot/${KERNEL_IMAGETYPE}" && cp .config "$D/boot/config-${PV}"\n',
 });
-const B = join(project, 'build/work/qemuarm64-uboot/linux-6.1.176/build');
+const B = join(project, 'build/work/qemuarm64/linux-6.1.176/build');
 
 test('configure leaves .config and .config.baseline in the build folder', async () => {
-  const r = await strata(['build', 'linux', '--machine', 'qemuarm64-uboot', '--project', project], { timeoutMs: 1_800_000 });
+  const r = await strata(['build', 'linux', '--machine', 'qemuarm64', '--project', project], { timeoutMs: 1_800_000 });
   assert.is(r.code, 0, r.stdout.slice(-3000) + r.stderr);
   assert.ok(existsSync(join(B, '.config.baseline')));
   assert.is(readFileSync(join(B, '.config'), 'utf8'), readFileSync(join(B, '.config.baseline'), 'utf8'));
 });
 
 test('strata menuconfig linux shows the kernel menuconfig on the terminal and leaves with Esc Esc', async () => {
-  const term = pty.spawn(process.execPath, [CLI, 'menuconfig', 'linux', '--machine', 'qemuarm64-uboot', '--project', project], {
+  const term = pty.spawn(process.execPath, [CLI, 'menuconfig', 'linux', '--machine', 'qemuarm64', '--project', project], {
     cols: 120,
     rows: 40,
     name: 'xterm',
@@ -56,7 +56,7 @@ test('strata diffconfig linux writes a changed option as a fragment', async () =
   writeFileSync(config, before.replace('CONFIG_BLK_DEV_LOOP=m', 'CONFIG_BLK_DEV_LOOP=y'));
   try {
     const out = join(project, 'loop.cfg');
-    const r = await strata(['diffconfig', 'linux', '--machine', 'qemuarm64-uboot', '--project', project, '-o', out]);
+    const r = await strata(['diffconfig', 'linux', '--machine', 'qemuarm64', '--project', project, '-o', out]);
     assert.is(r.code, 0, r.stdout + r.stderr);
     assert.is(readFileSync(out, 'utf8'), 'CONFIG_BLK_DEV_LOOP=y\n');
     assert.match(r.stdout, `1 changed option written to ${out}`);

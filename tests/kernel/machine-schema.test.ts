@@ -21,15 +21,34 @@ const builtIn = (machine: string) => new Configuration(loadProject(tempDir('stra
 
 // machine → [kernel image type, kernel arch, u-boot defconfig, boot chain, fragment files]
 const MACHINES: Record<string, [string, string, string, string, string[]]> = {
-  'qemuarm64-uboot': ['Image', 'arm64', 'qemu_arm64_defconfig', 'u-boot linux', ['virtio-mmio.cfg', 'qemu-virt-arm64.cfg']],
-  qemuriscv64: ['Image', 'riscv', 'qemu-riscv64_smode_defconfig', 'opensbi u-boot linux', ['riscv64.cfg', 'virtio-mmio.cfg', 'qemu-virt-riscv64.cfg']],
-  'qemux86-64': ['bzImage', 'x86_64', 'qemu-x86_64_defconfig', 'u-boot linux', ['qemu-x86-64.cfg']],
+  qemuarm64: ['Image', 'arm64', 'qemu_arm64_defconfig', 'u-boot linux', ['virtio-mmio.cfg', 'virtio-pci.cfg', 'network.cfg', 'qemu-virt-arm64.cfg']],
+  qemuriscv64: ['Image', 'riscv', 'qemu-riscv64_smode_defconfig', 'opensbi u-boot linux', ['riscv64.cfg', 'virtio-mmio.cfg', 'virtio-pci.cfg', 'network.cfg', 'qemu-virt-riscv64.cfg']],
+  'qemux86-64': ['bzImage', 'x86_64', 'qemu-x86_64_defconfig', 'u-boot linux', ['network.cfg', 'qemu-x86-64.cfg']],
   'sifive-unleashed': ['Image', 'riscv', 'sifive_unleashed_defconfig', 'u-boot-opensbi opensbi linux', ['riscv64.cfg', 'sifive-fu540.cfg']],
 };
 
-test('the default machine qemuarm64 boots the prebuilt Debian kernel, with no bootloader to build', () => {
-  const cfg = builtIn('qemuarm64');
+test('qemuarm64-debian boots the prebuilt Debian kernel, with no bootloader to build', () => {
+  const cfg = builtIn('qemuarm64-debian');
   assert.is(cfg.provider('virtual/kernel', 'test').name, 'linux-debian-arm64');
+  assert.is(cfg.machine.qemu?.firmware, undefined);
+});
+
+test('the QEMU machines have a GPT disk (boot, root); arm64 and riscv64 boot it through their firmware', () => {
+  for (const [name, bios] of [
+    ['qemuarm64', 'u-boot.bin'],
+    ['qemuriscv64', 'fw_dynamic.bin'],
+    ['qemux86-64', undefined],
+  ]) {
+    const m = builtIn(name as string).machine;
+    assert.is(m.qemu?.firmware?.bios, bios, name);
+    assert.equal(
+      m.disk?.partitions.map((p) => [p.label, p.fs, p.content]),
+      [
+        ['boot', 'vfat', 'boot'],
+        ['root', 'ext4', 'rootfs'],
+      ],
+    );
+  }
 });
 
 for (const [name, [image, arch, defconfig, chain, fragments]] of Object.entries(MACHINES)) {

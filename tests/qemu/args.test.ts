@@ -93,7 +93,7 @@ test('nicOption: no network, user network, and forwards bound to 127.0.0.1 only'
     ],
   ];
   for (const [boot, forwards, want] of table) assert.is(nicOption(boot, forwards), want);
-  const args = qemuArgs(boot, boot.dir, [{ host: 2222, guest: 22 }]);
+  const args = qemuArgs(boot, boot.dir, { forwards: [{ host: 2222, guest: 22 }] });
   assert.is(args[args.indexOf('-nic') + 1], 'user,hostfwd=tcp:127.0.0.1:2222-:22');
   assert.is(args.filter((a) => a === '-nic').length, 1);
 });

@@ -16,8 +16,8 @@ import { CLI, ROOT, scratchDirs, strata } from '../helpers/strata.js';
 // fails with a message naming the file and what to do.
 
 const tempDir = scratchDirs(test);
-const DEPLOY = 'build/deploy/images/qemuarm64';
-const MANIFEST = 'minimal-qemuarm64.manifest.json';
+const DEPLOY = 'build/deploy/images/qemuarm64-debian';
+const MANIFEST = 'minimal-qemuarm64-debian.manifest.json';
 const BUSYBOX = 'busybox-1.35.0.tar.bz2';
 
 let work = '';
@@ -39,14 +39,14 @@ function rebuildOffline(dir: string): { code: number; out: string } {
 test('strata reproduce minimal: identical under umask 077, another path, TZ, locale, host name and -j', async () => {
   assert.ok(existsSync(join(ROOT, 'mirror/sha256')), 'run `npm run setup` first: it fills mirror/');
   const project = tempDir('strata-e2e-release-');
-  writeFileSync(join(project, 'strata.yaml'), `machine: qemuarm64\nmirrors: [${join(ROOT, 'mirror')}]\noffline: true\ncache: false\n`);
+  writeFileSync(join(project, 'strata.yaml'), `machine: qemuarm64-debian\nmirrors: [${join(ROOT, 'mirror')}]\noffline: true\ncache: false\n`);
   work = join(project, 'reproduce');
   const r = await strata(['reproduce', 'minimal', '--work', work, '--keep'], { cwd: project, timeoutMs: 3_600_000 });
   assert.is(r.code, 0, r.stdout + r.stderr + readFileSync(join(project, 'build/reproduce/minimal/report.txt'), 'utf8').slice(0, 6000));
   assert.match(r.stdout, /minimal is reproducible: \d+ task outputs identical in both builds/);
   assert.match(r.stdout, 'umask 077');
   // The folders no package declares are 0755 in the image the umask-077 build wrote (they were 0700).
-  const cpio = members(join(work, 'second/with-a-longer/build-path', DEPLOY, 'minimal-qemuarm64.cpio.gz'));
+  const cpio = members(join(work, 'second/with-a-longer/build-path', DEPLOY, 'minimal-qemuarm64-debian.cpio.gz'));
   for (const dir of ['bin', 'sbin', 'usr', 'usr/bin', 'usr/sbin', 'etc']) {
     assert.match(cpio.find((m) => m.path === dir)?.what ?? `${dir} missing`, /^dir 0755 0:0 /, dir);
   }

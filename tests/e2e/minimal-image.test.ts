@@ -28,6 +28,9 @@ test('strata build minimal --offline cross-builds and deploys a bootable image',
   const manifest = readFileSync(join(deploy, 'minimal-qemuarm64.manifest'), 'utf8');
   assert.match(manifest, 'busybox busybox 1.35.0');
   assert.match(manifest, 'base-files base-files 1.0');
+  // The distro's init system (init: busybox) comes with every image.
+  assert.match(manifest, 'packagegroup-init-busybox packagegroup-init-busybox 1.0');
+  assert.match(manifest, 'svinit svinit 1.0');
   const busybox = join(project, 'build/work/qemuarm64/busybox-1.35.0/image/bin/busybox');
   const header = readFileSync(busybox).subarray(0, 20);
   assert.is(header.readUInt16LE(18), 183, 'busybox is an aarch64 ELF (e_machine 183)');

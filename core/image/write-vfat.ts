@@ -1,9 +1,19 @@
-import { statSync } from 'node:fs';
 import { mkdir, mkdtemp, open, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { writeAtomically } from './atomic-output.js';
 import { HostToolError, runTool } from './host-tool.js';
-import { baseName, ImageTreeError, imageTree, inlineBytes, parentOf, treeDigest, type ImageEntry, type ImageTree, type TreeEntry } from './image-tree.js';
+import {
+  baseName,
+  fileSize,
+  ImageTreeError,
+  imageTree,
+  inlineBytes,
+  parentOf,
+  treeDigest,
+  type ImageEntry,
+  type ImageTree,
+  type TreeEntry,
+} from './image-tree.js';
 import type { ImageWriteOptions, ImageWriter } from './image-writer.js';
 import { stableHex32 } from './stable-id.js';
 
@@ -35,7 +45,7 @@ export function checkVfatTree(tree: ImageTree): void {
 
 async function vfatSize(tree: ImageTree): Promise<number> {
   let data = 0;
-  for (const e of tree.entries) data += e.type === 'dir' ? 4096 : roundUp(inlineBytes(e)?.length ?? statSync(e.source!).size, 4096);
+  for (const e of tree.entries) data += e.type === 'dir' ? 4096 : roundUp(fileSize(e), 4096);
   return roundUp(data * 1.1 + 2 * MiB, MiB);
 }
 

@@ -76,6 +76,7 @@ interface Owner {
 }
 
 const ROOT: Owner = { uid: 0, gid: 0, uname: 'root', gname: 'root' };
+const NO_LINK = Buffer.alloc(0);
 
 function ustarHeader(
   name: Buffer,
@@ -87,7 +88,8 @@ function ustarHeader(
   dev: [number, number],
   owner: Owner = ROOT,
 ): Buffer {
-  const h = Buffer.alloc(BLOCK);
+  // From Node's shared pool (allocUnsafe), zeroed: a header per file, each its own allocation otherwise.
+  const h = Buffer.allocUnsafe(BLOCK).fill(0);
   name.copy(h, 0, 0, Math.min(name.length, 100));
   octal(h, 100, 8, mode);
   // Owners are root unless the caller declares others, whoever makes the archive.
@@ -130,7 +132,7 @@ export function paxGlobalHeader(records: Record<string, Buffer | string>, mtime:
 /** The header block(s) of one member; its data and padding follow. */
 export function tarHeader(m: TarMember): Buffer {
   const path = bytes(m.path);
-  const link = bytes(m.linkname ?? '');
+  const link = m.linkname === undefined ? NO_LINK : bytes(m.linkname);
   const size = m.type === 'file' ? (m.size ?? 0) : 0;
   const records: Buffer[] = [];
   const asciiPath = isAscii(path);
@@ -141,8 +143,11 @@ export function tarHeader(m: TarMember): Buffer {
   // pax names are UTF-8 unless declared otherwise; git paths may be any bytes.
   const notUtf8 = (b: Buffer) => Buffer.from(b.toString('utf8'), 'utf8').compare(b) !== 0;
   if ((!asciiPath && notUtf8(path)) || (!asciiLink && notUtf8(link))) records.unshift(paxRecord('hdrcharset', 'BINARY'));
-  for (const [k, v] of Object.entries(m.pax ?? {})) records.push(paxRecord(k, v));
-  const owner: Owner = { uid: m.uid ?? 0, gid: m.gid ?? 0, uname: m.uname ?? (m.uid ? '' : 'root'), gname: m.gname ?? (m.gid ? '' : 'root') };
+  if (m.pax) for (const [k, v] of Object.entries(m.pax)) records.push(paxRecord(k, v));
+  const owner: Owner =
+    !m.uid && !m.gid && m.uname === undefined && m.gname === undefined
+      ? ROOT
+      : { uid: m.uid ?? 0, gid: m.gid ?? 0, uname: m.uname ?? (m.uid ? '' : 'root'), gname: m.gname ?? (m.gid ? '' : 'root') };
   const header = ustarHeader(path, TYPEFLAG[m.type], m.mode, size, m.mtime, link, [m.devmajor ?? 0, m.devminor ?? 0], owner);
   return records.length ? Buffer.concat([extendedHeader('x', records, m.mtime), header]) : header;
 }

@@ -113,7 +113,7 @@ export async function* tarStream(tree: ImageTree, withRoot = true): AsyncGenerat
         try {
           if (fstatSync(fd).size !== size) throw new Error(`${e.source} changed size while it was read for ${e.path}`);
           // Chunk by chunk, handed on as they fill: a large file is never held whole.
-          for (let left = size; left > 0; ) {
+          for (let left = size; left > 0;) {
             left -= p.read(fd, left, `${e.source} (for ${e.path})`);
             if (p.full.length) yield* p.take();
           }

@@ -1,24 +1,28 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { plugins } from '../core/session/plugins.js';
 import type { DiskDescription } from '../core/image/disk/disk-description.js';
 import type { ImageEntry } from '../core/image/image-tree.js';
 import { benchRootfsAssembly } from './rootfs-assembly.js';
+import { pairTimes, type PairTimes } from './pair-times.js';
 
 // npm run bench:image [-- <files> <runs> <types,…>] — time of Strata assembling
 // base's rootfs from its packages (when base is built in this checkout; see
-// rootfs-assembly.ts), and writing each image type from a synthetic tree (default 3,000 files, about 50 MB: many
-// small files, some large ones, half compressible text, half noise), beside
-// the host tools doing the same job on the same tree folder in the same run
-// (tar, mke2fs -d, mksquashfs, mkfs.vfat + mcopy, cpio). Each figure is the
-// best of `runs` (default 3). Prints one JSON object; goal: ratio <= 1.1.
+// rootfs-assembly.ts), and writing each image type from a synthetic tree
+// (default 3,000 files, about 50 MB: many small files, some large ones, half
+// compressible text, half noise), beside the host tools doing the same job on
+// the same tree folder in the same run (tar, mke2fs -d, mksquashfs,
+// mkfs.vfat + mcopy, cpio). The entries carry their sha256 and size, as the
+// rootfs manifest's do. Strata and the tool take turns, `runs` times each
+// (default 5), and the figures are medians (pair-times.ts), with the load
+// average before and after. Prints one JSON object; goal: ratio <= 1.1.
 // Everything lives in a temp folder that is removed at the end.
 
 const FILES = Number(process.argv[2] ?? 3000);
-const RUNS = Number(process.argv[3] ?? 3);
+const RUNS = Number(process.argv[3] ?? 5);
 const ONLY = process.argv[4]?.split(',');
 const EPOCH = 1704067200;
 const work = mkdtempSync(join(tmpdir(), 'strata-bench-image-'));
@@ -45,23 +49,13 @@ function synthesize(): { entries: ImageEntry[]; bytes: number } {
     // Mostly 4-16 KiB, every 100th file 700 kB: ~50 MB for 3,000 files.
     const size = i % 100 === 0 ? 700_000 : 4096 + ((i * 7919) % 12288);
     const rel = `d${i % dirs}/f${i}`;
-    writeFileSync(join(tree, rel), bytesFor(i, size));
-    entries.push({ path: `/${rel}`, type: 'file', mode: 0o644, source: join(tree, rel), ...root });
+    const content = bytesFor(i, size);
+    writeFileSync(join(tree, rel), content);
+    const sha256 = createHash('sha256').update(content).digest('hex');
+    entries.push({ path: `/${rel}`, type: 'file', mode: 0o644, source: join(tree, rel), sha256, size, ...root });
     bytes += size;
   }
   return { entries, bytes };
-}
-
-function best(f: () => Promise<void> | void): Promise<number> {
-  return (async () => {
-    let min = Infinity;
-    for (let r = 0; r < RUNS; r++) {
-      const t0 = performance.now();
-      await f();
-      min = Math.min(min, performance.now() - t0);
-    }
-    return Math.round(min);
-  })();
 }
 
 const sh = (script: string): void =>
@@ -85,27 +79,36 @@ const DIRECT: Record<string, string> = {
 };
 
 const disk: DiskDescription = { table: 'gpt', partitions: [{ label: 'root', fs: 'ext4', content: { kind: 'rootfs' } }] };
-const results: Record<string, { strataMs: number; toolMs?: number; ratio?: number; outputBytes: number }> = {};
+const results: Record<string, { strataMs: number; toolMs?: number; ratio?: number; turns?: PairTimes['turns']; outputBytes: number }> = {};
+const loadBefore = loadavg().map((l) => Math.round(l * 100) / 100);
 try {
   for (const w of plugins().writers.filter((w) => !ONLY || ONLY.includes(w.type))) {
     const out = join(work, `strata.${w.type}`);
-    const strataMs = await best(() => w.write(entries, out, EPOCH, { arch: 'aarch64', disk }));
-    const outputBytes = w.type === 'oci' ? 0 : statSync(out).size;
+    const write = () => w.write(entries, out, EPOCH, { arch: 'aarch64', disk });
     const direct = DIRECT[w.type];
-    const toolMs = direct ? await best(() => sh(direct)) : undefined;
-    process.stderr.write(`${w.type}: strata ${strataMs} ms, tool ${toolMs ?? '-'} ms\n`);
-    results[w.type] = { strataMs, toolMs, ratio: toolMs ? Math.round((strataMs / toolMs) * 100) / 100 : undefined, outputBytes };
+    let r: { strataMs: number; toolMs?: number; ratio?: number; turns?: PairTimes['turns'] };
+    if (direct) r = await pairTimes(write, () => sh(direct), RUNS);
+    else {
+      const alone = await pairTimes(write, () => undefined, RUNS);
+      r = { strataMs: alone.strataMs };
+    }
+    const outputBytes = w.type === 'oci' ? 0 : statSync(out).size;
+    process.stderr.write(`${w.type}: strata ${r.strataMs} ms, tool ${r.toolMs ?? '-'} ms, ratio ${r.ratio ?? '-'}\n`);
+    results[w.type] = { ...r, outputBytes };
     rmSync(out, { recursive: true, force: true });
   }
-  const rootfs = await benchRootfsAssembly(process.cwd(), work, best);
+  const rootfs = await benchRootfsAssembly(process.cwd(), work, RUNS);
   process.stderr.write(
-    typeof rootfs === 'string' ? `rootfs: skipped, ${rootfs}\n` : `rootfs (${rootfs.image}): strata ${rootfs.strataMs} ms, tool ${rootfs.toolMs} ms\n`,
+    typeof rootfs === 'string'
+      ? `rootfs: skipped, ${rootfs}\n`
+      : `rootfs (${rootfs.image}): strata ${rootfs.strataMs} ms, tool ${rootfs.toolMs} ms, ratio ${rootfs.ratio}\n`,
   );
   const ratios = Object.fromEntries([
     ...(typeof rootfs === 'string' ? [] : [['rootfs', rootfs.ratio]]),
     ...Object.entries(results).map(([t, r]) => [t, r.ratio]),
   ]);
-  console.log(JSON.stringify({ files: FILES, treeBytes: bytes, runs: RUNS, goalRatio: 1.1, ratios, rootfs, results }, null, 2));
+  const load = { before: loadBefore, after: loadavg().map((l) => Math.round(l * 100) / 100), cpus: cpus().length };
+  console.log(JSON.stringify({ files: FILES, treeBytes: bytes, runs: RUNS, statistic: 'median', goalRatio: 1.1, load, ratios, rootfs, results }, null, 2));
 } finally {
   rmSync(work, { recursive: true, force: true });
 }

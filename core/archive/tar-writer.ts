@@ -31,12 +31,28 @@ export interface TarMember {
 }
 
 const bytes = (v: Buffer | string): Buffer => (typeof v === 'string' ? Buffer.from(v, 'utf8') : v);
-const isAscii = (b: Buffer): boolean => b.every((c) => c >= 0x20 && c < 0x7f);
+// Indexed loops here and in the checksum: an image tar has a header per file,
+// and iterating a Buffer through callbacks or its iterator made the headers
+// cost more than reading the files (bench/image.ts).
+function isAscii(b: Buffer): boolean {
+  for (let i = 0; i < b.length; i++) if (b[i] < 0x20 || b[i] >= 0x7f) return false;
+  return true;
+}
 // ustar's size field holds 11 octal digits: up to 8 GiB - 1.
 const MAX_USTAR_SIZE = 0o77777777777;
 
+/**
+ * Writes `text` at `offset`, at most `width` bytes, one byte per UTF-16 unit
+ * (the low byte, as Buffer's 'ascii'/'latin1' writing does). A loop rather
+ * than buf.write: a dozen native calls per header were most of its cost.
+ */
+function ascii(buf: Buffer, offset: number, width: number, text: string): void {
+  const n = Math.min(width, text.length);
+  for (let i = 0; i < n; i++) buf[offset + i] = text.charCodeAt(i) & 0xff;
+}
+
 function octal(buf: Buffer, offset: number, width: number, value: number): void {
-  buf.write(value.toString(8).padStart(width - 1, '0') + '\0', offset, width, 'ascii');
+  ascii(buf, offset, width, value.toString(8).padStart(width - 1, '0') + '\0');
 }
 
 /** One pax record: "<length> <key>=<value>\n", where length counts the whole record. */
@@ -60,6 +76,7 @@ interface Owner {
 }
 
 const ROOT: Owner = { uid: 0, gid: 0, uname: 'root', gname: 'root' };
+const NO_LINK = Buffer.alloc(0);
 
 function ustarHeader(
   name: Buffer,
@@ -71,7 +88,8 @@ function ustarHeader(
   dev: [number, number],
   owner: Owner = ROOT,
 ): Buffer {
-  const h = Buffer.alloc(BLOCK);
+  // From Node's shared pool (allocUnsafe), zeroed: a header per file, each its own allocation otherwise.
+  const h = Buffer.allocUnsafe(BLOCK).fill(0);
   name.copy(h, 0, 0, Math.min(name.length, 100));
   octal(h, 100, 8, mode);
   // Owners are root unless the caller declares others, whoever makes the archive.
@@ -79,19 +97,19 @@ function ustarHeader(
   octal(h, 116, 8, owner.gid);
   octal(h, 124, 12, Math.min(size, MAX_USTAR_SIZE));
   octal(h, 136, 12, mtime);
-  h.write(typeflag, 156, 1, 'ascii');
+  ascii(h, 156, 1, typeflag);
   linkname.copy(h, 157, 0, Math.min(linkname.length, 100));
-  h.write('ustar\0', 257, 6, 'ascii');
-  h.write('00', 263, 2, 'ascii');
-  h.write(owner.uname.slice(0, 31), 265, 32, 'ascii');
-  h.write(owner.gname.slice(0, 31), 297, 32, 'ascii');
+  ascii(h, 257, 6, 'ustar\0');
+  ascii(h, 263, 2, '00');
+  ascii(h, 265, 32, owner.uname.slice(0, 31));
+  ascii(h, 297, 32, owner.gname.slice(0, 31));
   octal(h, 329, 8, dev[0]);
   octal(h, 337, 8, dev[1]);
   // The checksum is computed with its own field read as eight spaces.
   h.fill(0x20, 148, 156);
   let sum = 0;
-  for (const c of h) sum += c;
-  h.write(sum.toString(8).padStart(6, '0') + '\0 ', 148, 8, 'ascii');
+  for (let i = 0; i < BLOCK; i++) sum += h[i];
+  ascii(h, 148, 8, sum.toString(8).padStart(6, '0') + '\0 ');
   return h;
 }
 
@@ -114,16 +132,22 @@ export function paxGlobalHeader(records: Record<string, Buffer | string>, mtime:
 /** The header block(s) of one member; its data and padding follow. */
 export function tarHeader(m: TarMember): Buffer {
   const path = bytes(m.path);
-  const link = bytes(m.linkname ?? '');
+  const link = m.linkname === undefined ? NO_LINK : bytes(m.linkname);
   const size = m.type === 'file' ? (m.size ?? 0) : 0;
   const records: Buffer[] = [];
-  if (path.length > 100 || !isAscii(path)) records.push(paxRecord('path', path));
-  if (link.length > 100 || !isAscii(link)) records.push(paxRecord('linkpath', link));
+  const asciiPath = isAscii(path);
+  const asciiLink = isAscii(link);
+  if (path.length > 100 || !asciiPath) records.push(paxRecord('path', path));
+  if (link.length > 100 || !asciiLink) records.push(paxRecord('linkpath', link));
   if (size > MAX_USTAR_SIZE) records.push(paxRecord('size', String(size)));
   // pax names are UTF-8 unless declared otherwise; git paths may be any bytes.
-  if ([path, link].some((b) => !isAscii(b) && Buffer.from(b.toString('utf8'), 'utf8').compare(b) !== 0)) records.unshift(paxRecord('hdrcharset', 'BINARY'));
-  for (const [k, v] of Object.entries(m.pax ?? {})) records.push(paxRecord(k, v));
-  const owner: Owner = { uid: m.uid ?? 0, gid: m.gid ?? 0, uname: m.uname ?? (m.uid ? '' : 'root'), gname: m.gname ?? (m.gid ? '' : 'root') };
+  const notUtf8 = (b: Buffer) => Buffer.from(b.toString('utf8'), 'utf8').compare(b) !== 0;
+  if ((!asciiPath && notUtf8(path)) || (!asciiLink && notUtf8(link))) records.unshift(paxRecord('hdrcharset', 'BINARY'));
+  if (m.pax) for (const [k, v] of Object.entries(m.pax)) records.push(paxRecord(k, v));
+  const owner: Owner =
+    !m.uid && !m.gid && m.uname === undefined && m.gname === undefined
+      ? ROOT
+      : { uid: m.uid ?? 0, gid: m.gid ?? 0, uname: m.uname ?? (m.uid ? '' : 'root'), gname: m.gname ?? (m.gid ? '' : 'root') };
   const header = ustarHeader(path, TYPEFLAG[m.type], m.mode, size, m.mtime, link, [m.devmajor ?? 0, m.devminor ?? 0], owner);
   return records.length ? Buffer.concat([extendedHeader('x', records, m.mtime), header]) : header;
 }

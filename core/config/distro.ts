@@ -20,6 +20,8 @@ export interface Distro {
   readonly providers: ReadonlyMap<string, ProviderChoice>;
   readonly assignments: readonly Assignment[];
   readonly preferredVersions: ReadonlyMap<string, PreferredVersion>;
+  /** `init:`, the init system every image of this distro installs (core/graph/init-group.ts); absent when the file names none. */
+  readonly init?: { readonly value: string; readonly loc: SourceLocation };
 }
 
 /** A distro file, checked whole before anything is read from it. */
@@ -30,7 +32,7 @@ const DISTRO = map(
     'pretty-name': str(),
     summary: str(),
     libc: str({ nonEmpty: true }),
-    init: str(),
+    init: str({ nonEmpty: true }),
     overrides: strings,
     providers: dict(str(), (key) => `provider of ${key}`),
     vars: dict(text, (key) => `variable ${key}`),
@@ -45,6 +47,7 @@ export function loadDistro(file: string, read: MetadataReader = parseYamlFile): 
   const name = get(m, 'name') ? asString(get(m, 'name')!, 'distro name') : basename(file, '.yaml');
   const overrides = get(m, 'overrides');
   const version = asString(get(m, 'version')!, 'distro version');
+  const init = get(m, 'init');
   return {
     name,
     version,
@@ -56,5 +59,6 @@ export function loadDistro(file: string, read: MetadataReader = parseYamlFile): 
     providers: readProviders(m),
     assignments: readVars(m, Level.Distro),
     preferredVersions: readPreferredVersions(m),
+    ...(init ? { init: { value: asString(init, 'distro init'), loc: init.loc } } : {}),
   };
 }

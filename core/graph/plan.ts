@@ -7,6 +7,7 @@ import type { Recipe } from '../resolve/recipe.js';
 import { assertAcyclic, TaskGraph } from './task-graph.js';
 import { closest } from '../diagnostics/spelling.js';
 import { isImageTarget } from '../resolve/target.js';
+import { initPackageGroup } from './init-group.js';
 
 // Turns a target (an image or a recipe) into the task graph: the same chain
 // of tasks for every recipe, sysroots fed by dependencies' installs, and an
@@ -17,8 +18,17 @@ export const IMAGE_TASKS = ['rootfs', 'image'] as const;
 export type RecipeTaskKind = (typeof RECIPE_TASKS)[number];
 export type ImageTaskKind = (typeof IMAGE_TASKS)[number];
 
+/** A package the rootfs installs by name (its run-time closure comes with it), who asks for it and where. */
+export interface InstallRoot {
+  readonly name: string;
+  readonly by: string;
+  readonly at: SourceLocation;
+}
+
 export interface ImagePlan {
   readonly image: Image;
+  /** What the rootfs installs: the distro's init package group (core/graph/init-group.ts), then the image's `install:`. */
+  readonly roots: readonly InstallRoot[];
   /** Packages to install, each with the recipe that makes it, sorted by name. */
   readonly packages: readonly { name: string; recipe: Recipe }[];
   readonly kernel: Recipe;
@@ -103,10 +113,15 @@ export function planImage(cfg: Configuration, image: Image): ImagePlan {
     wanted.set(pkg, r);
     for (const dep of r.rdepends.get(pkg) ?? []) visit(dep, pkg, r.rdependsAt.get(`${pkg} ${dep}`) ?? { file: r.file, line: 0, column: 0 });
   };
-  for (const pkg of image.install) visit(pkg, `image ${image.name}`, image.installAt?.get(pkg) ?? image.loc);
+  const init = initPackageGroup(cfg.distro, index);
+  const roots: InstallRoot[] = [
+    ...(init ? [init] : []),
+    ...image.install.map((name) => ({ name, by: `image ${image.name}`, at: image.installAt?.get(name) ?? image.loc })),
+  ];
+  for (const root of roots) visit(root.name, root.by, root.at);
   const packages = [...wanted].map(([name, recipe]) => ({ name, recipe })).sort((a, b) => a.name.localeCompare(b.name));
   const kernel = cfg.provider('virtual/kernel', `image ${image.name}`, image.loc);
-  return { image, packages, kernel, boot: bootChainRecipes(cfg).filter((r) => r !== kernel) };
+  return { image, roots, packages, kernel, boot: bootChainRecipes(cfg).filter((r) => r !== kernel) };
 }
 
 export function planBuild(cfg: Configuration, target: string): BuildPlan {

@@ -26,6 +26,15 @@ export interface ImageEntry {
   /** For files: the host file holding the bytes (or `content`). */
   readonly source?: string;
   readonly content?: Buffer | string;
+  /**
+   * For files with a `source`: the content's sha256 and size when the caller
+   * already knows them, as the rootfs manifest does (its files are stored
+   * under their sha256). Writers then need not read or stat the file to
+   * derive ids and sizes; the bytes written are still read from `source`,
+   * and a size that does not match them is an error.
+   */
+  readonly sha256?: string;
+  readonly size?: number;
   /** For symlinks. */
   readonly target?: string;
   /** For device nodes. */
@@ -101,6 +110,9 @@ export function imageTree(entries: readonly ImageEntry[], sourceDateEpoch: numbe
 /** The rootfs manifest as writer input: the same records (the adapter is the type). */
 export const fromManifest = (entries: readonly ManifestEntry[]): readonly ImageEntry[] => entries;
 
+/** A file entry's size: its inline bytes', the size the caller gave, or the source file's. */
+export const fileSize = (e: ImageEntry): number => inlineBytes(e)?.length ?? e.size ?? statSync(e.source!).size;
+
 /** A file entry's bytes, wherever they come from. */
 export const inlineBytes = (e: ImageEntry): Buffer | undefined =>
   e.content === undefined ? undefined : typeof e.content === 'string' ? Buffer.from(e.content) : e.content;
@@ -128,7 +140,7 @@ export async function treeDigest(tree: ImageTree): Promise<string> {
   h.update(`strata-image-tree-v1 ${tree.sourceDateEpoch}\n`);
   for (const e of tree.entries) {
     const inline = inlineBytes(e);
-    const content = e.type !== 'file' ? '' : inline ? createHash('sha256').update(inline).digest('hex') : await fileDigest(e.source!);
+    const content = e.type !== 'file' ? '' : inline ? createHash('sha256').update(inline).digest('hex') : (e.sha256 ?? (await fileDigest(e.source!)));
     h.update(JSON.stringify([e.path, e.type, e.mode, e.uid, e.gid, e.mtime, e.target ?? '', e.major ?? -1, e.minor ?? -1, content]) + '\n');
   }
   return h.digest('hex');

@@ -1,6 +1,6 @@
-import { createReadStream, readFileSync, statSync } from 'node:fs';
-import { padding, tarEnd, tarHeader, type TarMember } from '../archive/tar-writer.js';
-import { inlineBytes, type ImageTree, type TreeEntry } from './image-tree.js';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { BLOCK, tarEnd, tarHeader, type TarMember } from '../archive/tar-writer.js';
+import { fileSize, inlineBytes, type ImageTree, type TreeEntry } from './image-tree.js';
 
 // A tree as a pax tar stream, through our own tar writer
 // (core/archive/tar-writer.ts), so the archive depends only on the tree.
@@ -10,26 +10,6 @@ import { inlineBytes, type ImageTree, type TreeEntry } from './image-tree.js';
 const MAX_USTAR_ID = 0o7777777;
 
 export const tarName = (e: TreeEntry): string => (e.path === '/' ? './' : `.${e.path}${e.type === 'dir' ? '/' : ''}`);
-
-// Small files are read in one synchronous call: a stream per file costs
-// several thread-pool round trips, which dominate a tree of small files.
-const SMALL = 8 << 20;
-
-async function* fileBytes(e: TreeEntry, size: number): AsyncGenerator<Buffer> {
-  let seen = 0;
-  if (size <= SMALL) {
-    const data = readFileSync(e.source!);
-    seen = data.length;
-    if (seen === size) yield data;
-  } else {
-    for await (const chunk of createReadStream(e.source!, { highWaterMark: 1 << 20 })) {
-      seen += (chunk as Buffer).length;
-      if (seen > size) break;
-      yield chunk as Buffer;
-    }
-  }
-  if (seen !== size) throw new Error(`${e.source} changed size while it was read for ${e.path}`);
-}
 
 /** The member a tree entry becomes; files carry their size. */
 export function tarMember(e: TreeEntry, size = 0): TarMember {
@@ -58,20 +38,93 @@ export function tarMember(e: TreeEntry, size = 0): TarMember {
   }
 }
 
+// The archive is packed into 1 MiB chunks as it is made: headers are copied
+// in and file bytes are read (synchronously, straight from the file) into
+// the chunk itself, so a file costs open, fstat, read and close and nothing
+// is copied twice. A stream of small pieces (a header, a buffer per file,
+// padding) made a tree of thousands of small files cost several times what
+// tar(1) needs for it: allocations, copies and garbage collection
+// (bench/image.ts).
+const CHUNK = 1 << 20;
+
+class Packer {
+  private chunk = Buffer.allocUnsafe(CHUNK);
+  private used = 0;
+  readonly full: Buffer[] = [];
+
+  /** Room left in the current chunk, starting a new one when it is full. */
+  private room(): number {
+    if (this.used === CHUNK) {
+      this.full.push(this.chunk);
+      this.chunk = Buffer.allocUnsafe(CHUNK);
+      this.used = 0;
+    }
+    return CHUNK - this.used;
+  }
+
+  put(b: Buffer): void {
+    for (let off = 0; off < b.length;) {
+      const n = Math.min(this.room(), b.length - off);
+      b.copy(this.chunk, this.used, off, off + n);
+      this.used += n;
+      off += n;
+    }
+  }
+
+  zeros(count: number): void {
+    for (let left = count; left > 0;) {
+      const n = Math.min(this.room(), left);
+      this.chunk.fill(0, this.used, this.used + n);
+      this.used += n;
+      left -= n;
+    }
+  }
+
+  /** Reads what fits of the next `left` bytes of the open file `fd` into the current chunk; returns how many. */
+  read(fd: number, left: number, what: string): number {
+    const want = Math.min(this.room(), left); // first: it may start a new chunk
+    const n = readSync(fd, this.chunk, this.used, want, null);
+    if (n === 0) throw new Error(`${what} changed size while it was read`);
+    this.used += n;
+    return n;
+  }
+
+  /** The chunks filled so far, and with `end`, the last one too. */
+  take(end = false): Buffer[] {
+    const out = this.full.splice(0);
+    if (end && this.used) out.push(this.chunk.subarray(0, this.used));
+    return out;
+  }
+}
+
 /** `withRoot: false` leaves out the "./" member, for readers that reject it. */
 export async function* tarStream(tree: ImageTree, withRoot = true): AsyncGenerator<Buffer> {
+  const p = new Packer();
   for (const e of tree.entries) {
     if (e.path === '/' && !withRoot) continue;
-    if (e.type !== 'file') {
-      yield tarHeader(tarMember(e));
-      continue;
+    if (e.type !== 'file') p.put(tarHeader(tarMember(e)));
+    else {
+      const inline = inlineBytes(e);
+      const size = fileSize(e);
+      p.put(tarHeader(tarMember(e, size)));
+      if (inline) p.put(inline);
+      else {
+        const fd = openSync(e.source!, 'r');
+        try {
+          if (fstatSync(fd).size !== size) throw new Error(`${e.source} changed size while it was read for ${e.path}`);
+          // Chunk by chunk, handed on as they fill: a large file is never held whole.
+          for (let left = size; left > 0;) {
+            left -= p.read(fd, left, `${e.source} (for ${e.path})`);
+            if (p.full.length) yield* p.take();
+          }
+        } finally {
+          closeSync(fd);
+        }
+      }
+      p.zeros((BLOCK - (size % BLOCK)) % BLOCK);
     }
-    const inline = inlineBytes(e);
-    const size = inline ? inline.length : statSync(e.source!).size;
-    yield tarHeader(tarMember(e, size));
-    if (inline) yield inline;
-    else yield* fileBytes(e, size);
-    yield padding(size);
+    if (p.full.length) yield* p.take();
   }
-  yield tarEnd();
+  p.put(tarEnd());
+  yield* p.take(true);
 }

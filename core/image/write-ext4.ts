@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { writeAtomically } from './atomic-output.js';
 import { debugfsScript } from './ext4-debugfs.js';
 import { HostToolError, runTool } from './host-tool.js';
-import { imageTree, inlineBytes, treeDigest, type ImageEntry, type ImageTree, type TreeEntry } from './image-tree.js';
+import { fileSize, imageTree, inlineBytes, treeDigest, type ImageEntry, type ImageTree, type TreeEntry } from './image-tree.js';
 import type { ImageWriteOptions, ImageWriter } from './image-writer.js';
 import { stableUuid } from './stable-id.js';
 
@@ -50,15 +50,11 @@ function journalBlocks(blocks: number): number {
   return 32768;
 }
 
-async function fileSize(e: TreeEntry): Promise<number> {
-  return inlineBytes(e)?.length ?? statSync(e.source!).size;
-}
-
 /** Room for the tree: its blocks, a fifth more for metadata and growth, inode tables and the journal. */
 export async function ext4SizeFor(tree: ImageTree): Promise<{ bytes: number; inodes: number }> {
   let data = 0;
   for (const e of tree.entries) {
-    if (e.type === 'file') data += roundUp(await fileSize(e), BLOCK);
+    if (e.type === 'file') data += roundUp(fileSize(e), BLOCK);
     else if (e.type === 'dir' || (e.type === 'symlink' && Buffer.byteLength(e.target!) >= 60)) data += BLOCK;
   }
   const inodes = Math.ceil(tree.entries.length * 1.25) + 64;

@@ -35,9 +35,11 @@ test('strata build base --offline cross-builds and deploys a bootable image', as
   }
   const manifest = readFileSync(join(deploy, 'base-qemuarm64.manifest'), 'utf8');
   // Run-time dependencies come along: musl through busybox, zlib through dropbear.
-  // The group brings busybox, base-files, svinit, the DHCP client and the machine's network driver.
+  // The group brings busybox, base-files, svinit, the DHCP client and the machine's network driver;
+  // the distro's `init: busybox` adds its init group.
   for (const line of [
     'packagegroup-base packagegroup-base 1.0 qemuarm64',
+    'packagegroup-init-busybox packagegroup-init-busybox 1.0',
     'busybox busybox 1.35.0',
     'busybox-udhcpc busybox 1.35.0',
     'kernel-module-virtio-net linux-debian-arm64 6.1.176',

@@ -44,6 +44,9 @@ test('strata build minimal --offline cross-builds and deploys a bootable image',
   const manifest = readFileSync(join(deploy, 'minimal-qemuarm64.manifest'), 'utf8');
   assert.match(manifest, 'busybox busybox 1.35.0');
   assert.match(manifest, 'base-files base-files 1.0');
+  // The distro's init system (init: busybox) comes with every image.
+  assert.match(manifest, 'packagegroup-init-busybox packagegroup-init-busybox 1.0');
+  assert.match(manifest, 'svinit svinit 1.0');
   // From the image: the work folders are not there when the cache restored busybox.
   const header = execFileSync('sh', ['-c', 'gzip -dc "$0" | cpio -i --quiet --to-stdout bin/busybox | head -c 20', join(deploy, 'minimal-qemuarm64.cpio.gz')]);
   assert.is(header.readUInt16LE(18), 183, 'busybox is an aarch64 ELF (e_machine 183)');

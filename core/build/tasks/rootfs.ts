@@ -47,18 +47,19 @@ export async function installIpk(ipk: Buffer, store: (content: Buffer) => string
 
 export const rootfsTask: TaskImplementation = {
   inputs: (node) => {
-    const image = planOf(node.payload).image;
-    const d = image.declarations;
+    const plan = planOf(node.payload);
+    const d = plan.image.declarations;
     const strip = <T extends { loc?: unknown }>(l: readonly T[] = []) => l.map(({ loc: _loc, ...rest }) => rest);
-    return JSON.stringify({ format: 'rootfs-1', install: image.install, declarations: [strip(d?.users), strip(d?.groups), strip(d?.devices), strip(d?.permissions)] });
+    // By name: the distro's init group is one of them, so a change of `init:` re-runs the rootfs.
+    return JSON.stringify({ format: 'rootfs-1', install: plan.roots.map((r) => r.name), declarations: [strip(d?.users), strip(d?.groups), strip(d?.devices), strip(d?.permissions)] });
   },
   outputs: (node, ctx) => [rootfsDir(workdirOf(node, ctx))],
   async run(t) {
     const plan = planOf(t.node.payload);
     const index = packageIndex(t.ctx.cfg);
     const closure = installClosure({
-      install: plan.image.install,
-      installAt: (n) => plan.image.installAt?.get(n) ?? plan.image.loc,
+      install: plan.roots.map((r) => r.name),
+      installAt: (n) => plan.roots.find((r) => r.name === n)?.at ?? plan.image.loc,
       lookup: (name) => {
         const r = index.get(name);
         if (!r) return undefined;

@@ -212,15 +212,48 @@ async function bootAndCheck(
  * check's output. The terminal hands lines over in order, so a marked no-op
  * command, answered and followed by its prompt, proves everything typed
  * before it has been consumed. Returns why the shell is unusable, if it is.
+ *
+ * What is typed just after the first prompt can also be lost: a shell may
+ * set up its terminal after printing the prompt and discard pending input
+ * (seen on a loaded host as a prompt followed by silence). So the command is
+ * typed again every few seconds, each time with its own marker, until one
+ * answers; after a retry, one more marked no-op proves the other copies have
+ * run too, so none of their output reaches the first check.
  */
 async function drainPendingInput(qemu: QemuConsole, prompt: Finder, timeoutMs: number, command: string): Promise<string | undefined> {
-  qemu.write(`${markedCommand(command, 0)}\n`);
-  const marker = await qemu.expect(markerFinder(0), timeoutMs);
-  if (marker.kind !== 'match') return `the shell showed a prompt but did not run a command within ${seconds(timeoutMs)}`;
-  if (marker.groups[0] !== '0') return `the first command (${command}) ended with status ${marker.groups[0]}: ${commandOutput(marker.before, 0).trim()}`;
+  const deadline = Date.now() + timeoutMs;
+  let attempt = 0;
+  for (;;) {
+    // Markers 0, -1, -2…: never a check's number (checks count from 1).
+    qemu.write(`${markedCommand(command, -attempt)}\n`);
+    const marker = await qemu.expect(DRAIN_MARKER, Math.max(0, Math.min(RETYPE_AFTER_MS, deadline - Date.now())));
+    if (marker.kind === 'exit') return 'the guest stopped before its shell ran a command';
+    if (marker.kind === 'match') {
+      if (marker.groups[1] !== '0')
+        return `the first command (${command}) ended with status ${marker.groups[1]}: ${commandOutput(marker.before, Number(marker.groups[0])).trim()}`;
+      break;
+    }
+    if (Date.now() >= deadline) return `the shell showed a prompt but did not run a command within ${seconds(timeoutMs)}`;
+    attempt++;
+  }
+  if (attempt > 0) {
+    const barrier = -(attempt + 1);
+    qemu.write(`${markedCommand('true', barrier)}\n`);
+    const done = await qemu.expect(markerFinder(barrier), Math.max(0, deadline - Date.now()));
+    if (done.kind !== 'match') return `the shell did not answer again within ${seconds(timeoutMs)}`;
+  }
   const back = await qemu.expect(prompt, timeoutMs);
   return back.kind === 'match' ? undefined : 'the shell did not show its prompt again after the first command';
 }
+
+/** How long drainPendingInput waits for an answer before typing its command again. */
+const RETYPE_AFTER_MS = 5_000;
+
+/** The marker of any of drainPendingInput's commands: group 1 its number, group 2 the exit status. */
+const DRAIN_MARKER: Finder = (text) => {
+  const m = /__STRATA_(0|-\d+)_(\d+)__/.exec(text);
+  return m ? { start: m.index, end: m.index + m[0].length, groups: [m[1], m[2]] } : undefined;
+};
 
 /** Runs one check in an SSH login from the host; ssh's own failures (status 255) are retried within the timeout. */
 async function runSshCheck(ssh: SshSession, check: ImageCheck, timeoutMs: number): Promise<CheckResult> {

@@ -111,6 +111,23 @@ test('an Enter pressed while the shell was starting does not leak a prompt into 
   }
 });
 
+test('input lost just after the first prompt is typed again, and none of it reaches the first check', async () => {
+  // mini-init waits 3 s after its first prompt, then discards what was typed.
+  const guest = await makeGuest(kernel(), { append: 'rdinit=/init quiet MINI_DEAF_START=3' });
+  try {
+    const result = await testImage(guest.boot, [{ name: 'architecture', run: 'uname -m', expect: 'aarch64' }], {
+      log: join(guest.dir, 'deaf.log'),
+      bootTimeoutMs: 60_000,
+    });
+    assert.ok(result.booted, `did not boot: ${result.reason}`);
+    assert.is(result.checks[0].output, 'aarch64');
+    assert.ok(result.passed, result.reason);
+    assert.match(readFileSync(join(guest.dir, 'deaf.log'), 'utf8'), '__STRATA_-1_0__', 'the second copy of the first command answered');
+  } finally {
+    guest.cleanup();
+  }
+});
+
 test('a hung command fails its check, and a guest that will not power off is killed', async () => {
   // mini-init ignores Ctrl-C, so the hung `sleep` keeps the shell until it ends.
   const guest = await makeGuest(kernel());

@@ -36,8 +36,10 @@ async function gone(pid: number): Promise<boolean> {
   for (let i = 0; i < 250 && alive(pid); i++) await new Promise((r) => setTimeout(r, 40));
   return !alive(pid);
 }
+/** The pid the shell wrote, once the whole line is there (the redirect makes the file before echo fills it). */
 async function readPid(file: string): Promise<number> {
-  for (let i = 0; i < 250 && !existsSync(file); i++) await new Promise((r) => setTimeout(r, 20));
+  const written = () => existsSync(file) && readFileSync(file, 'utf8').endsWith('\n');
+  for (let i = 0; i < 250 && !written(); i++) await new Promise((r) => setTimeout(r, 20));
   return Number(readFileSync(file, 'utf8').trim());
 }
 
@@ -79,11 +81,12 @@ for (const { name, pty } of MODES) {
   test(`${name}: a timeout kills the whole process group, a background grandchild too`, async () => {
     const pidFile = join(tempDir(), 'grandchild');
     // The grandchild ignores nothing but is not waited for by name: only a group kill reaches it.
-    const p = sh(`sleep 300 & echo $! > ${pidFile}; sleep 300`, { timeoutMs: 300 }, pty);
+    // 3 s: long enough for a loaded host to start the grandchild before the timeout fires.
+    const p = sh(`sleep 300 & echo $! > ${pidFile}; sleep 300`, { timeoutMs: 3000 }, pty);
     const grandchild = await readPid(pidFile);
     assert.ok(alive(grandchild), 'the grandchild runs');
     const { exit } = await p.finished;
-    assert.equal(exit, { kind: 'timed-out', afterMs: 300 });
+    assert.equal(exit, { kind: 'timed-out', afterMs: 3000 });
     assert.ok(await gone(grandchild), 'the grandchild was killed with its group');
   });
 

@@ -28,7 +28,8 @@ export function extractPartition(disk: string, p: DiskPartition, dir: string): s
   return file;
 }
 
-const mtools = { env: { ...process.env, MTOOLS_SKIP_CHECK: '1' } };
+// maxBuffer: a kernel is megabytes, execFileSync's default buffer one.
+const mtools = { env: { ...process.env, MTOOLS_SKIP_CHECK: '1' }, maxBuffer: 256 << 20 };
 
 /** Every path in a FAT file system, directories with a trailing slash, sorted. */
 export const fatPaths = (fat: string): string[] =>

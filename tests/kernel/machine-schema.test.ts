@@ -29,7 +29,7 @@ const MACHINES: Record<string, [string, string, string, string, string[]]> = {
     'opensbi u-boot linux',
     ['riscv64.cfg', 'virtio-mmio.cfg', 'virtio-pci.cfg', 'network.cfg', 'qemu-virt-riscv64.cfg'],
   ],
-  'qemux86-64': ['bzImage', 'x86_64', 'qemu-x86_64_defconfig', 'u-boot linux', ['network.cfg', 'qemu-x86-64.cfg']],
+  'qemux86-64': ['bzImage', 'x86_64', 'qemu-x86_defconfig', 'u-boot linux', ['network.cfg', 'qemu-x86-64.cfg']],
   'sifive-unleashed': ['Image', 'riscv', 'sifive_unleashed_defconfig', 'u-boot-opensbi opensbi linux', ['riscv64.cfg', 'sifive-fu540.cfg']],
 };
 
@@ -39,11 +39,11 @@ test('qemuarm64-debian boots the prebuilt Debian kernel, with no bootloader to b
   assert.is(cfg.machine.qemu?.firmware, undefined);
 });
 
-test('the QEMU machines have a GPT disk (boot, root); arm64 and riscv64 boot it through their firmware', () => {
+test('the QEMU machines have a GPT disk (boot, root) and boot it through their firmware', () => {
   for (const [name, bios] of [
     ['qemuarm64', 'u-boot.bin'],
     ['qemuriscv64', 'fw_dynamic.bin'],
-    ['qemux86-64', undefined],
+    ['qemux86-64', 'u-boot.rom'],
   ]) {
     const m = builtIn(name as string).machine;
     assert.is(m.qemu?.firmware?.bios, bios, name);
@@ -55,6 +55,20 @@ test('the QEMU machines have a GPT disk (boot, root); arm64 and riscv64 boot it 
       ],
     );
   }
+});
+
+test('sifive-unleashed boots its SD card: SPL at the reset vector, the card on the SD slot, loaders by their SiFive type GUIDs', () => {
+  const m = builtIn('sifive-unleashed').machine;
+  assert.equal([m.qemu?.machine, m.qemu?.firmware?.bios, m.qemu?.diskInterface], ['sifive_u,msel=11', 'u-boot-spl.bin', 'sd']);
+  assert.equal(
+    m.disk?.partitions.map((p) => [p.label, p.fs, p.type, p.offset, p.content]),
+    [
+      ['loader1', 'none', '5B193300-FC78-40CD-8002-E86C45580B47', '17K', { raw: 'u-boot-spl.bin' }],
+      ['loader2', 'none', '2E54B353-1271-4842-806F-E436D6AF6985', '1041K', { raw: 'u-boot.itb' }],
+      ['boot', 'vfat', undefined, undefined, 'boot'],
+      ['root', 'ext4', undefined, undefined, 'rootfs'],
+    ],
+  );
 });
 
 for (const [name, [image, arch, defconfig, chain, fragments]] of Object.entries(MACHINES)) {

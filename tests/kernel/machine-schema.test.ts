@@ -22,7 +22,13 @@ const builtIn = (machine: string) => new Configuration(loadProject(tempDir('stra
 // machine → [kernel image type, kernel arch, u-boot defconfig, boot chain, fragment files]
 const MACHINES: Record<string, [string, string, string, string, string[]]> = {
   qemuarm64: ['Image', 'arm64', 'qemu_arm64_defconfig', 'u-boot linux', ['virtio-mmio.cfg', 'virtio-pci.cfg', 'network.cfg', 'qemu-virt-arm64.cfg']],
-  qemuriscv64: ['Image', 'riscv', 'qemu-riscv64_smode_defconfig', 'opensbi u-boot linux', ['riscv64.cfg', 'virtio-mmio.cfg', 'virtio-pci.cfg', 'network.cfg', 'qemu-virt-riscv64.cfg']],
+  qemuriscv64: [
+    'Image',
+    'riscv',
+    'qemu-riscv64_smode_defconfig',
+    'opensbi u-boot linux',
+    ['riscv64.cfg', 'virtio-mmio.cfg', 'virtio-pci.cfg', 'network.cfg', 'qemu-virt-riscv64.cfg'],
+  ],
   'qemux86-64': ['bzImage', 'x86_64', 'qemu-x86_64_defconfig', 'u-boot linux', ['network.cfg', 'qemu-x86-64.cfg']],
   'sifive-unleashed': ['Image', 'riscv', 'sifive_unleashed_defconfig', 'u-boot-opensbi opensbi linux', ['riscv64.cfg', 'sifive-fu540.cfg']],
 };

@@ -8,6 +8,8 @@ import { assertAcyclic, TaskGraph } from './task-graph.js';
 import { closest } from '../diagnostics/spelling.js';
 import { isImageTarget } from '../resolve/target.js';
 import { initPackageGroup } from './init-group.js';
+import type { DynamicPackageSpec } from '../metadata/body.js';
+import { legitimizePackageName, matchesPackagePattern } from '../package/dynamic.js';
 
 // Turns a target (an image or a recipe) into the task graph: the same chain
 // of tasks for every recipe, sysroots fed by dependencies' installs, and an
@@ -86,6 +88,8 @@ export function sysrootRecipes(cfg: Configuration, r: Recipe): Recipe[] {
   ).sort((a, b) => a.name.localeCompare(b.name));
 }
 
+const allRecipes = (cfg: Configuration): Recipe[] => [...cfg.catalog.recipes.keys()].map((name) => cfg.recipe(name));
+
 /** Package name → the recipe that makes it, over every recipe of the configuration. */
 export function packageIndex(cfg: Configuration): Map<string, Recipe> {
   const index = new Map<string, Recipe>();
@@ -96,22 +100,79 @@ export function packageIndex(cfg: Configuration): Map<string, Recipe> {
   return index;
 }
 
+/** What makes a package: a recipe, and the `packages-dynamic:` entry when the name is one of its patterns' (core/package/dynamic.ts). */
+export interface PackageMaker {
+  readonly recipe: Recipe;
+  readonly dynamic?: DynamicPackageSpec;
+}
+
+/**
+ * The recipe that makes `name`: the one naming it under `packages:`, else
+ * one whose dynamic pattern can make it (whether it does is known after its
+ * package task). When several recipes' patterns match (every kernel makes
+ * kernel-module-%), a recipe that provides something (virtual/kernel) counts
+ * only where the configuration chose it, as Yocto skips the kernels the
+ * machine did not choose; two left is an error at `at`.
+ */
+export function packageMaker(cfg: Configuration, index: ReadonlyMap<string, Recipe>, name: string, at?: SourceLocation): PackageMaker | undefined {
+  const chosen = (r: Recipe) =>
+    r.provides.every((v) => {
+      try {
+        return cfg.provider(v, r.name).name === r.name;
+      } catch {
+        return false;
+      }
+    });
+  const recipes = allRecipes(cfg);
+  const fixed = index.get(name);
+  if (fixed) {
+    // Both kernels make linux-image and kernel-base: the chosen one's count.
+    const all = recipes.filter((r) => r.packages.some((p) => p.name === name));
+    return { recipe: all.length > 1 ? (all.find(chosen) ?? fixed) : fixed };
+  }
+  const makers: PackageMaker[] = [];
+  for (const r of recipes) for (const d of r.dynamicPackages) if (matchesPackagePattern(d.pattern, name) && chosen(r)) makers.push({ recipe: r, dynamic: d });
+  if (makers.length > 1)
+    throw new UserError(
+      diag(
+        'package-ambiguous',
+        `package '${name}' matches the dynamic packages of ${makers.map((m) => `${m.recipe.name} (${m.dynamic!.pattern})`).join(' and ')}`,
+        at,
+        {
+          related: makers.map((m) => ({ message: `${m.recipe.name}'s pattern`, location: m.dynamic!.loc })),
+          hint: 'choose one of them as the provider in the machine or distro file, or make the patterns disjoint',
+        },
+      ),
+    );
+  return makers[0];
+}
+
+/** The dynamic package patterns of every recipe, for checks of names before anything is built. */
+export const dynamicPatterns = (cfg: Configuration): string[] => [...new Set(allRecipes(cfg).flatMap((r) => r.dynamicPackages.map((d) => d.pattern)))];
+
 export function planImage(cfg: Configuration, image: Image): ImagePlan {
   const index = packageIndex(cfg);
   const wanted = new Map<string, Recipe>();
   const visit = (pkg: string, by: string, at: SourceLocation) => {
     if (wanted.has(pkg)) return;
-    const r = index.get(pkg);
-    if (!r) {
-      const near = closest(pkg, index.keys());
+    const maker = packageMaker(cfg, index, pkg, at);
+    if (!maker) {
+      // `kernel-module-virtio_net` is made as `kernel-module-virtio-net`.
+      const legal = legitimizePackageName(pkg);
+      const near = legal !== pkg && packageMaker(cfg, index, legal) ? legal : closest(pkg, index.keys());
+      const patterns = dynamicPatterns(cfg);
       throw new UserError(
         diag('package-unknown', `no recipe makes package '${pkg}' (needed by ${by})`, at, {
-          hint: near ? `did you mean '${near}'?` : `packages known: ${[...index.keys()].sort().join(', ')}`,
+          hint: near
+            ? `did you mean '${near}'?`
+            : `packages known: ${[...index.keys()].sort().join(', ')}${patterns.length ? `; and names of the dynamic patterns ${patterns.join(', ')}` : ''}`,
         }),
       );
     }
+    const r = maker.recipe;
     wanted.set(pkg, r);
     for (const dep of r.rdepends.get(pkg) ?? []) visit(dep, pkg, r.rdependsAt.get(`${pkg} ${dep}`) ?? { file: r.file, line: 0, column: 0 });
+    maker.dynamic?.rdepends.forEach((dep, i) => visit(dep, pkg, maker.dynamic!.rdependsAt[i] ?? maker.dynamic!.loc));
   };
   const init = initPackageGroup(cfg.distro, index);
   const roots: InstallRoot[] = [

@@ -43,6 +43,25 @@ export interface PackageSpec {
   readonly implicit?: boolean;
 }
 
+/**
+ * A dynamic package declaration (`packages-dynamic:`, Yocto's
+ * PACKAGES_DYNAMIC with do_split_packages): one package per file matched,
+ * named from the `%` match (core/package/dynamic.ts).
+ */
+export interface DynamicPackageSpec {
+  /** The package pattern, with one `%`: `kernel-module-%`. */
+  readonly pattern: string;
+  /** File patterns, each with one `%` in its last segment. */
+  readonly files: readonly string[];
+  readonly fileLocs: readonly SourceLocation[];
+  /** Run-time dependencies of every package it makes. */
+  readonly rdepends: readonly string[];
+  readonly rdependsAt: readonly SourceLocation[];
+  /** Where more run-time dependencies come from: `modules.dep` (depmod's, between kernel modules). */
+  readonly rdependsFrom?: 'modules.dep';
+  readonly loc: SourceLocation;
+}
+
 export interface Body {
   readonly inherit: readonly string[];
   readonly depends: readonly string[];
@@ -52,6 +71,7 @@ export interface Body {
   readonly sources: readonly SourceSpec[];
   readonly assignments: readonly Assignment[];
   readonly packages: readonly PackageSpec[];
+  readonly dynamicPackages: readonly DynamicPackageSpec[];
   readonly rdepends: ReadonlyMap<string, readonly string[]>;
   /** Where each run-time dependency is written, by `<package> <dependency>`. */
   readonly rdependsAt: ReadonlyMap<string, SourceLocation>;
@@ -107,6 +127,10 @@ export const BODY: Readonly<Record<string, Shape>> = {
   vars: dict(text, (key) => `variable ${key}`),
   tasks: dict(text, (key) => `task ${key}`),
   packages: dict(strings, (key) => `package ${key}`),
+  'packages-dynamic': dict(
+    map({ files: either(str({ nonEmpty: true }), strings), rdepends: strings, 'rdepends-from': str({ oneOf: ['modules.dep'] }) }, { required: ['files'] }),
+    (key) => `dynamic package ${key}`,
+  ),
   rdepends: dict(strings, (key) => `rdepends of ${key}`),
   conffiles: dict(strings, (key) => `conffiles of ${key}`),
   // Read and checked by core/metadata/declarations.ts.
@@ -142,6 +166,44 @@ function readSources(v: LEntry['value'] | undefined): SourceSpec[] {
   });
 }
 
+/** `packages-dynamic:` entries; the `%` rules are checked here, so a bad one fails at parse time. */
+function readDynamicPackages(v: LEntry['value'] | undefined): DynamicPackageSpec[] {
+  if (!v) return [];
+  const percents = (s: string) => s.split('%').length - 1;
+  return asMapEntries(v, 'packages-dynamic').map((e) => {
+    if (percents(e.key) !== 1)
+      throw new UserError(
+        diag('package-dynamic-pattern', `dynamic package '${e.key}' must have exactly one '%' (where the name from each file goes)`, e.keyLoc, {
+          hint: 'e.g. kernel-module-%',
+        }),
+      );
+    const m = new Map(e.value.kind === 'map' ? e.value.entries.map((x) => [x.key, x]) : []);
+    const filesV = get(m, 'files')!;
+    const items = filesV.kind === 'seq' ? filesV.items : [filesV];
+    const files = items.map((i) => asString(i, `files of dynamic package ${e.key}`));
+    files.forEach((f, i) => {
+      const last = f.slice(f.lastIndexOf('/') + 1);
+      if (!f.startsWith('/') || percents(f) !== 1 || !last.includes('%'))
+        throw new UserError(
+          diag('package-dynamic-pattern', `file pattern '${f}' of ${e.key} must be absolute and have exactly one '%', in its last segment`, items[i].loc, {
+            hint: 'e.g. /lib/modules/*/kernel/**/%.ko: % is the part of the file name that names the package',
+          }),
+        );
+    });
+    const rdV = get(m, 'rdepends');
+    const from = get(m, 'rdepends-from');
+    return {
+      pattern: e.key,
+      files,
+      fileLocs: items.map((i) => i.loc),
+      rdepends: rdV ? asStringList(rdV, `rdepends of ${e.key}`) : [],
+      rdependsAt: rdV?.kind === 'seq' ? rdV.items.map((i) => i.loc) : [],
+      rdependsFrom: from ? (asString(from, 'rdepends-from') as 'modules.dep') : undefined,
+      loc: e.keyLoc,
+    };
+  });
+}
+
 /** Task scripts are variables named `do_<task>`, so every operator works on them. */
 export const taskVariable = (task: string): string => `do_${task}`;
 
@@ -164,6 +226,7 @@ export function readBody(m: Map<string, LEntry>, level: Level): Body {
     }
   }
   const rdepends = new Map<string, string[]>();
+  const dynamicPackages = readDynamicPackages(get(m, 'packages-dynamic'));
   const rd = get(m, 'rdepends');
   const rdependsAt = new Map<string, SourceLocation>();
   if (rd) {
@@ -186,6 +249,7 @@ export function readBody(m: Map<string, LEntry>, level: Level): Body {
     sources: readSources(get(m, 'sources')),
     assignments,
     packages,
+    dynamicPackages,
     rdepends,
     rdependsAt,
     conffiles,

@@ -1,13 +1,15 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { diag, type Diagnostic, type SourceLocation } from '../diagnostics/diagnostic.js';
-import type { PackageSpec } from '../metadata/body.js';
+import type { DynamicPackageSpec, PackageSpec } from '../metadata/body.js';
 import type { RootfsDeclarations } from '../metadata/declarations.js';
 import { PACKAGE_NAME, PACKAGE_VERSION } from './control.js';
+import { matchesPackagePattern, splitDynamic } from './dynamic.js';
 import { isElf, readElf } from './elf.js';
 import { globToRegExp } from './glob.js';
 import { closest } from '../diagnostics/spelling.js';
 import { ipkArchive } from './ipk.js';
+import { moduleDepends, modulesDepFiles } from './modules-dep.js';
 import { ipkName, type DependsReason, type PackageData, type PackageFile } from './pkgdata.js';
 import { providedSonames, shlibDepends, type ElfFile, type ShlibProvider } from './shlibdeps.js';
 import { assignFiles } from './split.js';
@@ -28,11 +30,15 @@ export interface RecipePackaging {
   readonly maintainer: string;
   readonly file: string;
   readonly specs: readonly PackageSpec[];
+  /** `packages-dynamic:`: packages made from the files found (core/package/dynamic.ts). */
+  readonly dynamic?: readonly DynamicPackageSpec[];
   readonly rdepends: ReadonlyMap<string, readonly string[]>;
   /** Where each run-time dependency is written, by `<package> <dependency>`. */
   readonly rdependsAt?: ReadonlyMap<string, SourceLocation>;
   /** Package names any recipe makes, to check declared run-time dependencies. */
   readonly knownPackages?: ReadonlySet<string>;
+  /** Dynamic package patterns of every recipe (`kernel-module-%`): names they can make count as known. */
+  readonly knownPatterns?: readonly string[];
   readonly conffiles: ReadonlyMap<string, readonly string[]>;
   readonly declarations: RootfsDeclarations;
 }
@@ -60,6 +66,8 @@ const DEFAULT_CONFFILES = ['/etc/**'];
 function checkPackageNames(r: RecipePackaging): Diagnostic[] {
   const out: Diagnostic[] = [];
   const own = r.specs.map((s) => s.name);
+  const ownDynamic = (pkg: string) => (r.dynamic ?? []).some((d) => matchesPackagePattern(d.pattern, pkg));
+  const known = (d: string) => !r.knownPackages || r.knownPackages.has(d) || (r.knownPatterns ?? []).some((p) => matchesPackagePattern(p, d));
   const whole: SourceLocation = { file: r.file, line: 0, column: 0 };
   const suggest = (name: string, among: Iterable<string>) => {
     const near = closest(name, among);
@@ -67,19 +75,30 @@ function checkPackageNames(r: RecipePackaging): Diagnostic[] {
   };
   for (const [pkg, deps] of r.rdepends) {
     const at = (d: string) => r.rdependsAt?.get(`${pkg} ${d}`) ?? whole;
-    if (!own.includes(pkg))
+    if (!own.includes(pkg) && !ownDynamic(pkg))
       out.push(
         diag('package-unknown', `rdepends: ${r.recipe} makes no package '${pkg}'`, deps.length ? at(deps[0]) : whole, {
           hint: suggest(pkg, own) ?? `its packages: ${own.join(', ')}`,
         }),
       );
     for (const d of deps) {
-      if (r.knownPackages && !r.knownPackages.has(d))
+      if (!known(d))
         out.push(
-          diag('package-unknown', `run-time dependency '${d}' of ${pkg}: no recipe makes a package of that name`, at(d), { hint: suggest(d, r.knownPackages) }),
+          diag('package-unknown', `run-time dependency '${d}' of ${pkg}: no recipe makes a package of that name`, at(d), {
+            hint: suggest(d, r.knownPackages ?? []),
+          }),
         );
     }
   }
+  for (const spec of r.dynamic ?? [])
+    spec.rdepends.forEach((d, i) => {
+      if (!known(d) && !own.includes(d) && !ownDynamic(d))
+        out.push(
+          diag('package-unknown', `run-time dependency '${d}' of ${spec.pattern}: no recipe makes a package of that name`, spec.rdependsAt[i] ?? spec.loc, {
+            hint: suggest(d, r.knownPackages ?? own),
+          }),
+        );
+    });
   for (const pkg of r.conffiles.keys())
     if (!own.includes(pkg)) out.push(diag('package-unknown', `conffiles: ${r.recipe} makes no package '${pkg}'`, whole, { hint: suggest(pkg, own) }));
   for (const d of [...r.declarations.users, ...r.declarations.groups, ...r.declarations.devices]) {
@@ -114,7 +133,15 @@ export function makePackages(r: RecipePackaging, tree: readonly TreeEntry[], ext
       ),
     );
   diagnostics.push(...checkPackageNames(r));
-  const split = assignFiles(tree, r.specs);
+  const dynamic = splitDynamic(
+    tree,
+    r.dynamic ?? [],
+    r.specs.map((s) => s.name),
+  );
+  diagnostics.push(...dynamic.problems);
+  // Dynamic packages take their files first; the fixed ones share out the rest.
+  const specs: PackageSpec[] = [...r.specs, ...[...dynamic.packages].map(([name, d]) => ({ name, patterns: [], loc: d.loc, implicit: true }))];
+  const split = assignFiles(tree, specs, dynamic.claims);
   diagnostics.push(...split.problems);
   if (split.unshipped.length) {
     const u = split.unshipped;
@@ -153,7 +180,7 @@ export function makePackages(r: RecipePackaging, tree: readonly TreeEntry[], ext
     if (!b) content.set(e.path, (b = readFileSync(e.host)));
     return b;
   };
-  const built = r.specs.map((s) => {
+  const built = specs.map((s) => {
     const files: PackageFile[] = [];
     const elves: ElfFile[] = [];
     for (const e of split.packages.get(s.name)!) {
@@ -187,6 +214,18 @@ export function makePackages(r: RecipePackaging, tree: readonly TreeEntry[], ext
     ...ext.providers,
   ];
 
+  // Kernel modules need the packages of the modules they need (`rdepends-from: modules.dep`).
+  const ownerOf = new Map(built.flatMap((b) => b.files.filter((f) => f.type !== 'dir').map((f) => [f.path, b.spec.name] as const)));
+  const fromDep = new Set([...dynamic.packages].filter(([, d]) => d.rdependsFrom === 'modules.dep').map(([name]) => name));
+  const modDeps = moduleDepends(
+    fromDep.size ? modulesDepFiles(tree).map((e) => ({ file: e.path, text: bytes(e).toString('utf8') })) : [],
+    (p) => ownerOf.get(p),
+    (pkg) => fromDep.has(pkg),
+  );
+  for (const m of modDeps.missing)
+    messages.push(`modules.dep: ${m.module} needs ${m.needs}, which no package of ${r.recipe} ships
+  install that module too, or stop installing ${m.module}`);
+
   const first = r.specs[0]?.name;
   const mine = <T extends { package?: string }>(list: readonly T[], pkg: string) =>
     list.filter((x) => (x.package ?? first) === pkg).map(({ loc: _loc, ...rest }: T & { loc?: unknown }) => rest);
@@ -199,8 +238,9 @@ export function makePackages(r: RecipePackaging, tree: readonly TreeEntry[], ext
         `${u.binary} (package ${name}) needs ${u.what === 'library' ? 'the library' : 'the dynamic loader'} ${u.needs}, which no package of ${r.recipe} or of the recipes it depends on provides\n  add the recipe that makes it to 'depends:' in ${r.file}`,
       );
     }
-    const declared: DependsReason[] = (r.rdepends.get(name) ?? []).map((d) => ({ package: d, why: 'declared' }));
-    const why = [...declared, ...shlibs.depends];
+    const declaredNames = [...(dynamic.packages.get(name)?.rdepends ?? []), ...(r.rdepends.get(name) ?? [])];
+    const declared: DependsReason[] = declaredNames.map((d) => ({ package: d, why: 'declared' }));
+    const why = [...declared, ...(modDeps.depends.get(name) ?? []), ...shlibs.depends];
     const patterns = (r.conffiles.get(name) ?? DEFAULT_CONFFILES).map(globToRegExp);
     const data: Omit<PackageData, 'ipk'> = {
       format: 1,

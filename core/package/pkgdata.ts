@@ -27,9 +27,9 @@ export interface PackageFile {
 /** One run-time dependency and why it is there. */
 export interface DependsReason {
   readonly package: string;
-  /** 'declared' (rdepends:), 'shlib' (a DT_NEEDED library), 'interpreter' (PT_INTERP). */
-  readonly why: 'declared' | 'shlib' | 'interpreter';
-  /** For shlib and interpreter: the binary that needs it and what it needs. */
+  /** 'declared' (rdepends:), 'shlib' (a DT_NEEDED library), 'interpreter' (PT_INTERP), 'modules.dep' (a kernel module needs another). */
+  readonly why: 'declared' | 'shlib' | 'interpreter' | 'modules.dep';
+  /** For shlib, interpreter and modules.dep: the binary (module) that needs it and what it needs. */
   readonly binary?: string;
   readonly needs?: string;
 }

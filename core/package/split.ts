@@ -28,7 +28,8 @@ interface Matcher {
   readonly dirRes: readonly (RegExp | undefined)[];
 }
 
-export function assignFiles(tree: readonly TreeEntry[], specs: readonly PackageSpec[]): SplitResult {
+/** `claims`: paths already given to a package (dynamic packages, core/package/dynamic.ts), before any pattern is tried. */
+export function assignFiles(tree: readonly TreeEntry[], specs: readonly PackageSpec[], claims: ReadonlyMap<string, string> = new Map()): SplitResult {
   const matchers: Matcher[] = specs.map((s) => ({
     spec: s,
     res: s.patterns.map(globToRegExp),
@@ -53,6 +54,11 @@ export function assignFiles(tree: readonly TreeEntry[], specs: readonly PackageS
     }
   };
   for (const e of tree) {
+    const claimed = claims.get(e.path);
+    if (claimed !== undefined) {
+      take(claimed, e);
+      continue;
+    }
     let owner: string | undefined;
     matchers.forEach((m, mi) =>
       m.res.forEach((re, pi) => {

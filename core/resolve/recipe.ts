@@ -1,7 +1,7 @@
 import { diag, UserError, type SourceLocation } from '../diagnostics/diagnostic.js';
 import { recipeId, type RecipeId } from '../model/ids.js';
 import { assignment, Level, type Assignment } from '../metadata/assignment.js';
-import type { PackageSpec, SourceSpec } from '../metadata/body.js';
+import type { DynamicPackageSpec, PackageSpec, SourceSpec } from '../metadata/body.js';
 import type { Catalog } from '../metadata/catalog.js';
 import { DataStore } from '../metadata/datastore.js';
 import type { AppendFile, ClassFile, RecipeFile } from '../metadata/recipe-file.js';
@@ -28,6 +28,8 @@ export interface Recipe {
   readonly dependsAt: ReadonlyMap<string, SourceLocation>;
   readonly sources: readonly (SourceSpec & { dir: string })[];
   readonly packages: readonly PackageSpec[];
+  /** `packages-dynamic:` of the recipe, its classes and appends. */
+  readonly dynamicPackages: readonly DynamicPackageSpec[];
   readonly rdepends: ReadonlyMap<string, readonly string[]>;
   /** Where each run-time dependency is written, by `<package> <dependency>`. */
   readonly rdependsAt: ReadonlyMap<string, SourceLocation>;
@@ -148,6 +150,7 @@ export function buildRecipe(catalog: Catalog, file: RecipeFile, ctx: GlobalConte
     dependsAt: new Map(parts.flatMap((p) => [...p.dependsAt])),
     sources: parts.flatMap((p) => p.sources.map((s) => ({ ...s, dir: p.dir }))),
     packages: packages.length ? packages : [{ name: file.name, patterns: ['/**'], loc: file.loc, implicit: true }],
+    dynamicPackages: parts.flatMap((p) => p.dynamicPackages),
     rdepends,
     rdependsAt,
     conffiles,

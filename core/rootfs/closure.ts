@@ -7,8 +7,12 @@ import type { PackageData } from '../package/pkgdata.js';
 
 export interface ClosureInput {
   readonly install: readonly string[];
-  /** The data of a package (after its package task ran), or undefined when no recipe makes it. */
-  readonly lookup: (name: string) => PackageData | undefined;
+  /**
+   * The data of a package (after its package task ran), undefined when no
+   * recipe makes it, or why a recipe that could make it did not (a dynamic
+   * package whose pattern matched no file).
+   */
+  readonly lookup: (name: string) => PackageData | string | undefined;
   /** Where the image names a package, for errors. */
   readonly installAt: (name: string) => SourceLocation | undefined;
 }
@@ -21,6 +25,16 @@ export function installClosure(input: ClosureInput): ClosureResult {
   const visit = (name: string, by?: PackageData) => {
     if (found.has(name)) return;
     const data = input.lookup(name);
+    if (typeof data === 'string') {
+      problems.push(
+        diag(
+          'package-not-made',
+          by ? `package ${by.name} depends on ${name}: ${data}` : `image needs package '${name}': ${data}`,
+          by ? undefined : input.installAt(name),
+        ),
+      );
+      return;
+    }
     if (!data) {
       const why = by?.dependsWhy.find((w) => w.package === name);
       const because = why?.binary ? ` (${why.binary} needs ${why.needs})` : '';

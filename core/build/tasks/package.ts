@@ -1,8 +1,8 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { deployFile, replaceDir } from '../../deploy/deploy.js';
-import { packageIndex, sysrootRecipes } from '../../graph/plan.js';
+import { dynamicPatterns, packageIndex, sysrootRecipes } from '../../graph/plan.js';
 import { writeFeedIndex } from '../../package/feed.js';
 import { makePackages, type ExternalPackages, type RecipePackaging } from '../../package/make-packages.js';
 import { ipkName, type PackageData } from '../../package/pkgdata.js';
@@ -32,7 +32,19 @@ export function readPackageData(r: Recipe, pkg: string): PackageData | undefined
   return existsSync(p) ? (JSON.parse(readFileSync(p, 'utf8')) as PackageData) : undefined;
 }
 
+/** The package data of every package a recipe's package task made, fixed and dynamic (none before it ran). */
+export function builtPackages(r: Recipe): PackageData[] {
+  const dir = packagesDir(r);
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as PackageData);
+}
+
 function packaging(r: Recipe, cfg?: Configuration): RecipePackaging {
+  const checkNames = cfg && (r.rdepends.size > 0 || r.dynamicPackages.some((d) => d.rdepends.length > 0));
+  const index = checkNames ? packageIndex(cfg) : undefined;
   return {
     recipe: r.name,
     version: r.version,
@@ -43,9 +55,11 @@ function packaging(r: Recipe, cfg?: Configuration): RecipePackaging {
     maintainer: r.data.getOr('MAINTAINER', 'Unknown <unknown@example.invalid>'),
     file: r.file,
     specs: r.packages,
+    dynamic: r.dynamicPackages,
     rdepends: r.rdepends,
     rdependsAt: r.rdependsAt,
-    knownPackages: cfg && r.rdepends.size ? new Set(packageIndex(cfg).keys()) : undefined,
+    knownPackages: index ? new Set(index.keys()) : undefined,
+    knownPatterns: cfg && index ? dynamicPatterns(cfg) : undefined,
     conffiles: r.conffiles,
     declarations: r.declarations,
   };
@@ -56,9 +70,7 @@ function external(cfg: Configuration, r: Recipe): ExternalPackages {
   const users = new Map<string, number>();
   const groups = new Map<string, number>();
   for (const dep of sysrootRecipes(cfg, r)) {
-    for (const spec of dep.packages) {
-      const d = readPackageData(dep, spec.name);
-      if (!d) continue;
+    for (const d of builtPackages(dep)) {
       providers.push({ name: d.name, paths: d.files.filter((f) => f.type !== 'dir').map((f) => f.path), sonames: d.sonames });
       for (const u of d.users) users.set(u.name, u.uid);
       for (const g of d.groups) groups.set(g.name, g.gid);
@@ -67,6 +79,7 @@ function external(cfg: Configuration, r: Recipe): ExternalPackages {
   return { providers, users, groups };
 }
 
+/** The .ipk files of the fixed packages (known before the task runs; dynamic ones are deployed from packages/ with them). */
 const ipkDeployPaths = (r: Recipe, ctx: BuildContext): string[] => {
   const feed = ctx.layout.feedDir(packageArch(r));
   return r.packages.map((p) => join(feed, ipkName(p.name, r.version, packageArch(r))));
@@ -85,12 +98,22 @@ export const packageTask: TaskImplementation = {
       rdepends: [...p.rdepends],
       conffiles: [...p.conffiles],
       declarations: [strip(d.users), strip(d.groups), strip(d.devices), strip(d.permissions)],
+      // Only when there are any, so the signatures of recipes without them stay as they were.
+      ...(p.dynamic?.length ? { dynamic: p.dynamic.map((x) => [x.pattern, x.files, x.rdepends, x.rdependsFrom ?? null]) } : {}),
     });
   },
   outputs: (node, ctx) => [packagesDir(recipeOf(node.payload)), ...ipkDeployPaths(recipeOf(node.payload), ctx)],
   // The .ipk files are back in the feed; its index must list them (a build
   // restored from the cache alone left an index without them, or none).
-  afterRestore: (node, ctx) => writeFeedIndex(ctx.layout.feedDir(packageArch(recipeOf(node.payload)))),
+  // Dynamic packages' .ipk files are not outputs of their own (their names
+  // are known only after the task ran): they come back with packages/.
+  afterRestore: async (node, ctx) => {
+    const r = recipeOf(node.payload);
+    const feed = ctx.layout.feedDir(packageArch(r));
+    const fixed = new Set(r.packages.map((p) => p.name));
+    for (const p of builtPackages(r)) if (!fixed.has(p.name)) await deployFile(join(packagesDir(r), p.ipk.file), feed, p.ipk.file);
+    await writeFeedIndex(feed);
+  },
   async run(t) {
     const r = recipeOf(t.node.payload);
     const D = r.data.get('D');

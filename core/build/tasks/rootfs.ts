@@ -4,7 +4,8 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { tarEntries } from '../../archive/tar-reader.js';
 import { replaceDir } from '../../deploy/deploy.js';
-import { packageIndex, type ImagePlan } from '../../graph/plan.js';
+import { packageIndex, packageMaker, type ImagePlan } from '../../graph/plan.js';
+import { matchesPackagePattern } from '../../package/dynamic.js';
 import { writeFeedIndex } from '../../package/feed.js';
 import { ipkParts } from '../../package/ipk.js';
 import type { PackageData } from '../../package/pkgdata.js';
@@ -12,7 +13,7 @@ import { buildRootfs, type PackageMember } from '../../rootfs/build-rootfs.js';
 import { installClosure } from '../../rootfs/closure.js';
 import type { InstalledPackage, RootfsManifest } from '../../rootfs/manifest.js';
 import { TaskFailed, workdirOf, type TaskImplementation } from '../context.js';
-import { packagesDir, readPackageData } from './package.js';
+import { builtPackages, packagesDir, readPackageData } from './package.js';
 
 // The rootfs task: the install closure of the image's packages, each
 // installed from its .ipk into `<image workdir>/rootfs/`: `manifest.json`
@@ -61,9 +62,18 @@ export const rootfsTask: TaskImplementation = {
       install: plan.roots.map((r) => r.name),
       installAt: (n) => plan.roots.find((r) => r.name === n)?.at ?? plan.image.loc,
       lookup: (name) => {
-        const r = index.get(name);
-        if (!r) return undefined;
+        const maker = packageMaker(t.ctx.cfg, index, name);
+        if (!maker) return undefined;
+        const r = maker.recipe;
         const data = readPackageData(r, name);
+        if (!data && maker.dynamic) {
+          const d = maker.dynamic;
+          const made = builtPackages(r)
+            .map((p) => p.name)
+            .filter((n) => matchesPackagePattern(d.pattern, n));
+          const list = made.length > 8 ? `${made.slice(0, 8).join(', ')}, … (${made.length})` : made.join(', ') || 'none';
+          return `it matches ${d.pattern} of recipe ${r.name} (${d.loc.file}:${d.loc.line}), but no file ${r.name} installed matched ${d.files.join(' or ')}; the ${d.pattern} packages it made: ${list}`;
+        }
         if (!data) throw new TaskFailed(`package ${name} (recipe ${r.name}) is needed by image ${plan.image.name} but was not built: a run-time dependency of a package from a recipe outside the image's build closure; add ${name} to the image's install list`);
         return data;
       },
@@ -82,7 +92,7 @@ export const rootfsTask: TaskImplementation = {
       };
       const installed: { data: PackageData; members: PackageMember[] }[] = [];
       for (const data of closure.packages) {
-        const file = join(packagesDir(index.get(data.name)!), data.ipk.file);
+        const file = join(packagesDir(packageMaker(t.ctx.cfg, index, data.name)!.recipe), data.ipk.file);
         const ipk = await readFile(file);
         if (sha(ipk) !== data.ipk.sha256) throw new TaskFailed(`${file} does not match its package data (sha256 ${sha(ipk)}, expected ${data.ipk.sha256}): run its package task again`);
         installed.push({ data, members: await installIpk(ipk, store, file) });
@@ -91,7 +101,10 @@ export const rootfsTask: TaskImplementation = {
         packages: installed,
         image: { users: [], groups: [], devices: [], permissions: [], ...plan.image.declarations },
         imageName: plan.image.name,
-        packageLoc: (pkg) => index.get(pkg)?.packages.find((s) => s.name === pkg)?.loc,
+        packageLoc: (pkg) => {
+          const maker = packageMaker(t.ctx.cfg, index, pkg);
+          return maker?.dynamic?.loc ?? maker?.recipe.packages.find((s) => s.name === pkg)?.loc;
+        },
         readText: (h) => readFileSync(join(tmp, 'files', h), 'utf8'),
         storeText: store,
       });

@@ -1,4 +1,4 @@
-import { diag, type Diagnostic, type SourceLocation } from '../diagnostics/diagnostic.js';
+import { diag, UserError, type Diagnostic, type SourceLocation } from '../diagnostics/diagnostic.js';
 import { assignment, Level, type Assignment } from './assignment.js';
 import { anything, asMapEntries, asSeq, asString, asStringList, asText, bool, dict, either, get, list, map, str, strings, text, type Shape } from './schema.js';
 import type { LEntry, LMap } from './yaml.js';

@@ -1,7 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { diag, type Diagnostic } from '../diagnostics/diagnostic.js';
-import { QEMU_DEFAULTS, QEMU_SHAPE, type Machine, type QemuFirmware, type QemuSystem } from '../config/machine.js';
+import { QEMU_DEFAULTS, QEMU_SHAPE, type QemuFirmware, type QemuSystem } from '../config/machine.js';
 import { locatePointer, parseJsonText, plainValue } from '../metadata/json.js';
 import { anything, formatVersion, list, map, str, validate } from '../metadata/schema.js';
 import { err, ok, type Result } from '../model/result.js';
@@ -46,7 +46,7 @@ import { err, ok, type Result } from '../model/result.js';
 //
 // A new field is added in three places here: QemuBootRecord, the QEMUBOOT
 // shape (its type, checked with every other problem) and, when it is
-// optional, its default in parseQemuBoot; qemuBootFor fills it from the
+// optional, its default in parseQemuBoot; qemuBootFor (qemuboot-write.ts) fills it from the
 // machine, and formatQemuBoot writes it as it is. Add a row for it to
 // tests/qemu/qemuboot-write.test.ts, which round-trips every record.
 
@@ -272,49 +272,4 @@ export async function readQemuBoot(path: string): Promise<Result<QemuBoot, Diagn
     }
   }
   return missing.length > 0 ? err(missing) : parsed;
-}
-
-/** What the image's variables may set in a qemuboot.json (KERNEL_CMDLINE, TEST_PROMPT, TEST_POWEROFF); the rest comes from the machine. */
-export interface QemuBootChoices {
-  readonly image: string;
-  /** File names in the deploy folder; no kernel when the firmware boots the disks. */
-  readonly kernel?: string;
-  readonly initrd?: string;
-  readonly firmware?: QemuFirmware;
-  readonly disks?: readonly QemuDisk[];
-  readonly append?: string;
-  readonly prompt?: string;
-  readonly poweroff?: string;
-}
-
-/** The qemuboot record of an image on a machine with `qemu:` settings. */
-export function qemuBootFor(machine: Pick<Machine, 'name' | 'console'>, qemu: QemuSystem, choices: QemuBootChoices): QemuBootRecord {
-  return {
-    machine: machine.name,
-    image: choices.image,
-    // Only the shared settings: how a machine loads firmware and attaches disks is written as `firmware` and `disks`.
-    qemu: { binary: qemu.binary, machine: qemu.machine, cpu: qemu.cpu, memory: qemu.memory, smp: qemu.smp, extraArgs: qemu.extraArgs },
-    kernel: choices.kernel,
-    firmware: choices.firmware,
-    initrd: choices.initrd,
-    disks: choices.disks ?? [],
-    // The firmware boots from the disk, whose boot partition holds the command line.
-    append: choices.firmware ? '' : (choices.append ?? `console=${machine.console} rdinit=/sbin/init`),
-    console: machine.console,
-    network: 'none',
-    prompt: choices.prompt ?? DEFAULT_PROMPT,
-    poweroff: choices.poweroff ?? DEFAULT_POWEROFF,
-  };
-}
-
-/**
- * The text of a qemuboot.json file: the inverse of parseQemuBoot (the test
- * round-trips it). Fields equal to their default and absent ones are left
- * out, so a file says only what differs and stays the same bytes when a
- * field is added with a default.
- */
-export function formatQemuBoot(boot: QemuBootRecord): string {
-  const { disks, network, ...rest } = boot;
-  const json = { version: QEMUBOOT_VERSION, ...rest, ...(disks.length ? { disks } : {}), ...(network !== 'none' ? { network } : {}) };
-  return JSON.stringify(json, null, 2) + '\n';
 }

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { DEFAULT_CONSOLE, loadMachine, type QemuSystem } from '../../core/config/machine.js';
-import { formatQemuBoot, parseQemuBoot, qemuBootFor, type QemuBootRecord } from '../../core/qemu/qemuboot.js';
+import { parseQemuBoot, type QemuBootRecord } from '../../core/qemu/qemuboot.js';
+import { formatQemuBoot, qemuBootFor } from '../../core/qemu/qemuboot-write.js';
 import { scratchDirs } from '../helpers/strata.js';
 
 // qemuboot.json's writer (deploy) and reader (runqemu, testimage) sit side

@@ -1,7 +1,8 @@
 import { basename } from 'node:path';
+import { readCheckedFile } from '../metadata/include.js';
 import type { SourceLocation } from '../diagnostics/diagnostic.js';
 import { Level, type Assignment } from '../metadata/assignment.js';
-import { asString, asStringList, dict, get, map, readChecked, str, strings, text } from '../metadata/schema.js';
+import { asString, asStringList, dict, get, map, str, strings, text } from '../metadata/schema.js';
 import { parseYamlFile } from '../metadata/yaml.js';
 import type { MetadataReader } from '../metadata/recipe-file.js';
 import { readPreferredVersions, readProviders, readVars, type PreferredVersion, type ProviderChoice } from './vars.js';
@@ -42,8 +43,7 @@ const DISTRO = map(
 );
 
 export function loadDistro(file: string, read: MetadataReader = parseYamlFile): Distro {
-  const tree = read(file);
-  const m = readChecked(tree, DISTRO, 'distro');
+  const { tree, entries: m } = readCheckedFile(read, file, DISTRO, 'distro');
   const name = get(m, 'name') ? asString(get(m, 'name')!, 'distro name') : basename(file, '.yaml');
   const overrides = get(m, 'overrides');
   const version = asString(get(m, 'version')!, 'distro version');

@@ -1,7 +1,8 @@
 import { basename } from 'node:path';
+import { readCheckedFile } from '../metadata/include.js';
 import type { SourceLocation } from '../diagnostics/diagnostic.js';
 import { Level, type Assignment } from '../metadata/assignment.js';
-import { anything, asNumber, asSeq, asString, asStringList, dict, get, list, map, num, readChecked, str, strings, text } from '../metadata/schema.js';
+import { anything, asNumber, asSeq, asString, asStringList, dict, get, list, map, num, str, strings, text } from '../metadata/schema.js';
 import { parseYamlFile } from '../metadata/yaml.js';
 import type { MetadataReader } from '../metadata/recipe-file.js';
 import { readVars } from './vars.js';
@@ -85,8 +86,7 @@ const IMAGE = map(
 );
 
 export function loadImage(file: string, read: MetadataReader = parseYamlFile): Image {
-  const tree = read(file);
-  const m = readChecked(tree, IMAGE, 'image');
+  const { tree, entries: m } = readCheckedFile(read, file, IMAGE, 'image');
   const types = get(m, 'types') ? asStringList(get(m, 'types')!, 'image types') : ['cpio.gz'];
   const checks = get(m, 'checks')
     ? asSeq(get(m, 'checks')!, 'image checks').map((c): ImageCheck => {

@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
+import { readCheckedFile } from '../metadata/include.js';
 import { basename, dirname, isAbsolute, resolve } from 'node:path';
 import type { SourceLocation } from '../diagnostics/diagnostic.js';
 import { assignment, Level, type Assignment } from '../metadata/assignment.js';
-import { anything, asNumber, asSeq, asString, asStringList, dict, get, map, num, readChecked, str, strings, text } from '../metadata/schema.js';
+import { anything, asNumber, asSeq, asString, asStringList, dict, get, map, num, str, strings, text } from '../metadata/schema.js';
 import type { LEntry, LMap, LValue } from '../metadata/tree.js';
 import { parseYamlFile } from '../metadata/yaml.js';
 import type { MetadataReader } from '../metadata/recipe-file.js';
@@ -167,8 +168,7 @@ function bootloaderVars(v: LMap): { vars: Assignment[]; name: string; loc: Sourc
 }
 
 export function loadMachine(file: string, read: MetadataReader = parseYamlFile): Machine {
-  const tree = read(file);
-  const m = readChecked(tree, MACHINE, 'machine');
+  const { tree, entries: m } = readCheckedFile(read, file, MACHINE, 'machine');
   const q = get(m, 'qemu');
   let qemu: MachineQemu | undefined;
   if (q?.kind === 'map') {

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { diag, UserError, type SourceLocation } from '../diagnostics/diagnostic.js';
 import { Level, type Assignment } from '../metadata/assignment.js';
 import type { Mask } from '../metadata/catalog.js';
-import { IncludeResolver } from '../metadata/include.js';
+import { IncludeResolver, readCheckedFile } from '../metadata/include.js';
 import {
   anything,
   asBoolean,
@@ -21,7 +21,6 @@ import {
   map,
   METADATA_FORMAT,
   num,
-  readChecked,
   str,
   strings,
   text,
@@ -147,15 +146,14 @@ function checkedUrl(v: LValue): string {
 
 /** Reads strata.yaml (with its includes, looked up beside it: layers are not known yet) and checks it whole. */
 function readProjectFile(file: string): Map<string, LEntry> {
-  const tree = new IncludeResolver().read(file);
-  const format = formatVersion(tree, {
-    key: 'format',
-    known: METADATA_FORMAT,
-    file: 'this project file',
-    hint: 'the project is made for a newer Strata: upgrade Strata (the project says which format it needs)',
-  });
-  if (format) throw new UserError(format);
-  return readChecked(tree, PROJECT, 'strata.yaml');
+  const format = (tree: LValue) =>
+    formatVersion(tree, {
+      key: 'format',
+      known: METADATA_FORMAT,
+      file: 'this project file',
+      hint: 'the project is made for a newer Strata: upgrade Strata (the project says which format it needs)',
+    });
+  return readCheckedFile(new IncludeResolver().read, file, PROJECT, 'strata.yaml', format).entries;
 }
 
 export function loadProject(dir: string, cli: CommandLineSettings = {}): Project {

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { diag, UserError, type Diagnostic, type SourceLocation } from '../diagnostics/diagnostic.js';
-import { asSeq, asString, describe } from './schema.js';
+import { asSeq, asString, describe, validate, type MapShape } from './schema.js';
 import { parseYamlFile, type LEntry, type LMap, type LValue } from './yaml.js';
 
 // Shared YAML fragments. Any metadata file (recipe, append, class, machine,
@@ -20,7 +20,18 @@ import { parseYamlFile, type LEntry, type LMap, type LValue } from './yaml.js';
 // priority first. Beside recipes, fragments must be `.inc.yaml` files, so
 // they are never mistaken for recipes. Fragments may include
 // others; a cycle is an error naming the chain. All of a file's include
-// problems, its fragments' included, are reported together.
+// problems, its fragments' included, are reported together, and with the
+// file's own schema problems (readCheckedFile), so one run shows them all.
+
+/** Include problems, with the file as far as it could be merged (bad fragments left out). */
+export class IncludeProblems extends UserError {
+  constructor(
+    diagnostics: readonly Diagnostic[],
+    readonly partial: LValue,
+  ) {
+    super(diagnostics);
+  }
+}
 
 export class IncludeResolver {
   private readonly parsed = new Map<string, LValue>();
@@ -59,7 +70,7 @@ export class IncludeResolver {
       }
     }
     const result = merged ? mergeMaps(merged, own, problems) : own;
-    if (problems.length) throw new UserError(problems);
+    if (problems.length) throw new IncludeProblems(problems, result);
     return result;
   }
 
@@ -91,6 +102,40 @@ export class IncludeResolver {
     if (hit) return hit;
     throw new UserError(diag('include-missing', `included file '${name}' not found`, loc, { hint: `looked for: ${tried.join(', ')}` }));
   }
+}
+
+/**
+ * Reads `file` through `read` (parseYamlFile or an IncludeResolver's read)
+ * and checks it against `shape`: the include problems and the schema's
+ * problems of what could be merged come in one error. `first` is a check
+ * that, when it fails, is the only problem worth reporting (a format version
+ * this Strata does not know). While an include failed, a missing required
+ * key is not reported: the fragment that failed may hold it.
+ */
+export function readCheckedFile(
+  read: (file: string) => LValue,
+  file: string,
+  shape: MapShape,
+  name: string,
+  first?: (tree: LValue) => Diagnostic | undefined,
+): { tree: LValue; entries: Map<string, LEntry> } {
+  let tree: LValue;
+  let problems: Diagnostic[] = [];
+  try {
+    tree = read(file);
+  } catch (e) {
+    if (!(e instanceof IncludeProblems)) throw e;
+    tree = e.partial;
+    problems = [...e.diagnostics];
+  }
+  const firstProblem = first?.(tree);
+  if (firstProblem) throw new UserError(firstProblem);
+  // An entry whose shape clashes with a fragment's is reported once, by the clash.
+  const clashes = new Set(problems.filter((d) => d.code === 'include-conflict').map((d) => `${d.location?.file}:${d.location?.line}`));
+  const own = validate(tree, shape, name).filter((d) => !clashes.has(`${d.location?.file}:${d.location?.line}`));
+  problems.push(...(problems.length ? own.filter((d) => d.code !== 'schema-missing-key') : own));
+  if (problems.length) throw new UserError(problems);
+  return { tree, entries: new Map((tree as LMap).entries.map((e) => [e.key, e])) };
 }
 
 const sameProblem = (a: Diagnostic, b: Diagnostic): boolean =>

@@ -1,9 +1,10 @@
 import { dirname } from 'node:path';
+import { readCheckedFile } from './include.js';
 import type { SourceLocation } from '../diagnostics/diagnostic.js';
 import { assignment, Level } from './assignment.js';
 import { BODY, readBody, type Body } from './body.js';
 import type { Layer } from './layer.js';
-import { asString, get, map, readChecked, str } from './schema.js';
+import { asString, get, map, str } from './schema.js';
 import { parseYamlFile, type LValue } from './yaml.js';
 
 /** Reads a metadata file into its located tree (with includes merged, see include.ts). */
@@ -47,8 +48,7 @@ const APPEND = map({ append: str({ nonEmpty: true }), version: str({ nonEmpty: t
 const CLASS = map({ summary: str(), ...BODY });
 
 export function loadRecipeFile(file: string, layer: Layer, read: MetadataReader = parseYamlFile): RecipeFile {
-  const tree = read(file);
-  const m = readChecked(tree, RECIPE, 'recipe');
+  const { tree, entries: m } = readCheckedFile(read, file, RECIPE, 'recipe');
   const name = asString(get(m, 'name')!, 'recipe name');
   const version = asString(get(m, 'version')!, 'recipe version');
   const body = readBody(m, Level.Recipe);
@@ -69,8 +69,7 @@ export function loadRecipeFile(file: string, layer: Layer, read: MetadataReader 
 }
 
 export function loadAppendFile(file: string, layer: Layer, read: MetadataReader = parseYamlFile): AppendFile {
-  const tree = read(file);
-  const m = readChecked(tree, APPEND, 'append');
+  const { tree, entries: m } = readCheckedFile(read, file, APPEND, 'append');
   const version = get(m, 'version');
   return {
     ...readBody(m, Level.Append),
@@ -84,6 +83,6 @@ export function loadAppendFile(file: string, layer: Layer, read: MetadataReader 
 }
 
 export function loadClassFile(file: string, name: string, layer: Layer, read: MetadataReader = parseYamlFile): ClassFile {
-  const m = readChecked(read(file), CLASS, `class ${name}`);
+  const { entries: m } = readCheckedFile(read, file, CLASS, `class ${name}`);
   return { ...readBody(m, Level.Class), name, file, dir: dirname(file), layer };
 }

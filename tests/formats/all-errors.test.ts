@@ -1,13 +1,14 @@
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { UserError, type Diagnostic } from '../../core/diagnostics/diagnostic.js';
 import { loadDistro } from '../../core/config/distro.js';
 import { loadImage } from '../../core/config/image.js';
 import { loadMachine } from '../../core/config/machine.js';
 import { loadProject } from '../../core/config/project.js';
 import { loadLayer } from '../../core/metadata/layer.js';
 import { loadRecipeFile } from '../../core/metadata/recipe-file.js';
+import { UserError, type Diagnostic } from '../../core/diagnostics/diagnostic.js';
+import { problemsOf } from '../helpers/diagnostics.js';
 import { scratchDirs, writeTree } from '../helpers/strata.js';
 
 // Every kind of file is checked whole against its schema before it is read,
@@ -16,18 +17,7 @@ import { scratchDirs, writeTree } from '../helpers/strata.js';
 
 const tempDir = scratchDirs(test);
 
-/** file:line:col code for each diagnostic `load` throws, relative to the folder. */
-function problems(files: Record<string, string>, load: (dir: string) => unknown): string[] {
-  const dir = tempDir();
-  writeTree(dir, files);
-  try {
-    load(dir);
-  } catch (e) {
-    if (!(e instanceof UserError)) throw e;
-    return e.diagnostics.map((d: Diagnostic) => `${d.location!.file.slice(dir.length + 1)}:${d.location!.line}:${d.location!.column} ${d.code} ${d.message}`);
-  }
-  return [];
-}
+const problems = (files: Record<string, string>, load: (dir: string) => unknown): string[] => problemsOf(tempDir(), files, load);
 
 const layerYaml = 'name: core\n';
 const layer = (dir: string) => loadLayer(dir);

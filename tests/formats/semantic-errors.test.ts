@@ -1,11 +1,11 @@
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { UserError, type Diagnostic } from '../../core/diagnostics/diagnostic.js';
 import { loadImage } from '../../core/config/image.js';
 import { IncludeResolver } from '../../core/metadata/include.js';
 import { loadLayer } from '../../core/metadata/layer.js';
 import { loadRecipeFile } from '../../core/metadata/recipe-file.js';
+import { problemsOf } from '../helpers/diagnostics.js';
 import { scratchDirs, writeTree } from '../helpers/strata.js';
 
 // The checks beyond each value's own shape (a source has url: or git:, an
@@ -15,18 +15,7 @@ import { scratchDirs, writeTree } from '../helpers/strata.js';
 
 const tempDir = scratchDirs(test);
 
-/** file:line:col code message for each diagnostic `load` throws, paths relative to the folder. */
-function problems(files: Record<string, string>, load: (dir: string) => unknown): string[] {
-  const dir = tempDir();
-  writeTree(dir, files);
-  try {
-    load(dir);
-  } catch (e) {
-    if (!(e instanceof UserError)) throw e;
-    return e.diagnostics.map((d: Diagnostic) => `${d.location!.file.slice(dir.length + 1)}:${d.location!.line}:${d.location!.column} ${d.code} ${d.message}`);
-  }
-  return [];
-}
+const problems = (files: Record<string, string>, load: (dir: string) => unknown): string[] => problemsOf(tempDir(), files, load);
 
 const recipe = (dir: string) => loadRecipeFile(join(dir, 'recipes/r.yaml'), loadLayer(dir), new IncludeResolver([join(dir, 'include')]).read);
 const image = (dir: string) => loadImage(join(dir, 'i.yaml'), new IncludeResolver([]).read);
@@ -86,6 +75,30 @@ const ROWS: { what: string; files: Record<string, string>; load: (dir: string) =
       "include/deep.inc.yaml:1:11 include-missing included file 'gone' not found",
       "recipes/r.yaml:1:39 include-missing included file 'elsewhere' not found",
       'recipes/r.yaml:4:1 include-conflict \'depends\' is string "zlib" here but a list in an included file',
+    ],
+  },
+  {
+    what: "include problems beside the file's own schema problems, in one run (a missing key may be in the failed fragment: not reported)",
+    files: {
+      'layer.yaml': 'name: core\n',
+      'include/shape.inc.yaml': 'depends: [zlib]\n',
+      'recipes/r.yaml': 'include: [nowhere, shape]\nversion: true\nsourcez: []\ndepends: zlib\n',
+    },
+    load: recipe,
+    expect: [
+      "recipes/r.yaml:1:11 include-missing included file 'nowhere' not found",
+      'recipes/r.yaml:4:1 include-conflict \'depends\' is string "zlib" here but a list in an included file',
+      'recipes/r.yaml:2:10 schema-type recipe version: expected a string, found boolean true',
+      "recipes/r.yaml:3:1 schema-unknown-key recipe: unknown key 'sourcez'",
+    ],
+  },
+  {
+    what: 'an image with a missing include and an unknown type, in one run',
+    files: { 'i.yaml': 'include: [gone]\ninstall: [busybox]\ntypes: [ext5]\n' },
+    load: image,
+    expect: [
+      "i.yaml:1:11 include-missing included file 'gone' not found",
+      'i.yaml:3:9 schema-value image types[0]: expected one of cpio.gz, tar.gz, tar.zst, ext4, vfat, squashfs, oci.tar, found string "ext5"',
     ],
   },
   {

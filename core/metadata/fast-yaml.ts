@@ -18,6 +18,8 @@ interface Frame {
   readonly opened: number;
   readonly start: number;
   readonly children: LValue[];
+  /** The last child's open and close positions and kind, to spot js-yaml's wrapper nodes. */
+  last?: { readonly opened: number; readonly closed: number; readonly kind?: string };
 }
 
 /** js-yaml opens a node before the blanks and comments that precede it. */
@@ -51,6 +53,16 @@ export function parseYamlFast(file: string, text: string): LValue | undefined {
       return;
     }
     const frame = stack.pop()!;
+    const parent = stack[stack.length - 1];
+    const last = frame.last;
+    if (frame.children.length === 1 && last && last.opened === frame.opened && last.closed === state.position && last.kind === state.kind) {
+      // js-yaml composes a block sequence's entry twice at one place (`- x`,
+      // `- [x]`, `- {a: 1}`, `- - x`): the outer node only holds the inner
+      // one, so the inner one is the entry.
+      parent.children.push(frame.children[0]);
+      parent.last = { opened: frame.opened, closed: state.position, kind: state.kind };
+      return;
+    }
     // An empty value (`KEY:` and nothing more) is placed where it was opened,
     // right after its key, not on the next line where the blanks end.
     const empty = state.result == null && state.kind !== 'mapping' && state.kind !== 'sequence' && text.slice(frame.opened, state.position).trim() === '';
@@ -73,6 +85,11 @@ export function parseYamlFast(file: string, text: string): LValue | undefined {
       }
       node = { kind: 'map', entries, loc };
     } else if (state.kind === 'sequence') {
+      // An empty entry (`-` and nothing) opens no node: js-yaml's own list is the count to trust.
+      if (!Array.isArray(result) || result.length !== frame.children.length) {
+        unsupported = true;
+        return;
+      }
       node = { kind: 'seq', items: frame.children, loc };
     } else {
       if (frame.children.length) {
@@ -88,7 +105,8 @@ export function parseYamlFast(file: string, text: string): LValue | undefined {
       node =
         typeof v === 'number' ? { kind: 'scalar', value: v, text: text.slice(frame.start, state.position).trim(), loc } : { kind: 'scalar', value: v, loc };
     }
-    stack[stack.length - 1].children.push(node);
+    parent.children.push(node);
+    parent.last = { opened: frame.opened, closed: state.position, kind: state.kind };
   };
 
   try {

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { Document, isMap, parseDocument, YAMLMap } from 'yaml';
+import type { Document, YAMLMap } from 'yaml';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { diag, UserError, type SourceLocation } from '../diagnostics/diagnostic.js';
@@ -25,7 +25,7 @@ import {
   strings,
   text,
 } from '../metadata/schema.js';
-import type { LEntry, LValue } from '../metadata/yaml.js';
+import { yamlPackage, type LEntry, type LValue } from '../metadata/yaml.js';
 import { readPreferredVersions, readVars, type PreferredVersion } from './vars.js';
 
 // The project: which layers, machine and distro, where sources come from and
@@ -205,6 +205,7 @@ export function loadProject(dir: string, cli: CommandLineSettings = {}): Project
 export function projectFileText(project: Project, settings: Record<string, unknown>, drop: readonly string[], header: string): string {
   // Edited as a YAML document, not loaded and dumped: comments stay, and a
   // value keeps its spelling (`1.10` is not turned into the number 1.1).
+  const { Document, isMap, parseDocument } = yamlPackage();
   const parsed = project.file && existsSync(project.file) ? parseDocument(readFileSync(project.file, 'utf8')) : undefined;
   const doc: Document = parsed && isMap(parsed.contents) ? parsed : new Document({});
   for (const k of [...drop, 'format']) doc.delete(k);

@@ -36,7 +36,8 @@ export const ALIAS_NODE_LIMIT = 10_000;
 // reader declines, or one with an error), not at every start: it is a large
 // module, and most commands never use it (bench/startup.ts).
 let careful: typeof import('yaml') | undefined;
-const yamlPackage = (): typeof import('yaml') => (careful ??= createRequire(import.meta.url)('yaml') as typeof import('yaml'));
+/** The `yaml` package, loaded on first use: 70-odd modules that a command which never meets a YAML error or writes a YAML document should not pay for. */
+export const yamlPackage = (): typeof import('yaml') => (careful ??= createRequire(import.meta.url)('yaml') as typeof import('yaml'));
 
 /** The `yaml` package's full document model: slower, and the source of every YAML error message. */
 export function parseYamlCarefully(file: string, text: string): LValue {

@@ -1,9 +1,8 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
-import { parseDocument } from 'yaml';
 import { diag, UserError, type SourceLocation } from '../diagnostics/diagnostic.js';
 import { asSeq, asString } from '../metadata/schema.js';
-import { parseYamlFile } from '../metadata/yaml.js';
+import { parseYamlFile, yamlPackage } from '../metadata/yaml.js';
 
 // The `include:` fragments of a project file (strata.yaml), for the project
 // files that `strata reproduce` and `strata release` write in other folders.
@@ -95,7 +94,7 @@ export function writeFragments(
   const written: string[] = [];
   for (const { file, rel } of places.values()) {
     if (file === projectFile) continue;
-    const doc = parseDocument(readFileSync(file, 'utf8'));
+    const doc = yamlPackage().parseDocument(readFileSync(file, 'utf8'));
     const removed = replaced.filter((key) => key !== 'include' && doc.has(key));
     for (const key of removed) doc.delete(key);
     const note = removed.length ? ` ${removed.join(', ')}: left out of this copy, set by the strata.yaml beside it` : undefined;

@@ -26,6 +26,7 @@ import {
   text,
 } from '../metadata/schema.js';
 import { yamlPackage, type LEntry, type LValue } from '../metadata/yaml.js';
+import { deleteTopKey } from '../metadata/yaml-edit.js';
 import { readPreferredVersions, readVars, type PreferredVersion } from './vars.js';
 
 // The project: which layers, machine and distro, where sources come from and
@@ -208,7 +209,7 @@ export function projectFileText(project: Project, settings: Record<string, unkno
   const { Document, isMap, parseDocument } = yamlPackage();
   const parsed = project.file && existsSync(project.file) ? parseDocument(readFileSync(project.file, 'utf8')) : undefined;
   const doc: Document = parsed && isMap(parsed.contents) ? parsed : new Document({});
-  for (const k of [...drop, 'format']) doc.delete(k);
+  for (const k of [...drop, 'format']) deleteTopKey(doc, k);
   for (const [k, v] of Object.entries(settings)) doc.set(k, v);
   (doc.contents as YAMLMap).items.unshift(doc.createPair('format', METADATA_FORMAT));
   return `# ${header}\n${doc.toString({ lineWidth: 0 })}`;

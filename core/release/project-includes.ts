@@ -3,6 +3,7 @@ import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:pat
 import { diag, UserError, type SourceLocation } from '../diagnostics/diagnostic.js';
 import { asSeq, asString } from '../metadata/schema.js';
 import { parseYamlFile, yamlPackage } from '../metadata/yaml.js';
+import { deleteTopKey } from '../metadata/yaml-edit.js';
 
 // The `include:` fragments of a project file (strata.yaml), for the project
 // files that `strata reproduce` and `strata release` write in other folders.
@@ -96,7 +97,7 @@ export function writeFragments(
     if (file === projectFile) continue;
     const doc = yamlPackage().parseDocument(readFileSync(file, 'utf8'));
     const removed = replaced.filter((key) => key !== 'include' && doc.has(key));
-    for (const key of removed) doc.delete(key);
+    for (const key of removed) deleteTopKey(doc, key);
     const note = removed.length ? ` ${removed.join(', ')}: left out of this copy, set by the strata.yaml beside it` : undefined;
     if (note) doc.commentBefore = doc.commentBefore ? `${note}\n${doc.commentBefore}` : note;
     if (doc.has('include')) doc.set('include', namesFor(file, rel, places));

@@ -26,7 +26,8 @@ function includingProject(): string {
     'project/conf/board.inc.yaml': `include: [distro]\nmachine: tiny\nlayers: [${RELEASE_LAYER}]\nvars:\n  BOARD_REV: 1.10 # as written\n`,
     'project/conf/distro.inc.yaml': 'distro: tinydistro\n',
     // Settings a release or a reproduce build must not inherit: another mirror, a remote cache.
-    'shared/site.inc.yaml': 'mirrors: [/nonexistent/site-mirror]\nremote-cache: http://127.0.0.1:9/cache\n',
+    // Its head comment sits on its first key in the YAML model; it must outlive that key's removal.
+    'shared/site.inc.yaml': "# the site's shared settings\n\nmirrors: [/nonexistent/site-mirror]\nremote-cache: http://127.0.0.1:9/cache\n",
     'project/abs/extra.yaml': 'vars:\n  EXTRA: "yes"\n',
   });
   return dir;
@@ -47,7 +48,7 @@ test('strata reproduce: both builds read the fragments from their own folder, wi
   assert.is(readFileSync(join(a, 'conf/distro.inc.yaml'), 'utf8'), '# distro: left out of this copy, set by the strata.yaml beside it\n\n{}\n');
   assert.is(
     readFileSync(join(a, 'strata-include/site.inc.yaml'), 'utf8'),
-    '# mirrors, remote-cache: left out of this copy, set by the strata.yaml beside it\n\n{}\n',
+    "# mirrors, remote-cache: left out of this copy, set by the strata.yaml beside it\n# the site's shared settings\n\n{}\n",
     'no mirror, no remote cache',
   );
   const env = await strata(['env', '-r', 'tiny-files', 'BOARD_REV', '--project', a]);

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { link, open, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
@@ -85,4 +86,15 @@ export async function writeAtomically<T>(out: string, fill: (tmp: string) => Pro
 /** Writes `data` to `out` atomically (see writeAtomically). */
 export function writeFileAtomically(out: string, data: string | Uint8Array, opts: AtomicOptions & { readonly mode?: number } = {}): Promise<void> {
   return writeAtomically(out, (tmp) => writeFile(tmp, data, { mode: opts.mode }), opts);
+}
+
+/** Writes `data` to `out` atomically, synchronously: for small files written where nothing can wait (the parse cache). */
+export function writeFileAtomicallySync(out: string, data: string | Uint8Array): void {
+  const tmp = tempPathFor(out);
+  try {
+    writeFileSync(tmp, data);
+    renameSync(tmp, out);
+  } finally {
+    rmSync(tmp, { force: true });
+  }
 }

@@ -1,8 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync, type BigIntStats } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { LineCounter, Node } from 'yaml';
 import { diag, UserError, type Diagnostic, type SourceLocation } from '../diagnostics/diagnostic.js';
 import { parseYamlFast } from './fast-yaml.js';
+import { activeParseCache } from './parse-cache.js';
 import type { LEntry, LValue } from './tree.js';
 
 // YAML parsed into a small tree that keeps file:line:col on every key and
@@ -112,11 +113,19 @@ export function parseYamlCarefully(file: string, text: string): LValue {
 }
 
 export function parseYamlFile(file: string): LValue {
+  const cache = activeParseCache();
   let text: string;
+  let stats: BigIntStats | undefined;
   try {
+    // The file's identity is taken before its text: a change in between makes the entry stale, never wrong.
+    stats = cache ? statSync(file, { bigint: true }) : undefined;
+    const hit = stats && cache!.get(file, stats);
+    if (hit) return hit;
     text = readFileSync(file, 'utf8');
   } catch (e) {
     throw new UserError(diag('file-read', `cannot read ${file}: ${(e as Error).message}`, { file, line: 0, column: 0 }));
   }
-  return parseYamlText(file, text);
+  const tree = parseYamlText(file, text);
+  if (stats) cache!.put(file, stats, tree);
+  return tree;
 }

@@ -1,4 +1,6 @@
+import { join } from 'node:path';
 import { BuildLayout } from '../config/build-layout.js';
+import { withParseCache } from '../metadata/parse-cache.js';
 import type { Project } from '../config/project.js';
 import { planBuild, type BuildPlan } from '../graph/plan.js';
 import { Configuration } from '../resolve/configuration.js';
@@ -26,7 +28,8 @@ export class Session {
 
   /** Layers, machine, distro and recipes, parsed and resolved once. */
   get cfg(): Configuration {
-    return (this.configuration ??= new Configuration(this.project));
+    // Parsed recipes are kept between commands, like BitBake's parse cache (core/metadata/parse-cache.ts).
+    return (this.configuration ??= withParseCache(join(this.project.buildDir, '.parse-cache'), () => new Configuration(this.project)));
   }
 
   /** Every path of this machine's build, and the build epoch. */

@@ -4,7 +4,7 @@ import { diag, UserError, type SourceLocation } from '../diagnostics/diagnostic.
 import { recipeId, taskId, taskName, type TaskId } from '../model/ids.js';
 import type { Configuration } from '../resolve/configuration.js';
 import type { Recipe } from '../resolve/recipe.js';
-import { assertAcyclic, TaskGraph } from './task-graph.js';
+import { assertAcyclic, TaskGraph, upTo } from './task-graph.js';
 import { closest } from '../diagnostics/spelling.js';
 import { isImageTarget } from '../resolve/target.js';
 import { initPackageGroup } from './init-group.js';
@@ -183,6 +183,13 @@ export function planImage(cfg: Configuration, image: Image): ImagePlan {
   const packages = [...wanted].map(([name, recipe]) => ({ name, recipe })).sort((a, b) => a.name.localeCompare(b.name));
   const kernel = cfg.provider('virtual/kernel', `image ${image.name}`, image.loc);
   return { image, roots, packages, kernel, boot: bootChainRecipes(cfg).filter((r) => r !== kernel) };
+}
+
+/** The part of a plan that ends at one task (`strata menuconfig` runs up to `<recipe>:configure`): that task is its only target. */
+export function planUpTo(plan: BuildPlan, key: string): BuildPlan {
+  const graph = upTo(plan.graph, key);
+  const names = new Set<string>([...graph.nodes.values()].map((n) => n.id.recipe));
+  return { graph, recipes: plan.recipes.filter((r) => names.has(r.name)) };
 }
 
 export function planBuild(cfg: Configuration, target: string): BuildPlan {

@@ -147,6 +147,15 @@ export function packageMaker(cfg: Configuration, index: ReadonlyMap<string, Reci
   return makers[0];
 }
 
+/** Where the recipe of `pkg` lists `dep` as a run-time dependency: under `rdepends:`, or under the `packages-dynamic:` entry that makes `pkg`. */
+export function rdependsAt(maker: PackageMaker, pkg: string, dep: string): SourceLocation | undefined {
+  const fixed = maker.recipe.rdependsAt.get(`${pkg} ${dep}`);
+  if (fixed) return fixed;
+  const d = maker.dynamic;
+  const i = d ? d.rdepends.indexOf(dep) : -1;
+  return d && i >= 0 ? (d.rdependsAt[i] ?? d.loc) : undefined;
+}
+
 /** The dynamic package patterns of every recipe, for checks of names before anything is built. */
 export const dynamicPatterns = (cfg: Configuration): string[] => [...new Set(allRecipes(cfg).flatMap((r) => r.dynamicPackages.map((d) => d.pattern)))];
 
@@ -171,8 +180,8 @@ export function planImage(cfg: Configuration, image: Image): ImagePlan {
     }
     const r = maker.recipe;
     wanted.set(pkg, r);
-    for (const dep of r.rdepends.get(pkg) ?? []) visit(dep, pkg, r.rdependsAt.get(`${pkg} ${dep}`) ?? { file: r.file, line: 0, column: 0 });
-    maker.dynamic?.rdepends.forEach((dep, i) => visit(dep, pkg, maker.dynamic!.rdependsAt[i] ?? maker.dynamic!.loc));
+    for (const dep of [...(r.rdepends.get(pkg) ?? []), ...(maker.dynamic?.rdepends ?? [])])
+      visit(dep, pkg, rdependsAt(maker, pkg, dep) ?? { file: r.file, line: 0, column: 0 });
   };
   const init = initPackageGroup(cfg.distro, index);
   const roots: InstallRoot[] = [

@@ -11,7 +11,7 @@ import { parseDotConfig, parseFragment, type KconfigRequest } from '../kernel/kc
 import { checkDefconfig, resolveFragments } from '../kernel/kconfig-inputs.js';
 
 // The configure task of a recipe that sets KCONFIG_DEFCONFIG (linux,
-// u-boot; see layers/core/classes/kconfig.yaml): the recipe's own script,
+// u-boot, busybox; see layers/core/classes/kconfig.yaml): the recipe's own script,
 // with an in-process step on each side.
 //
 //  before: the base config and every fragment are checked (unknown

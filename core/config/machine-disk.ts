@@ -1,5 +1,5 @@
 import { diag, UserError, type SourceLocation } from '../diagnostics/diagnostic.js';
-import type { DiskDescription, FileSystemKind, PartitionContent, Size } from '../image/disk/disk-description.js';
+import type { DiskDescription, FileSystemKind, PartitionContent, RawWrite, Size } from '../image/disk/disk-description.js';
 import { checkDescription, diskDiagnostics, layoutDisk, type DiskIssue } from '../image/disk/disk-layout.js';
 import { asBoolean, asNumber, asSeq, asString, get, readMap } from '../metadata/schema.js';
 import type { LEntry, LValue } from '../metadata/tree.js';
@@ -26,20 +26,9 @@ import type { LEntry, LValue } from '../metadata/tree.js';
 
 export type MachinePartitionContent = 'rootfs' | 'boot' | { readonly raw: string };
 
-export interface MachineDisk {
-  readonly table: 'gpt' | 'mbr';
-  readonly size?: Size;
-  readonly align?: Size;
-  readonly partitions: readonly {
-    readonly label: string;
-    readonly type?: string;
-    readonly size?: Size | 'fill';
-    readonly offset?: Size;
-    readonly bootable?: boolean;
-    readonly fs: FileSystemKind;
-    readonly content?: MachinePartitionContent;
-  }[];
-  readonly raw: readonly { readonly name: string; readonly file: string; readonly offset: Size }[];
+/** A disk description whose contents are symbolic (the partition shape is disk-description.ts's), with where it was written. */
+export interface MachineDisk extends Omit<DiskDescription<MachinePartitionContent>, 'name'> {
+  readonly raw: readonly RawWrite[];
   readonly loc: SourceLocation;
   /** Where an issue about a partition's or raw write's field was written, for diagnostics after the build. */
   readonly locate: (issue: DiskIssue) => SourceLocation;

@@ -45,6 +45,12 @@ export interface MachineQemu extends QemuSystem {
   /** How the disk is attached: `-drive if=<interface>` (default virtio), or `-device <device>` (e.g. virtio-blk-device, the MMIO transport). */
   readonly diskInterface?: string;
   readonly diskDevice?: string;
+  /**
+   * How long testimage waits for the shell prompt, in seconds (`boot-timeout:`;
+   * testimage's own default when absent). A board that reads its kernel
+   * slowly (the HiFive Unleashed over emulated SPI) needs more than a virt board.
+   */
+  readonly bootTimeout?: number;
 }
 
 /** QEMU's loaders: -bios (U-Boot, OpenSBI, U-Boot SPL), -kernel (U-Boot in S-mode under OpenSBI), -pflash. */
@@ -106,6 +112,7 @@ const MACHINE_QEMU = map(
     firmware: map({ bios: str({ nonEmpty: true }), kernel: str({ nonEmpty: true }), pflash: str({ nonEmpty: true }) }),
     'disk-interface': str({ nonEmpty: true }),
     'disk-device': str({ nonEmpty: true }),
+    'boot-timeout': num({ whole: true, min: 1 }),
   },
   { required: QEMU_SHAPE.required, renamed: QEMU_SHAPE.renamed },
 );
@@ -185,6 +192,7 @@ export function loadMachine(file: string, read: MetadataReader = parseYamlFile):
       ...(opt('firmware') ? { firmware: firmwareOf(opt('firmware')!) } : {}),
       ...(opt('disk-interface') ? { diskInterface: asString(opt('disk-interface')!, 'qemu disk-interface') } : {}),
       ...(opt('disk-device') ? { diskDevice: asString(opt('disk-device')!, 'qemu disk-device') } : {}),
+      ...(opt('boot-timeout') ? { bootTimeout: asNumber(opt('boot-timeout')!, 'qemu boot-timeout') } : {}),
     };
   }
   const name = get(m, 'name') ? asString(get(m, 'name')!, 'machine name') : basename(file, '.yaml');

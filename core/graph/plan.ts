@@ -4,7 +4,7 @@ import { diag, UserError, type SourceLocation } from '../diagnostics/diagnostic.
 import { recipeId, taskId, taskName, type TaskId } from '../model/ids.js';
 import type { Configuration } from '../resolve/configuration.js';
 import type { Recipe } from '../resolve/recipe.js';
-import { assertAcyclic, TaskGraph } from './task-graph.js';
+import { assertAcyclic, TaskGraph, upTo } from './task-graph.js';
 import { closest } from '../diagnostics/spelling.js';
 import { isImageTarget } from '../resolve/target.js';
 import { initPackageGroup } from './init-group.js';
@@ -147,6 +147,15 @@ export function packageMaker(cfg: Configuration, index: ReadonlyMap<string, Reci
   return makers[0];
 }
 
+/** Where the recipe of `pkg` lists `dep` as a run-time dependency: under `rdepends:`, or under the `packages-dynamic:` entry that makes `pkg`. */
+export function rdependsAt(maker: PackageMaker, pkg: string, dep: string): SourceLocation | undefined {
+  const fixed = maker.recipe.rdependsAt.get(`${pkg} ${dep}`);
+  if (fixed) return fixed;
+  const d = maker.dynamic;
+  const i = d ? d.rdepends.indexOf(dep) : -1;
+  return d && i >= 0 ? (d.rdependsAt[i] ?? d.loc) : undefined;
+}
+
 /** The dynamic package patterns of every recipe, for checks of names before anything is built. */
 export const dynamicPatterns = (cfg: Configuration): string[] => [...new Set(allRecipes(cfg).flatMap((r) => r.dynamicPackages.map((d) => d.pattern)))];
 
@@ -171,8 +180,8 @@ export function planImage(cfg: Configuration, image: Image): ImagePlan {
     }
     const r = maker.recipe;
     wanted.set(pkg, r);
-    for (const dep of r.rdepends.get(pkg) ?? []) visit(dep, pkg, r.rdependsAt.get(`${pkg} ${dep}`) ?? { file: r.file, line: 0, column: 0 });
-    maker.dynamic?.rdepends.forEach((dep, i) => visit(dep, pkg, maker.dynamic!.rdependsAt[i] ?? maker.dynamic!.loc));
+    for (const dep of [...(r.rdepends.get(pkg) ?? []), ...(maker.dynamic?.rdepends ?? [])])
+      visit(dep, pkg, rdependsAt(maker, pkg, dep) ?? { file: r.file, line: 0, column: 0 });
   };
   const init = initPackageGroup(cfg.distro, index);
   const roots: InstallRoot[] = [
@@ -183,6 +192,13 @@ export function planImage(cfg: Configuration, image: Image): ImagePlan {
   const packages = [...wanted].map(([name, recipe]) => ({ name, recipe })).sort((a, b) => a.name.localeCompare(b.name));
   const kernel = cfg.provider('virtual/kernel', `image ${image.name}`, image.loc);
   return { image, roots, packages, kernel, boot: bootChainRecipes(cfg).filter((r) => r !== kernel) };
+}
+
+/** The part of a plan that ends at one task (`strata menuconfig` runs up to `<recipe>:configure`): that task is its only target. */
+export function planUpTo(plan: BuildPlan, key: string): BuildPlan {
+  const graph = upTo(plan.graph, key);
+  const names = new Set<string>([...graph.nodes.values()].map((n) => n.id.recipe));
+  return { graph, recipes: plan.recipes.filter((r) => names.has(r.name)) };
 }
 
 export function planBuild(cfg: Configuration, target: string): BuildPlan {

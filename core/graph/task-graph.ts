@@ -98,3 +98,16 @@ export function upstreamMatching<T>(g: TaskGraph<T>, from: Iterable<string>, is:
   };
   return new Map([...from].map((key) => [key, visit(key)]));
 }
+
+/** `key` and every task it waits for, directly or not, as a graph of their own: a build that ends at that task. */
+export function upTo<T>(g: TaskGraph<T>, key: string): TaskGraph<T> {
+  const out = new TaskGraph<T>();
+  const stack = [key];
+  while (stack.length) {
+    const node = g.get(stack.pop()!);
+    if (out.nodes.has(node.key)) continue;
+    out.nodes.set(node.key, node);
+    stack.push(...node.deps);
+  }
+  return out;
+}

@@ -1,4 +1,4 @@
-import type { Machine } from '../config/machine.js';
+import type { Machine, MachineQemu } from '../config/machine.js';
 import { DEFAULT_POWEROFF, DEFAULT_PROMPT, QEMUBOOT_VERSION, type QemuBootRecord, type QemuDisk, type QemuFirmware, type QemuSystem } from './qemuboot.js';
 
 // The writer of qemuboot.json, beside its reader (qemuboot.ts): the record
@@ -18,7 +18,11 @@ export interface QemuBootChoices {
 }
 
 /** The qemuboot record of an image on a machine with `qemu:` settings. */
-export function qemuBootFor(machine: Pick<Machine, 'name' | 'console'>, qemu: QemuSystem, choices: QemuBootChoices): QemuBootRecord {
+export function qemuBootFor(
+  machine: Pick<Machine, 'name' | 'console'>,
+  qemu: QemuSystem & Pick<MachineQemu, 'bootTimeout'>,
+  choices: QemuBootChoices,
+): QemuBootRecord {
   return {
     machine: machine.name,
     image: choices.image,
@@ -34,6 +38,8 @@ export function qemuBootFor(machine: Pick<Machine, 'name' | 'console'>, qemu: Qe
     network: 'none',
     prompt: choices.prompt ?? DEFAULT_PROMPT,
     poweroff: choices.poweroff ?? DEFAULT_POWEROFF,
+    // Only when the machine sets one, so other machines' files stay the same bytes.
+    ...(qemu.bootTimeout !== undefined ? { bootTimeout: qemu.bootTimeout } : {}),
   };
 }
 

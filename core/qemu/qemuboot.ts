@@ -3,7 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { diag, type Diagnostic } from '../diagnostics/diagnostic.js';
 import { QEMU_DEFAULTS, QEMU_SHAPE, type QemuFirmware, type QemuSystem } from '../config/machine.js';
 import { locatePointer, parseJsonText, plainValue } from '../metadata/json.js';
-import { anything, formatVersion, list, map, str, validate } from '../metadata/schema.js';
+import { anything, formatVersion, list, map, num, str, validate } from '../metadata/schema.js';
 import { err, ok, type Result } from '../model/result.js';
 
 // `<image>-<machine>.qemuboot.json` is the contract between deploy and
@@ -38,7 +38,10 @@ import { err, ok, type Result } from '../model/result.js';
 //     "network": "none",                   "none" (default) or "user" (QEMU's slirp)
 //     "prompt": "~ # ",                    regular expression (JavaScript syntax) that
 //                                          matches the end of the shell prompt
-//     "poweroff": "poweroff -f"            how testimage asks the guest to stop
+//     "poweroff": "poweroff -f",           how testimage asks the guest to stop
+//     "bootTimeout": 900                   seconds testimage waits for the first prompt,
+//                                          optional (testimage's default, 120); from the
+//                                          machine's `qemu: boot-timeout:`
 //   }
 //
 // File paths are relative to the folder of the JSON file, so a deploy folder
@@ -79,6 +82,8 @@ export interface QemuBootRecord {
   readonly network: QemuNetwork;
   readonly prompt: string;
   readonly poweroff: string;
+  /** Seconds testimage waits for the first prompt; absent: testimage's default. */
+  readonly bootTimeout?: number;
 }
 
 /** A validated qemuboot.json. Paths are as written (see `dir`). */
@@ -119,6 +124,7 @@ const QEMUBOOT = map(
     network: str({ oneOf: NETWORKS }),
     prompt: str({ nonEmpty: true }),
     poweroff: str({ nonEmpty: true }),
+    bootTimeout: num({ whole: true, min: 1 }),
   },
   // `kernel` is required unless `firmware` is given: checked in parseQemuBoot.
   { required: ['machine', 'image', 'qemu', 'prompt'] },
@@ -209,6 +215,7 @@ export function parseQemuBoot(text: string, file: string): Result<QemuBoot, Diag
     network: j.network ?? 'none',
     prompt: j.prompt,
     poweroff: j.poweroff ?? DEFAULT_POWEROFF,
+    bootTimeout: j.bootTimeout,
   });
 }
 

@@ -16,7 +16,7 @@ import { authorizeKeyCommand, openSshSession, runOverSsh, type SshSession } from
 export interface TestImageOptions {
   /** File that receives the whole console output. */
   readonly log: string;
-  /** How long the image may take to show its first prompt. Default 120 s. */
+  /** How long the image may take to show its first prompt. Default: the qemuboot file's `bootTimeout` (the machine's `boot-timeout:`), else 120 s. */
   readonly bootTimeoutMs?: number;
   /** How long one check may run. Default 30 s. */
   readonly commandTimeoutMs?: number;
@@ -58,10 +58,17 @@ const NUDGE_AFTER_IDLE_MS = 3_000;
 /** After a hung command: how long Ctrl-C may take to bring the prompt back. */
 const RECOVER_MS = 5_000;
 
+/** The caller's limit, else the machine's (qemuboot.json's `bootTimeout`, seconds), else the default; with where it came from, for the message. */
+function bootLimit(boot: QemuBoot, options: TestImageOptions): { bootTimeoutMs: number; bootTimeoutFrom: string } {
+  if (options.bootTimeoutMs !== undefined) return { bootTimeoutMs: options.bootTimeoutMs, bootTimeoutFrom: '' };
+  if (boot.bootTimeout !== undefined) return { bootTimeoutMs: boot.bootTimeout * 1000, bootTimeoutFrom: ` (machine ${boot.machine}'s qemu: boot-timeout:)` };
+  return { bootTimeoutMs: DEFAULTS.bootTimeoutMs, bootTimeoutFrom: " (the default; a slow board sets more in its machine file's qemu: boot-timeout:)" };
+}
+
 const seconds = (ms: number): string => `${Math.round(ms / 100) / 10} s`;
 
 export async function testImage(boot: QemuBoot, checks: readonly ImageCheck[], options: TestImageOptions): Promise<TestImageResult> {
-  const opts = { ...DEFAULTS, ...options };
+  const opts = { ...DEFAULTS, ...options, ...bootLimit(boot, options) };
   const log = resolve(opts.log);
   const binary = resolveQemuBinary(boot);
   if (!binary.ok) {
@@ -90,7 +97,7 @@ export async function testImage(boot: QemuBoot, checks: readonly ImageCheck[], o
 async function bootAndCheck(
   boot: QemuBoot,
   checks: readonly ImageCheck[],
-  opts: TestImageOptions & typeof DEFAULTS,
+  opts: TestImageOptions & typeof DEFAULTS & { bootTimeoutFrom: string },
   binary: string,
   log: string,
   ssh: SshSession | undefined,
@@ -121,7 +128,7 @@ async function bootAndCheck(
     for (;;) {
       const left = opts.bootTimeoutMs - (Date.now() - started);
       if (left <= 0) {
-        bootFailure = `no prompt matching /${boot.prompt}/ within ${seconds(opts.bootTimeoutMs)}; last console lines:\n${tail()}`;
+        bootFailure = `no prompt matching /${boot.prompt}/ within ${seconds(opts.bootTimeoutMs)}${opts.bootTimeoutFrom}; last console lines:\n${tail()}`;
         break;
       }
       const r = await qemu.expect(prompt, Math.min(left, 1_000));

@@ -15,6 +15,8 @@ export interface ClosureInput {
   readonly lookup: (name: string) => PackageData | string | undefined;
   /** Where the image names a package, for errors. */
   readonly installAt: (name: string) => SourceLocation | undefined;
+  /** Where a package's recipe declares that it depends on `dep` (rdepends, a package group's list), for errors; undefined for found ones (shared libraries). */
+  readonly dependsAt?: (pkg: string, dep: string) => SourceLocation | undefined;
 }
 
 export type ClosureResult = { ok: true; packages: PackageData[] } | { ok: false; diagnostics: Diagnostic[] };
@@ -25,25 +27,17 @@ export function installClosure(input: ClosureInput): ClosureResult {
   const visit = (name: string, by?: PackageData) => {
     if (found.has(name)) return;
     const data = input.lookup(name);
+    // The line that asked for it: the image's install line, or the depending package's rdepends entry.
+    const at = by ? input.dependsAt?.(by.name, name) : input.installAt(name);
     if (typeof data === 'string') {
-      problems.push(
-        diag(
-          'package-not-made',
-          by ? `package ${by.name} depends on ${name}: ${data}` : `image needs package '${name}': ${data}`,
-          by ? undefined : input.installAt(name),
-        ),
-      );
+      problems.push(diag('package-not-made', by ? `package ${by.name} depends on ${name}: ${data}` : `image needs package '${name}': ${data}`, at));
       return;
     }
     if (!data) {
       const why = by?.dependsWhy.find((w) => w.package === name);
       const because = why?.binary ? ` (${why.binary} needs ${why.needs})` : '';
       problems.push(
-        diag(
-          'package-unknown',
-          by ? `package ${by.name} depends on ${name}${because}, which no recipe makes` : `no recipe makes package '${name}'`,
-          by ? undefined : input.installAt(name),
-        ),
+        diag('package-unknown', by ? `package ${by.name} depends on ${name}${because}, which no recipe makes` : `no recipe makes package '${name}'`, at),
       );
       return;
     }

@@ -50,6 +50,15 @@ const sorted = (r: Readonly<Record<string, string>> = {}, roots?: PathRoots): Re
   );
 
 /**
+ * Files are keyed by name, and a name may be a path (a Kconfig fragment a
+ * machine lists beside itself is an absolute path): the keys lose this
+ * build's roots like the values of `vars`, then are sorted, so two checkouts
+ * make the same record in the same order.
+ */
+const byNormalizedName = (r: Readonly<Record<string, string>> = {}, roots: PathRoots): Record<string, string> =>
+  sorted(Object.fromEntries(Object.entries(r).map(([k, v]) => [normalizePaths(k, roots), v])));
+
+/**
  * Variables left out of every signature because they cannot change what a
  * task produces, only how fast: JOBS (from -j). Building with -j 8 after -j 2
  * must not rebuild anything.
@@ -64,7 +73,7 @@ export function signatureRecord(task: string, inputs: TaskInputs | string, deps:
     task,
     format: TASK_FORMAT,
     vars: sorted(vars, roots),
-    files: sorted(i.files),
+    files: byNormalizedName(i.files, roots),
     settings: normalizePaths(i.settings ?? '', roots),
     deps: sorted(deps),
   };

@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { assertAcyclic, dependentsOf, topologicalOrder, upstreamMatching } from '../../core/graph/task-graph.js';
+import { assertAcyclic, dependentsOf, topologicalOrder, upTo, upstreamMatching } from '../../core/graph/task-graph.js';
 import { diagOf } from '../helpers/diagnostics.js';
 import { graphOf } from '../scheduler/fake-tasks.js';
 
@@ -46,6 +46,25 @@ test('upstream matching: the marked tasks each task waits for, directly or not',
   const marked = new Set(['a:do', 'x:do']);
   const up = upstreamMatching(g, ['d:do', 'b:do', 'e:do', 'a:do'], (k) => marked.has(k));
   assert.equal(Object.fromEntries([...up].map(([k, v]) => [k, [...v].sort()])), { 'd:do': ['a:do', 'x:do'], 'b:do': ['a:do'], 'e:do': [], 'a:do': [] });
+});
+
+test('upTo: a task and everything it waits for, directly or not, and nothing else; it is the only target', () => {
+  const g = graphOf({
+    'r:fetch': [],
+    'r:configure': ['r:fetch', 'd:install'],
+    'r:compile': ['r:configure'],
+    'd:install': ['d:compile'],
+    'd:compile': [],
+    'x:do': [],
+  });
+  const part = upTo(g, 'r:configure');
+  assert.equal([...part.nodes.keys()].sort(), ['d:compile', 'd:install', 'r:configure', 'r:fetch']);
+  assert.equal(
+    [...part.nodes.keys()].filter((k) => !dependentsOf(part).has(k)),
+    ['r:configure'],
+  );
+  assert.is(part.get('r:configure'), g.get('r:configure'), 'the same nodes');
+  assert.equal([...upTo(g, 'x:do').nodes.keys()], ['x:do']);
 });
 
 test.run();

@@ -3,6 +3,8 @@ import * as assert from 'uvu/assert';
 import { loadMachine } from '../../core/config/machine.js';
 import { UserError } from '../../core/diagnostics/diagnostic.js';
 import { extlinuxConf } from '../../core/image/disk/boot-partition.js';
+import type { MachineDisk, MachinePartitionContent } from '../../core/config/machine-disk.js';
+import type { DiskDescription, PartitionDescription } from '../../core/image/disk/disk-description.js';
 import { scratchDirs, writeTree } from '../helpers/strata.js';
 
 // `disk:` in a machine file: read with every value's line, and every
@@ -26,6 +28,13 @@ function errors(disk: string): { code: string; line?: number; message: string }[
   }
   throw new Error('no error');
 }
+
+// One partition shape: a machine's disk is the writer's description with
+// symbolic contents, so a field added to PartitionDescription is a field of
+// the machine file's partitions too (checked by the compiler, both ways).
+const _asDescription = (d: MachineDisk): Omit<DiskDescription<MachinePartitionContent>, 'name'> => d;
+const _asMachinePartition = (p: PartitionDescription<MachinePartitionContent>): MachineDisk['partitions'][number] => p;
+void [_asDescription, _asMachinePartition];
 
 test('a disk is read with its partitions, contents and raw writes', () => {
   const m = load(

@@ -60,6 +60,8 @@ test('the QEMU machines have a GPT disk (boot, root) and boot it through their f
 test('sifive-unleashed boots its SD card: SPL at the reset vector, the card on the SD slot, loaders by their SiFive type GUIDs', () => {
   const m = builtIn('sifive-unleashed').machine;
   assert.equal([m.qemu?.machine, m.qemu?.firmware?.bios, m.qemu?.diskInterface], ['sifive_u,msel=11', 'u-boot-spl.bin', 'sd']);
+  // U-Boot reads the kernel over emulated SPI: minutes, more than testimage's default 120 s.
+  assert.ok((m.qemu?.bootTimeout ?? 0) >= 600, `boot-timeout ${m.qemu?.bootTimeout}`);
   assert.equal(
     m.disk?.partitions.map((p) => [p.label, p.fs, p.type, p.offset, p.content]),
     [
@@ -129,6 +131,24 @@ test('an unknown key under kernel: or bootloader: is an error at that key, with 
   assert.match(d.hint!, "did you mean 'defconfig'?");
   const s2 = layerSet(tempDir, { core: { 'machines/board.yaml': 'arch: aarch64\nbootloader:\n  defconfig: x_defconfig\n' } });
   assert.is(diagOf(() => new Configuration(s2.project())).code, 'schema-missing-key');
+});
+
+test('qemu: boot-timeout: is whole seconds; anything else is an error at its line', () => {
+  for (const [value, found] of [
+    ['soon', 'string "soon"'],
+    ['0', '0'],
+    ['2.5', '2.5'],
+    ['-3', '-3'],
+  ]) {
+    const s = layerSet(tempDir, {
+      core: { 'machines/board.yaml': `arch: aarch64\nqemu:\n  binary: qemu-system-aarch64\n  machine: virt\n  boot-timeout: ${value}\n` },
+    });
+    const d = diagOf(() => new Configuration(s.project()));
+    assert.match(d.message, `machine qemu boot-timeout: expected a whole number of at least 1, found ${found}`);
+    assert.equal([d.location?.file.endsWith('machines/board.yaml'), d.location?.line], [true, 5], value);
+  }
+  const ok = layerSet(tempDir, { core: { 'machines/board.yaml': 'arch: aarch64\nqemu: { binary: qemu-system-aarch64, machine: virt, boot-timeout: 300 }\n' } });
+  assert.is(new Configuration(ok.project()).machine.qemu?.bootTimeout, 300);
 });
 
 /** A project with the real core layer and a BSP layer holding `machine`. */

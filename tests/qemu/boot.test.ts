@@ -170,6 +170,23 @@ test('no prompt within the boot timeout: the run fails with the last console lin
   }
 });
 
+test("without a limit from the caller, the qemuboot file's bootTimeout (the machine's boot-timeout:) is the one waited for", async () => {
+  const guest = await makeGuest(kernel(), { prompt: 'login: $', bootTimeout: 5 });
+  try {
+    assert.is(guest.boot.bootTimeout, 5);
+    const rec = recorder();
+    const result = await testImage(guest.boot, [{ run: 'true' }], { log: join(guest.dir, 'machine-timeout.log'), onEvent: rec.onEvent });
+    assert.is(result.booted, false);
+    assert.match(result.reason!, "no prompt matching /login: $/ within 5 s (machine qemuarm64's qemu: boot-timeout:)");
+    assert.not.ok(isAlive(rec.pid()), 'QEMU is gone');
+    // The caller's limit still wins over the machine's.
+    const caller = await testImage(guest.boot, [{ run: 'true' }], { log: join(guest.dir, 'caller-timeout.log'), bootTimeoutMs: 3_000 });
+    assert.match(caller.reason!, /within 3 s; last console lines/);
+  } finally {
+    guest.cleanup();
+  }
+});
+
 test('a kernel panic ends QEMU (-no-reboot, panic=-1) and is quoted in the reason', async () => {
   const guest = await makeGuest(kernel(), { append: 'rdinit=/no-such-init quiet' });
   try {

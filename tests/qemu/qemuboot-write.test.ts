@@ -51,6 +51,7 @@ const ROWS: [string, QemuBootRecord][] = [
   ],
   ['text that needs escaping', { ...BASE, append: 'console=ttyAMA0 msg="a \\"b\\"" ünïcode', prompt: '\\$ $', poweroff: 'echo o > /proc/sysrq-trigger' }],
   ['no console, an empty command line', { ...BASE, console: undefined, append: '' }],
+  ['a machine boot timeout', { ...BASE, bootTimeout: 900 }],
 ];
 
 for (const [what, record] of ROWS) {
@@ -84,6 +85,24 @@ test('from a machine file: its qemu settings as written, one console default for
   const back = parseQemuBoot(formatQemuBoot(record), join(dir, 'minimal-board.qemuboot.json'));
   assert.ok(back.ok);
   if (back.ok) assert.equal(plain(back.value.qemu), plain(machine.qemu));
+});
+
+test("a machine's qemu: boot-timeout: (seconds) reaches qemuboot.json as bootTimeout, and reads back", () => {
+  const dir = tempDir();
+  const file = join(dir, 'slow.yaml');
+  writeFileSync(file, 'arch: riscv64\nqemu:\n  binary: qemu-system-riscv64\n  machine: sifive_u\n  boot-timeout: 900\n');
+  const machine = loadMachine(file);
+  assert.is(machine.qemu?.bootTimeout, 900);
+  const record = qemuBootFor(machine, machine.qemu!, { image: 'minimal', kernel: 'k' });
+  assert.is(record.bootTimeout, 900);
+  const text = formatQemuBoot(record);
+  assert.is((JSON.parse(text) as { bootTimeout: number }).bootTimeout, 900);
+  const back = parseQemuBoot(text, join(dir, 'minimal-slow.qemuboot.json'));
+  assert.ok(back.ok && back.value.bootTimeout === 900);
+  // Left out when the machine sets none, so other machines' files keep their bytes.
+  assert.not.ok(
+    'bootTimeout' in JSON.parse(formatQemuBoot(qemuBootFor(machine, { ...machine.qemu!, bootTimeout: undefined }, { image: 'minimal', kernel: 'k' }))),
+  );
 });
 
 test('image variables choose the command line, prompt and poweroff', () => {

@@ -92,6 +92,22 @@ test('wrong types name the field, what it must be, and where it is', () => {
   assert.is(network.code, 'schema-value');
 });
 
+test('bootTimeout is whole seconds, at least 1, reported where it is written', () => {
+  const ok = parseQemuBoot(json({ ...good, bootTimeout: 900 }), FILE);
+  assert.ok(ok.ok && ok.value.bootTimeout === 900);
+  const absent = parseQemuBoot(json(good), FILE);
+  assert.ok(absent.ok && absent.value.bootTimeout === undefined, 'absent: testimage chooses');
+  for (const [bad, what] of [
+    ['soon', 'string "soon"'],
+    [0, '0'],
+    [1.5, '1.5'],
+  ] as const) {
+    const [d] = errors(json({ ...good, bootTimeout: bad }));
+    assert.is(d.message, `qemuboot bootTimeout: expected a whole number of at least 1, found ${what}`);
+    assert.equal(d.location, { file: FILE, line: 18, column: 18 });
+  }
+});
+
 test('unknown fields are errors with a did-you-mean', () => {
   const { prompt, ...rest } = good;
   const ds = errors(json({ ...rest, promt: prompt }));

@@ -50,6 +50,9 @@ const layers = {
     'images/mods.yaml': 'install:\n  - kernel-module-bridge\n  - group\ntypes: [cpio.gz]\n',
     'images/early.yaml': 'install:\n  - kernel-module-bridge\n  - kernel-module-dummy_dev\n',
     'images/missing.yaml': 'install:\n  - kernel-module-bridge\n  - kernel-module-virtio-net\n',
+    'recipes/net-group.yaml':
+      'name: net-group\nversion: "1"\nlicense: MIT\nrdepends:\n  net-group:\n    - kernel-module-bridge\n    - kernel-module-virtio-net\n',
+    'images/grouped.yaml': 'install: [net-group]\n',
   },
 };
 
@@ -97,6 +100,17 @@ test('a name the pattern accepts but the build did not make: an error at the ima
   assert.match(out, "image needs package 'kernel-module-virtio-net': it matches kernel-module-% of recipe kernel-a");
   assert.match(out, 'but no file kernel-a installed matched /lib/modules/*/kernel/**/%.ko');
   assert.match(out, 'kernel-module-bridge, kernel-module-dummy-dev, kernel-module-llc, kernel-module-stp');
+});
+
+test("the same, reached through a package group: an error at the group's rdepends entry", async () => {
+  const s = layerSet(tempDir, layers);
+  const r = await strata(['build', 'grouped'], { cwd: s.dir });
+  assert.is(r.code, 1, r.stdout + r.stderr);
+  const out = r.stdout + r.stderr;
+  assert.match(
+    out,
+    `${join(s.dir, 'core/recipes/net-group.yaml')}:7:7: error[package-not-made]: package net-group depends on kernel-module-virtio-net: it matches kernel-module-% of recipe kernel-a`,
+  );
 });
 
 test('a dynamic package pattern without one % (or a file pattern without it in the last segment) fails at parse time, at its line', async () => {

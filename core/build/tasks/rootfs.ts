@@ -4,7 +4,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { tarEntries } from '../../archive/tar-reader.js';
 import { replaceDir } from '../../deploy/deploy.js';
-import { packageIndex, packageMaker, type ImagePlan } from '../../graph/plan.js';
+import { packageIndex, packageMaker, rdependsAt, type ImagePlan } from '../../graph/plan.js';
 import { matchesPackagePattern } from '../../package/dynamic.js';
 import { writeFeedIndex } from '../../package/feed.js';
 import { ipkParts } from '../../package/ipk.js';
@@ -61,6 +61,10 @@ export const rootfsTask: TaskImplementation = {
     const closure = installClosure({
       install: plan.roots.map((r) => r.name),
       installAt: (n) => plan.roots.find((r) => r.name === n)?.at ?? plan.image.loc,
+      dependsAt: (pkg, dep) => {
+        const maker = packageMaker(t.ctx.cfg, index, pkg);
+        return maker && rdependsAt(maker, pkg, dep);
+      },
       lookup: (name) => {
         const maker = packageMaker(t.ctx.cfg, index, name);
         if (!maker) return undefined;

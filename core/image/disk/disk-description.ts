@@ -28,7 +28,12 @@ export type PartitionContent =
   /** A host file copied as-is to the partition's first byte (fs must be `none`). */
   | { readonly kind: 'raw'; readonly file: string };
 
-export interface PartitionDescription {
+/**
+ * One partition. `C` is what its content is: files and host paths for the
+ * writer; in a machine file (core/config/machine-disk.ts), the same shape
+ * with symbolic contents, since nothing is built yet.
+ */
+export interface PartitionDescription<C = PartitionContent> {
   /** GPT partition name, and the file system label; unique in the disk. */
   readonly label: string;
   /** A type alias (linux, esp, basic-data, swap, xbootldr, bios-boot, root-arm64, …), a GPT type GUID or an MBR type byte ("0x83"). */
@@ -40,7 +45,7 @@ export interface PartitionDescription {
   /** GPT: the "legacy BIOS bootable" attribute (bit 2) U-Boot looks for; MBR: the active flag. */
   readonly bootable?: boolean;
   readonly fs: FileSystemKind;
-  readonly content?: PartitionContent;
+  readonly content?: C;
 }
 
 /** A host file at a byte offset outside every partition and the partition table (e.g. U-Boot SPL). */
@@ -50,13 +55,13 @@ export interface RawWrite {
   readonly offset: Size;
 }
 
-export interface DiskDescription {
+export interface DiskDescription<C = PartitionContent> {
   readonly name?: string;
   readonly table: 'gpt' | 'mbr';
   /** Total size; required when a partition is `fill`. Default: what the partitions need. */
   readonly size?: Size;
   /** Where partitions start: a multiple of this (default 1 MiB, as fdisk and sgdisk do). */
   readonly align?: Size;
-  readonly partitions: readonly PartitionDescription[];
+  readonly partitions: readonly PartitionDescription<C>[];
   readonly raw?: readonly RawWrite[];
 }

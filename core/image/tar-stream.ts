@@ -14,28 +14,31 @@ export const tarName = (e: TreeEntry): string => (e.path === '/' ? './' : `.${e.
 /** The member a tree entry becomes; files carry their size. */
 export function tarMember(e: TreeEntry, size = 0): TarMember {
   // ustar's id fields hold 7 octal digits; larger ids go in pax records (POSIX pax "uid", "gid").
+  // One object literal per type, no spreads: a header per file (bench/image.ts).
+  const big = e.uid > MAX_USTAR_ID || e.gid > MAX_USTAR_ID;
+  const pax = big ? paxIds(e) : undefined;
+  const path = tarName(e);
+  const uid = Math.min(e.uid, MAX_USTAR_ID);
+  const gid = Math.min(e.gid, MAX_USTAR_ID);
+  const { mode, mtime } = e;
+  switch (e.type) {
+    case 'file':
+      return { path, type: 'file', mode, mtime, uid, gid, pax, size };
+    case 'symlink':
+      return { path, type: 'symlink', mode, mtime, uid, gid, pax, linkname: e.target };
+    case 'chardev':
+    case 'blockdev':
+      return { path, type: e.type, mode, mtime, uid, gid, pax, devmajor: e.major, devminor: e.minor };
+    default:
+      return { path, type: e.type, mode, mtime, uid, gid, pax };
+  }
+}
+
+function paxIds(e: TreeEntry): Record<string, string> {
   const pax: Record<string, string> = {};
   if (e.uid > MAX_USTAR_ID) pax.uid = String(e.uid);
   if (e.gid > MAX_USTAR_ID) pax.gid = String(e.gid);
-  const base = {
-    path: tarName(e),
-    mode: e.mode,
-    mtime: e.mtime,
-    uid: Math.min(e.uid, MAX_USTAR_ID),
-    gid: Math.min(e.gid, MAX_USTAR_ID),
-    ...(Object.keys(pax).length ? { pax } : {}),
-  };
-  switch (e.type) {
-    case 'file':
-      return { ...base, type: 'file', size };
-    case 'symlink':
-      return { ...base, type: 'symlink', linkname: e.target };
-    case 'chardev':
-    case 'blockdev':
-      return { ...base, type: e.type, devmajor: e.major, devminor: e.minor };
-    default:
-      return { ...base, type: e.type };
-  }
+  return pax;
 }
 
 // The archive is packed into 1 MiB chunks as it is made: headers are copied

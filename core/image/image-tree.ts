@@ -90,7 +90,9 @@ export function imageTree(entries: readonly ImageEntry[], sourceDateEpoch: numbe
       throw new ImageTreeError(`image device node '${e.path}' needs major and minor numbers`);
     }
     if (e.path === '/' && e.type !== 'dir') throw new ImageTreeError(`the image root '/' must be a directory, not a ${e.type}`);
-    seen.set(e.path, { ...e, mode: e.mode & 0o7777, mtime: Math.min(e.mtime ?? sourceDateEpoch, sourceDateEpoch) });
+    // Object.assign, not a spread: the same copy, where spreading entries of
+    // several shapes cost more than all the checks here (bench/image.ts).
+    seen.set(e.path, Object.assign({}, e, { mode: e.mode & 0o7777, mtime: Math.min(e.mtime ?? sourceDateEpoch, sourceDateEpoch) }));
   }
   if (!seen.has('/')) seen.set('/', { path: '/', type: 'dir', mode: 0o755, uid: 0, gid: 0, mtime: sourceDateEpoch });
   for (const e of seen.values()) {

@@ -32,7 +32,9 @@ function drained(stdin: Writable): Promise<void> {
 // child that prints little (a tool's errors): its output is not read while
 // a write waits. setBlocking is the pipe handle's own method (net.Socket's
 // `_handle`; Node calls it to make stdout blocking on Windows); without it
-// the writes stay asynchronous, with the same bytes.
+// the writes stay asynchronous, with the same bytes. Either way, with
+// `blocking` each chunk is written out before the next one is asked for,
+// so the input may fill the same buffers again (tar-stream.ts, `reuse`).
 const TURN_MS = 50;
 type Handle = { _handle?: { setBlocking?: (on: boolean) => number } };
 
@@ -43,13 +45,17 @@ export async function feedInput(stdin: Writable, input: Input, blocking = false)
     stdin.end(input);
     return;
   }
-  const sync = blocking && (stdin as Handle)._handle?.setBlocking?.(true) === 0;
+  if (blocking) (stdin as Handle)._handle?.setBlocking?.(true);
   let turn = performance.now();
   for await (const chunk of input as AsyncIterable<Buffer>) {
     if (stdin.destroyed) break;
-    // Blocking: a write returns once the pipe took it all, unless a signal cut it short.
-    if (!stdin.write(chunk) && stdin.writableLength) await drained(stdin);
-    else if (sync && performance.now() - turn > TURN_MS) {
+    if (!blocking) {
+      if (!stdin.write(chunk)) await drained(stdin);
+      continue;
+    }
+    // Written out before the next chunk is asked for (a blocking write returns once the pipe took it all).
+    await new Promise<void>((done) => stdin.write(chunk, () => done()));
+    if (performance.now() - turn > TURN_MS) {
       await nextTurn();
       turn = performance.now();
     }

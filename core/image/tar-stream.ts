@@ -47,19 +47,24 @@ function paxIds(e: TreeEntry): Record<string, string> {
 // is copied twice. A stream of small pieces (a header, a buffer per file,
 // padding) made a tree of thousands of small files cost several times what
 // tar(1) needs for it: allocations, copies and garbage collection
-// (bench/image.ts).
+// (bench/image.ts). With `reuse`, a caller that is done with each chunk
+// before it asks for the next (blocking writes into a pipe) gets the same
+// two or three chunks over and over: a new 1 MiB buffer per chunk made
+// V8 run full collections for their external memory, two or three per
+// image of 50 MB.
 const CHUNK = 1 << 20;
 
 class Packer {
-  private chunk = Buffer.allocUnsafe(CHUNK);
+  private chunk: Buffer = Buffer.allocUnsafe(CHUNK);
   private used = 0;
   readonly full: Buffer[] = [];
+  private readonly spare: Buffer[] = [];
 
   /** Room left in the current chunk, starting a new one when it is full. */
   private room(): number {
     if (this.used === CHUNK) {
       this.full.push(this.chunk);
-      this.chunk = Buffer.allocUnsafe(CHUNK);
+      this.chunk = this.spare.pop() ?? Buffer.allocUnsafe(CHUNK);
       this.used = 0;
     }
     return CHUNK - this.used;
@@ -98,10 +103,23 @@ class Packer {
     if (end && this.used) out.push(this.chunk.subarray(0, this.used));
     return out;
   }
+
+  /** Hands out the full chunks; with `reuse`, they are filled again once the caller asks for more. */
+  *handOut(reuse: boolean): Generator<Buffer> {
+    const out = this.take();
+    yield* out;
+    if (reuse) this.spare.push(...out);
+  }
 }
 
-/** `withRoot: false` leaves out the "./" member, for readers that reject it. */
-export async function* tarStream(tree: ImageTree, withRoot = true): AsyncGenerator<Buffer> {
+export interface TarStreamOptions {
+  /** false leaves out the "./" member, for readers that reject it. */
+  readonly withRoot?: boolean;
+  /** The caller is done with each chunk when it asks for the next one (it wrote it out): chunks are reused. */
+  readonly reuse?: boolean;
+}
+
+export async function* tarStream(tree: ImageTree, { withRoot = true, reuse = false }: TarStreamOptions = {}): AsyncGenerator<Buffer> {
   const p = new Packer();
   for (const e of tree.entries) {
     if (e.path === '/' && !withRoot) continue;
@@ -118,7 +136,7 @@ export async function* tarStream(tree: ImageTree, withRoot = true): AsyncGenerat
           // Chunk by chunk, handed on as they fill: a large file is never held whole.
           for (let left = size; left > 0;) {
             left -= p.read(fd, left, `${e.source} (for ${e.path})`);
-            if (p.full.length) yield* p.take();
+            if (p.full.length) yield* p.handOut(reuse);
           }
         } finally {
           closeSync(fd);
@@ -126,7 +144,7 @@ export async function* tarStream(tree: ImageTree, withRoot = true): AsyncGenerat
       }
       p.zeros((BLOCK - (size % BLOCK)) % BLOCK);
     }
-    if (p.full.length) yield* p.take();
+    if (p.full.length) yield* p.handOut(reuse);
   }
   p.put(tarEnd());
   yield* p.take(true);

@@ -1,8 +1,10 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import type { ImageEntry } from '../../core/image/image-tree.js';
 import { TarGzWriter, TarZstWriter } from '../../core/image/write-tar.js';
 import { scratchDirs } from '../helpers/strata.js';
 import { BIG, EPOCH, HELLO, LONG_NAME, fixtureTree } from './image-fixture.js';
@@ -62,6 +64,30 @@ for (const [Writer, flag] of [
     assert.is(Math.round(statSync(join(x, 'bin/hello')).mtimeMs / 1000), EPOCH);
   });
 }
+
+test('tar.zst and tar.gz hold the same archive, over many chunks (tar.zst reuses its buffers)', async () => {
+  // Several MiB of files whose bytes all differ, so a chunk filled again
+  // before zstd had it all would show as a difference.
+  const dir = tempDir('strata-tar-');
+  const entries: ImageEntry[] = [{ path: '/d', type: 'dir', mode: 0o755, uid: 0, gid: 0 }];
+  for (let i = 0; i < 40; i++) {
+    const source = join(dir, `f${i}`);
+    const bytes = Buffer.alloc(i % 7 === 0 ? 900_000 + i : 50_000 + i * 1000);
+    for (let o = 0; o + 4 <= bytes.length; o += 4) bytes.writeUInt32LE((o * 2654435761 + i) >>> 0, o);
+    writeFileSync(source, bytes);
+    entries.push({ path: `/d/f${i}`, type: 'file', mode: 0o644, uid: 0, gid: 0, source, size: bytes.length });
+  }
+  await new TarZstWriter().write(entries, join(dir, 'a.tar.zst'), EPOCH);
+  await new TarGzWriter().write(entries, join(dir, 'a.tar.gz'), EPOCH);
+  const zst = execFileSync('zstd', ['-dc', join(dir, 'a.tar.zst')], { maxBuffer: 1 << 28 });
+  const gz = gunzipSync(readFileSync(join(dir, 'a.tar.gz')));
+  assert.ok(zst.length > 6 << 20, `several 1 MiB chunks (${zst.length} bytes)`);
+  assert.ok(zst.equals(gz), 'the same tar stream');
+  const x = join(dir, 'x');
+  mkdirSync(x);
+  tar(['--zstd', '-xf', join(dir, 'a.tar.zst'), '-C', x]);
+  for (let i = 0; i < 40; i++) assert.ok(readFileSync(join(x, `d/f${i}`)).equals(readFileSync(join(dir, `f${i}`))), `f${i}`);
+});
 
 test('tar.gz: no name or time in the gzip header; a non-root uid has no user name', async () => {
   const dir = tempDir('strata-tar-');

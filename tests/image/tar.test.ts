@@ -89,6 +89,27 @@ test('tar.zst and tar.gz hold the same archive, over many chunks (tar.zst reuses
   for (let i = 0; i < 40; i++) assert.ok(readFileSync(join(x, `d/f${i}`)).equals(readFileSync(join(dir, `f${i}`))), `f${i}`);
 });
 
+for (const [Writer, said] of [
+  [TarZstWriter, 1],
+  [TarZstWriter, 3],
+  [TarGzWriter, 1],
+  [TarGzWriter, 3],
+] as const) {
+  test(`${new Writer().type}: a file whose bytes do not match the size the entry gives (${said} said, 2 there) fails, and leaves nothing`, async () => {
+    const dir = tempDir('strata-tar-');
+    const source = join(dir, 'two');
+    writeFileSync(source, 'ab');
+    const out = join(dir, `image.${new Writer().type}`);
+    const entries: ImageEntry[] = [{ path: '/two', type: 'file', mode: 0o644, uid: 0, gid: 0, source, size: said }];
+    const error = await new Writer().write(entries, out, EPOCH).then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    assert.match(String(error?.message), 'changed size');
+    assert.not.ok(existsSync(out));
+  });
+}
+
 test('tar.gz: no name or time in the gzip header; a non-root uid has no user name', async () => {
   const dir = tempDir('strata-tar-');
   const out = join(dir, 'image.tar.gz');

@@ -45,6 +45,8 @@ export interface LaunchSpec {
   readonly stdin?: 'pipe' | 'inherit' | 'ignore' | number;
   /** Pipes only: bytes or a stream fed to standard input. */
   readonly input?: Input;
+  /** Feed `input` with blocking writes (stdin-feed.ts): for a child that prints little. */
+  readonly blockingInput?: boolean;
   readonly stdout?: OutputMode;
   readonly stderr?: OutputMode;
   /** Kill the process group after this long; the exit is then `timed-out`. */
@@ -284,7 +286,7 @@ function startPipes(
       done(signal ? { kind: 'signalled', signal } : { kind: 'exited', code: code ?? -1 });
     });
   });
-  const input = spec.input !== undefined && child.stdin ? feedInput(child.stdin, spec.input) : undefined;
+  const input = spec.input !== undefined && child.stdin ? feedInput(child.stdin, spec.input, spec.blockingInput) : undefined;
   return { pid: child.pid, ownGroup, ended, input, child, killOne: (s) => child.kill(s) };
 }
 

@@ -77,19 +77,31 @@ function setFat(fat: Buffer, type: 12 | 16 | 32, n: number, v: number): void {
   }
 }
 
+interface FatTime {
+  readonly seconds: number;
+  readonly date: number;
+  readonly time: number;
+  readonly tenths: number;
+}
+// Most entries share one time (the epoch): the last one is kept, not made again per entry.
+let lastTime: FatTime = { seconds: NaN, date: 0, time: 0, tenths: 0 };
+
 /** FAT date and time (local time: the writer runs in UTC), from 1980 to 2107 as the format allows. */
-function fatTime(seconds: number): { date: number; time: number; tenths: number } {
+function fatTime(seconds: number): FatTime {
+  if (seconds === lastTime.seconds) return lastTime;
   const d = new Date(Math.min(Math.max(seconds, 315532800), 4354819198) * 1000);
-  return {
+  return (lastTime = {
+    seconds,
     date: ((d.getUTCFullYear() - 1980) << 9) | ((d.getUTCMonth() + 1) << 5) | d.getUTCDate(),
     time: (d.getUTCHours() << 11) | (d.getUTCMinutes() << 5) | (d.getUTCSeconds() >> 1),
     tenths: (d.getUTCSeconds() % 2) * 100,
-  };
+  });
 }
 
 /** One short directory entry (32 bytes) at `o`. */
 function shortEntry(buf: Buffer, o: number, name: Buffer, caseBits: number, dir: boolean, cluster: number, size: number, mtime: number): void {
-  name.copy(buf, o, 0, 11);
+  for (let i = 0; i < 11; i++) buf[o + i] = name[i]; // not Buffer.copy: it makes a view per call, an entry per file
+
   buf[o + 11] = dir ? 0x10 : 0x20;
   buf[o + 12] = caseBits;
   const t = fatTime(mtime);
@@ -234,6 +246,9 @@ export function fillFat(image: string, entries: readonly TreeEntry[]): void {
   }
 }
 
+/** For the read that finds a file's end. */
+const ONE = Buffer.alloc(1);
+
 /** Writes clusters in ascending order through a 4 MiB buffer; the gaps (cluster slack) stay zero, as the fresh image is. */
 class ClusterWriter {
   private readonly buf = Buffer.alloc(4 << 20);
@@ -286,7 +301,7 @@ class ClusterWriter {
         left -= n;
         pos += n;
       }
-      if (readSync(src, Buffer.alloc(1), 0, 1, null) !== 0) throw new Error(`${e.source} changed size while it was read for ${e.path}`);
+      if (readSync(src, ONE, 0, 1, null) !== 0) throw new Error(`${e.source} changed size while it was read for ${e.path}`);
     } finally {
       closeSync(src);
     }

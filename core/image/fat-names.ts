@@ -25,6 +25,11 @@ export const FAT_FORBIDDEN = '\\/:*?"<>|';
 export const FAT_MAX_NAME = 255;
 
 const shortChar = (c: string): boolean => (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || SHORT_EXTRA.includes(c);
+/** Every UTF-16 unit a short character (a surrogate never is, so units and code points agree). */
+function allShort(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (!shortChar(s[i])) return false;
+  return true;
+}
 
 export function shortChecksum(short: Buffer): number {
   let sum = 0;
@@ -32,30 +37,35 @@ export function shortChecksum(short: Buffer): number {
   return sum;
 }
 
-const pad = (base: string, ext: string): Buffer => Buffer.from(base.padEnd(8, ' ') + ext.padEnd(3, ' '), 'latin1');
+// Short names are handled as 11-character strings (always ASCII: short
+// characters only) and made bytes once: a name per file, and a Buffer per
+// step made naming cost more than writing the entries (bench/image.ts).
+const pad = (base: string, ext: string): string => base.padEnd(8, ' ') + ext.padEnd(3, ' ');
 
 /** One case for a part: all lower (true), all upper or no letters (false), mixed (undefined). */
-function lowerPart(s: string): boolean | undefined {
-  const lower = s !== s.toUpperCase();
-  const upper = s !== s.toLowerCase();
-  return lower && upper ? undefined : lower;
+function lowerPart(s: string, upper: string): boolean | undefined {
+  const lower = s !== upper;
+  const hasUpper = s !== s.toLowerCase();
+  return lower && hasUpper ? undefined : lower;
 }
 
 /** The name stored short when it is 8.3 in one case per part; undefined when it needs long entries. */
-function exactShort(name: string): { short: Buffer; caseBits: number } | undefined {
+function exactShort(name: string): { short: string; caseBits: number } | undefined {
   const dot = name.lastIndexOf('.');
   const base = dot < 0 ? name : name.slice(0, dot);
   const ext = dot < 0 ? '' : name.slice(dot + 1);
   if (base.length < 1 || base.length > 8 || ext.length > 3 || (dot >= 0 && ext.length === 0)) return undefined;
-  if (![...base.toUpperCase(), ...ext.toUpperCase()].every(shortChar)) return undefined;
-  const lb = lowerPart(base);
-  const le = lowerPart(ext);
+  const B = base.toUpperCase();
+  const E = ext.toUpperCase();
+  if (!allShort(B) || !allShort(E)) return undefined;
+  const lb = lowerPart(base, B);
+  const le = lowerPart(ext, E);
   if (lb === undefined || le === undefined) return undefined;
-  return { short: pad(base.toUpperCase(), ext.toUpperCase()), caseBits: (lb ? 0x08 : 0) | (le ? 0x10 : 0) };
+  return { short: pad(B, E), caseBits: (lb ? 0x08 : 0) | (le ? 0x10 : 0) };
 }
 
 /** The short alias of a long name: its characters made short-safe, the base cut to leave room for "~N", N the first free. */
-function alias(name: string, taken: (short: Buffer) => boolean): Buffer {
+function alias(name: string, taken: Set<string>): string {
   const clean = (s: string) => [...s.toUpperCase().replace(/ /g, '')].map((c) => (shortChar(c) ? c : '_')).join('');
   const trimmed = name.replace(/^\.+/, '');
   const dot = trimmed.lastIndexOf('.');
@@ -64,16 +74,18 @@ function alias(name: string, taken: (short: Buffer) => boolean): Buffer {
   for (let n = 1; ; n++) {
     const tail = `~${n}`;
     const short = pad(base.slice(0, 8 - tail.length) + tail, ext);
-    if (!taken(short)) return short;
+    if (!taken.has(short)) return short;
   }
 }
 
-/** The FAT name of `name` in a folder whose short names so far are `taken` (latin1 strings); adds its own. */
+/** The FAT name of `name` in a folder whose short names so far are `shorts` (11-character strings); adds its own. */
 export function fatName(name: string, shorts: Set<string>): FatName {
-  const taken = (short: Buffer) => shorts.has(short.toString('latin1'));
-  const named = (n: FatName) => (shorts.add(n.short.toString('latin1')), n);
   const exact = exactShort(name);
-  if (exact && !taken(exact.short)) return named({ ...exact, checksum: shortChecksum(exact.short), slots: 1 });
-  const short = alias(name, taken);
-  return named({ short, caseBits: 0, long: name, checksum: shortChecksum(short), slots: 1 + Math.ceil(name.length / 13) });
+  const fits = exact !== undefined && !shorts.has(exact.short);
+  const text = fits ? exact.short : alias(name, shorts);
+  shorts.add(text);
+  const short = Buffer.from(text, 'latin1');
+  const checksum = shortChecksum(short);
+  if (fits) return { short, caseBits: exact.caseBits, checksum, slots: 1 };
+  return { short, caseBits: 0, long: name, checksum, slots: 1 + Math.ceil(name.length / 13) };
 }

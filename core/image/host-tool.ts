@@ -17,6 +17,8 @@ export interface ToolRun {
   readonly env?: Record<string, string>;
   /** Bytes or a stream for the tool's standard input. */
   readonly input?: Input;
+  /** Feed `input` with blocking writes, the tool reading as it is made (see core/exec/stdin-feed.ts). */
+  readonly blockingInput?: boolean;
   /** A file descriptor for standard output (e.g. an open output file). */
   readonly stdoutFd?: number;
 }
@@ -30,6 +32,7 @@ export async function runTool(tool: string, args: readonly string[], run: ToolRu
   const { exit, stdout, stderr } = await runProcess(tool, args, {
     env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', LC_ALL: 'C', TZ: 'UTC', ...run.env },
     input: run.input,
+    blockingInput: run.blockingInput,
     stdout: run.stdoutFd ?? 'pipe',
   });
   if (succeeded(exit)) return { stdout: stdout.toString(), stderr };

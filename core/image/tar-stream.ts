@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { BLOCK, tarEnd, tarHeader, type TarMember } from '../archive/tar-writer.js';
 import { fileSize, inlineBytes, type ImageTree, type TreeEntry } from './image-tree.js';
 
@@ -14,28 +14,31 @@ export const tarName = (e: TreeEntry): string => (e.path === '/' ? './' : `.${e.
 /** The member a tree entry becomes; files carry their size. */
 export function tarMember(e: TreeEntry, size = 0): TarMember {
   // ustar's id fields hold 7 octal digits; larger ids go in pax records (POSIX pax "uid", "gid").
+  // One object literal per type, no spreads: a header per file (bench/image.ts).
+  const big = e.uid > MAX_USTAR_ID || e.gid > MAX_USTAR_ID;
+  const pax = big ? paxIds(e) : undefined;
+  const path = tarName(e);
+  const uid = Math.min(e.uid, MAX_USTAR_ID);
+  const gid = Math.min(e.gid, MAX_USTAR_ID);
+  const { mode, mtime } = e;
+  switch (e.type) {
+    case 'file':
+      return { path, type: 'file', mode, mtime, uid, gid, pax, size };
+    case 'symlink':
+      return { path, type: 'symlink', mode, mtime, uid, gid, pax, linkname: e.target };
+    case 'chardev':
+    case 'blockdev':
+      return { path, type: e.type, mode, mtime, uid, gid, pax, devmajor: e.major, devminor: e.minor };
+    default:
+      return { path, type: e.type, mode, mtime, uid, gid, pax };
+  }
+}
+
+function paxIds(e: TreeEntry): Record<string, string> {
   const pax: Record<string, string> = {};
   if (e.uid > MAX_USTAR_ID) pax.uid = String(e.uid);
   if (e.gid > MAX_USTAR_ID) pax.gid = String(e.gid);
-  const base = {
-    path: tarName(e),
-    mode: e.mode,
-    mtime: e.mtime,
-    uid: Math.min(e.uid, MAX_USTAR_ID),
-    gid: Math.min(e.gid, MAX_USTAR_ID),
-    ...(Object.keys(pax).length ? { pax } : {}),
-  };
-  switch (e.type) {
-    case 'file':
-      return { ...base, type: 'file', size };
-    case 'symlink':
-      return { ...base, type: 'symlink', linkname: e.target };
-    case 'chardev':
-    case 'blockdev':
-      return { ...base, type: e.type, devmajor: e.major, devminor: e.minor };
-    default:
-      return { ...base, type: e.type };
-  }
+  return pax;
 }
 
 // The archive is packed into 1 MiB chunks as it is made: headers are copied
@@ -44,19 +47,26 @@ export function tarMember(e: TreeEntry, size = 0): TarMember {
 // is copied twice. A stream of small pieces (a header, a buffer per file,
 // padding) made a tree of thousands of small files cost several times what
 // tar(1) needs for it: allocations, copies and garbage collection
-// (bench/image.ts).
+// (bench/image.ts). With `reuse`, a caller that is done with each chunk
+// before it asks for the next (blocking writes into a pipe) gets the same
+// two or three chunks over and over: a new 1 MiB buffer per chunk made
+// V8 run full collections for their external memory, two or three per
+// image of 50 MB.
 const CHUNK = 1 << 20;
+/** For the read that finds a file's end. */
+const ONE = Buffer.alloc(1);
 
 class Packer {
-  private chunk = Buffer.allocUnsafe(CHUNK);
+  private chunk: Buffer = Buffer.allocUnsafe(CHUNK);
   private used = 0;
   readonly full: Buffer[] = [];
+  private readonly spare: Buffer[] = [];
 
   /** Room left in the current chunk, starting a new one when it is full. */
   private room(): number {
     if (this.used === CHUNK) {
       this.full.push(this.chunk);
-      this.chunk = Buffer.allocUnsafe(CHUNK);
+      this.chunk = this.spare.pop() ?? Buffer.allocUnsafe(CHUNK);
       this.used = 0;
     }
     return CHUNK - this.used;
@@ -95,10 +105,23 @@ class Packer {
     if (end && this.used) out.push(this.chunk.subarray(0, this.used));
     return out;
   }
+
+  /** Hands out the full chunks; with `reuse`, they are filled again once the caller asks for more. */
+  *handOut(reuse: boolean): Generator<Buffer> {
+    const out = this.take();
+    yield* out;
+    if (reuse) this.spare.push(...out);
+  }
 }
 
-/** `withRoot: false` leaves out the "./" member, for readers that reject it. */
-export async function* tarStream(tree: ImageTree, withRoot = true): AsyncGenerator<Buffer> {
+export interface TarStreamOptions {
+  /** false leaves out the "./" member, for readers that reject it. */
+  readonly withRoot?: boolean;
+  /** The caller is done with each chunk when it asks for the next one (it wrote it out): chunks are reused. */
+  readonly reuse?: boolean;
+}
+
+export async function* tarStream(tree: ImageTree, { withRoot = true, reuse = false }: TarStreamOptions = {}): AsyncGenerator<Buffer> {
   const p = new Packer();
   for (const e of tree.entries) {
     if (e.path === '/' && !withRoot) continue;
@@ -111,19 +134,20 @@ export async function* tarStream(tree: ImageTree, withRoot = true): AsyncGenerat
       else {
         const fd = openSync(e.source!, 'r');
         try {
-          if (fstatSync(fd).size !== size) throw new Error(`${e.source} changed size while it was read for ${e.path}`);
           // Chunk by chunk, handed on as they fill: a large file is never held whole.
           for (let left = size; left > 0;) {
             left -= p.read(fd, left, `${e.source} (for ${e.path})`);
-            if (p.full.length) yield* p.take();
+            if (p.full.length) yield* p.handOut(reuse);
           }
+          // A short file ends a read early (Packer.read); a longer one has a byte more. No fstat: its Stats object per file cost more.
+          if (readSync(fd, ONE, 0, 1, null) !== 0) throw new Error(`${e.source} changed size while it was read for ${e.path}`);
         } finally {
           closeSync(fd);
         }
       }
       p.zeros((BLOCK - (size % BLOCK)) % BLOCK);
     }
-    if (p.full.length) yield* p.take();
+    if (p.full.length) yield* p.handOut(reuse);
   }
   p.put(tarEnd());
   yield* p.take(true);

@@ -35,7 +35,7 @@ export class OciArchiveWriter implements ImageWriter {
       const layout = join(scratch, 'layout');
       await new OciWriter().write(entries, layout, sourceDateEpoch, options);
       const tree = imageTree(await layoutEntries(layout), sourceDateEpoch);
-      await writeAtomically(out, (tmp) => pipeline(Readable.from(coalesce(tarStream(tree, false))), createWriteStream(tmp)));
+      await writeAtomically(out, (tmp) => pipeline(Readable.from(coalesce(tarStream(tree, { withRoot: false }))), createWriteStream(tmp)));
     } finally {
       await rm(scratch, { recursive: true, force: true });
     }

@@ -25,7 +25,7 @@ export class SquashfsWriter implements ImageWriter {
       const args = ['-', tmp, '-tar', '-noappend', '-no-xattrs', '-comp', 'gzip', '-quiet', '-no-progress', '-exit-on-error'];
       args.push('-mkfs-time', String(sourceDateEpoch), '-all-time', String(sourceDateEpoch), '-root-mode', root.mode.toString(8));
       args.push('-root-uid', String(root.uid), '-root-gid', String(root.gid));
-      await runTool('mksquashfs', args, { input: coalesce(tarStream(tree, false)) });
+      await runTool('mksquashfs', args, { input: coalesce(tarStream(tree, { withRoot: false })) });
     });
   }
 }

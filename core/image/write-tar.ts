@@ -33,7 +33,7 @@ export class TarZstWriter implements ImageWriter {
     await writeAtomically(out, async (tmp) => {
       const fd = openSync(tmp, 'w');
       try {
-        await runTool('zstd', ['-q', '-c', '-3', '-T1', '--no-progress'], { input: coalesce(tarStream(tree)), stdoutFd: fd });
+        await runTool('zstd', ['-q', '-c', '-3', '-T1', '--no-progress'], { input: tarStream(tree, { reuse: true }), blockingInput: true, stdoutFd: fd });
       } finally {
         closeSync(fd);
       }

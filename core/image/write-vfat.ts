@@ -20,6 +20,8 @@ import { stableHex32 } from './stable-id.js';
 // from the tree.
 
 const MiB = 1 << 20;
+/** A control character or one of FAT_FORBIDDEN. */
+const NOT_FAT = new RegExp(`[\\u0000-\\u001f${FAT_FORBIDDEN.replace(/[\\\]^-]/g, '\\$&')}]`);
 const roundUp = (n: number, to: number): number => Math.ceil(n / to) * to;
 
 export function checkVfatTree(tree: ImageTree): void {
@@ -27,7 +29,7 @@ export function checkVfatTree(tree: ImageTree): void {
   for (const e of tree.entries) {
     if (e.type !== 'file' && e.type !== 'dir') throw new ImageTreeError(`vfat cannot hold ${e.type} '${e.path}': FAT stores only files and folders`);
     const name = baseName(e.path);
-    if (e.path !== '/' && (name.length > FAT_MAX_NAME || [...name].some((c) => c < ' ' || FAT_FORBIDDEN.includes(c))))
+    if (e.path !== '/' && (name.length > FAT_MAX_NAME || NOT_FAT.test(name)))
       throw new ImageTreeError(
         `vfat cannot hold the name '${e.path}': FAT names are at most ${FAT_MAX_NAME} characters, without controls or any of ${FAT_FORBIDDEN}`,
       );

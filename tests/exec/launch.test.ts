@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { lastValueFrom, toArray } from 'rxjs';
@@ -140,6 +141,31 @@ test('pipes: input fed from a stream, a large one without holding it', async () 
   }
   const r = await runProcess('wc', ['-c'], { input: chunks() });
   assert.is(r.stdout.toString().trim(), String(64 * 64 * 1024));
+});
+
+test('pipes: blocking input gives the child the same bytes, chunks of any size, in order', async () => {
+  const sizes = [1, 3 << 20, 0, 511, 64 * 1024, 1 << 20, 7];
+  const parts = sizes.map((n, i) => Buffer.alloc(n, i + 1));
+  async function* chunks() {
+    yield* parts;
+  }
+  const r = await runProcess('sha256sum', [], { input: chunks(), blockingInput: true });
+  assert.equal(r.exit, { kind: 'exited', code: 0 });
+  assert.is(r.stdout.toString().split(' ')[0], createHash('sha256').update(Buffer.concat(parts)).digest('hex'));
+});
+
+test('pipes: blocking input to a child that stops reading ends without hanging', async () => {
+  let made = 0;
+  async function* endless() {
+    for (;;) {
+      made++;
+      yield Buffer.alloc(1 << 20, 7);
+    }
+  }
+  const r = await runProcess('head', ['-c', '10'], { input: endless(), blockingInput: true });
+  assert.equal(r.exit, { kind: 'exited', code: 0 });
+  assert.is(r.stdout.length, 10);
+  assert.ok(made < 1000, `the feed stopped once the pipe closed (${made} chunks made)`);
 });
 
 test('pipes: a stream the caller reads itself', async () => {

@@ -1,8 +1,10 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import type { ImageEntry } from '../../core/image/image-tree.js';
 import { TarGzWriter, TarZstWriter } from '../../core/image/write-tar.js';
 import { scratchDirs } from '../helpers/strata.js';
 import { BIG, EPOCH, HELLO, LONG_NAME, fixtureTree } from './image-fixture.js';
@@ -60,6 +62,51 @@ for (const [Writer, flag] of [
     assert.is(readFileSync(join(x, 'etc/motd'), 'utf8'), 'welcome\n');
     assert.is(statSync(join(x, 'etc/empty')).size, 0);
     assert.is(Math.round(statSync(join(x, 'bin/hello')).mtimeMs / 1000), EPOCH);
+  });
+}
+
+test('tar.zst and tar.gz hold the same archive, over many chunks (tar.zst reuses its buffers)', async () => {
+  // Several MiB of files whose bytes all differ, so a chunk filled again
+  // before zstd had it all would show as a difference.
+  const dir = tempDir('strata-tar-');
+  const entries: ImageEntry[] = [{ path: '/d', type: 'dir', mode: 0o755, uid: 0, gid: 0 }];
+  for (let i = 0; i < 40; i++) {
+    const source = join(dir, `f${i}`);
+    const bytes = Buffer.alloc(i % 7 === 0 ? 900_000 + i : 50_000 + i * 1000);
+    for (let o = 0; o + 4 <= bytes.length; o += 4) bytes.writeUInt32LE((o * 2654435761 + i) >>> 0, o);
+    writeFileSync(source, bytes);
+    entries.push({ path: `/d/f${i}`, type: 'file', mode: 0o644, uid: 0, gid: 0, source, size: bytes.length });
+  }
+  await new TarZstWriter().write(entries, join(dir, 'a.tar.zst'), EPOCH);
+  await new TarGzWriter().write(entries, join(dir, 'a.tar.gz'), EPOCH);
+  const zst = execFileSync('zstd', ['-dc', join(dir, 'a.tar.zst')], { maxBuffer: 1 << 28 });
+  const gz = gunzipSync(readFileSync(join(dir, 'a.tar.gz')));
+  assert.ok(zst.length > 6 << 20, `several 1 MiB chunks (${zst.length} bytes)`);
+  assert.ok(zst.equals(gz), 'the same tar stream');
+  const x = join(dir, 'x');
+  mkdirSync(x);
+  tar(['--zstd', '-xf', join(dir, 'a.tar.zst'), '-C', x]);
+  for (let i = 0; i < 40; i++) assert.ok(readFileSync(join(x, `d/f${i}`)).equals(readFileSync(join(dir, `f${i}`))), `f${i}`);
+});
+
+for (const [Writer, said] of [
+  [TarZstWriter, 1],
+  [TarZstWriter, 3],
+  [TarGzWriter, 1],
+  [TarGzWriter, 3],
+] as const) {
+  test(`${new Writer().type}: a file whose bytes do not match the size the entry gives (${said} said, 2 there) fails, and leaves nothing`, async () => {
+    const dir = tempDir('strata-tar-');
+    const source = join(dir, 'two');
+    writeFileSync(source, 'ab');
+    const out = join(dir, `image.${new Writer().type}`);
+    const entries: ImageEntry[] = [{ path: '/two', type: 'file', mode: 0o644, uid: 0, gid: 0, source, size: said }];
+    const error = await new Writer().write(entries, out, EPOCH).then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    assert.match(String(error?.message), 'changed size');
+    assert.not.ok(existsSync(out));
   });
 }
 

@@ -144,7 +144,10 @@ async function bootAndCheck(
       }
     }
     // The first command both drains pending input and, for SSH checks, authorizes the run's key.
-    if (!bootFailure) bootFailure = await drainPendingInput(qemu, prompt, opts.commandTimeoutMs, ssh ? authorizeKeyCommand(ssh) : 'true');
+    // It is still part of the boot: a guest busy with first-boot work, or starved by a loaded host,
+    // may take its first command late, so it has what is left of the boot limit (one command's at least).
+    const firstCommandMs = Math.max(opts.commandTimeoutMs, opts.bootTimeoutMs - (Date.now() - started));
+    if (!bootFailure) bootFailure = await drainPendingInput(qemu, prompt, firstCommandMs, ssh ? authorizeKeyCommand(ssh) : 'true');
     if (bootFailure) {
       const { exit, killed } = await qemu.waitForExit(0);
       emit({ kind: 'exit', exit, killed });

@@ -128,6 +128,22 @@ test('input lost just after the first prompt is typed again, and none of it reac
   }
 });
 
+test('a shell slow to take its first command (a starved host, first-boot work) has the rest of the boot limit, not one command limit', async () => {
+  // Deaf for 8 s after its first prompt: longer than the 3 s command limit, well within the 60 s boot limit.
+  const guest = await makeGuest(kernel(), { append: 'rdinit=/init quiet MINI_DEAF_START=8' });
+  try {
+    const result = await testImage(guest.boot, [{ name: 'architecture', run: 'uname -m', expect: 'aarch64' }], {
+      log: join(guest.dir, 'slow.log'),
+      bootTimeoutMs: 60_000,
+      commandTimeoutMs: 3_000,
+    });
+    assert.ok(result.booted, `did not boot: ${result.reason}`);
+    assert.ok(result.passed, result.reason);
+  } finally {
+    guest.cleanup();
+  }
+});
+
 test('a hung command fails its check, and a guest that will not power off is killed', async () => {
   // mini-init ignores Ctrl-C, so the hung `sleep` keeps the shell until it ends.
   const guest = await makeGuest(kernel());

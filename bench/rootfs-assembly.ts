@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { installIpk } from '../core/build/tasks/rootfs.js';
+import { installIpk } from '../core/build/tasks/rootfs-run.js';
 import type { PackageData } from '../core/package/pkgdata.js';
 import { ipkName } from '../core/package/pkgdata.js';
 import { buildRootfs, type PackageMember } from '../core/rootfs/build-rootfs.js';

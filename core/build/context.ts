@@ -52,6 +52,7 @@ export interface TaskRun {
 export interface TaskImplementation {
   /** What, with the dependencies' outputs, decides the task's output (see signature.ts). */
   inputs(node: GraphNode<TaskPayload>, ctx: BuildContext): Promise<TaskInputs | string> | TaskInputs | string;
+  /** Does the work. Code only the work needs is imported here, when it runs, so a build with nothing to do never loads it. */
   run(t: TaskRun): Promise<void>;
   /**
    * The files and folders the task produces, for tasks whose output is

@@ -3,7 +3,7 @@ import { accessSync, constants as fs, createWriteStream, statSync, type WriteStr
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
-import { createRequire } from 'node:module';
+import { lazyRequire } from '../fs/lazy-require.js';
 import type * as NodePty from 'node-pty';
 import { Subject, type Observable } from 'rxjs';
 import { LineSplitter } from './line-splitter.js';
@@ -92,9 +92,8 @@ export interface Launched {
 // command that only runs git or tar; node:child_process (with dgram and
 // Node's socket lists) on the first process, not by a build with nothing to
 // run.
-let nodePty: typeof NodePty | undefined;
-const ptyModule = (): typeof NodePty => (nodePty ??= createRequire(import.meta.url)('node-pty') as typeof NodePty);
-const childProcesses = (): typeof ChildProcesses => createRequire(import.meta.url)('node:child_process') as typeof ChildProcesses;
+const ptyModule = lazyRequire<typeof NodePty>('node-pty');
+const childProcesses = lazyRequire<typeof ChildProcesses>('node:child_process');
 
 /** After the first signal of a timeout or abort, SIGKILL follows this much later. */
 const KILL_GRACE_MS = 2_000;

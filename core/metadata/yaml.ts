@@ -1,5 +1,5 @@
 import { readFileSync, statSync, type BigIntStats } from 'node:fs';
-import { createRequire } from 'node:module';
+import { lazyRequire } from '../fs/lazy-require.js';
 import type { LineCounter, Node } from 'yaml';
 import { diag, UserError, type Diagnostic, type SourceLocation } from '../diagnostics/diagnostic.js';
 import { parseYamlFast } from './fast-yaml.js';
@@ -36,9 +36,8 @@ export const ALIAS_NODE_LIMIT = 10_000;
 // The careful reader is loaded the first time it is needed (a file the quick
 // reader declines, or one with an error), not at every start: it is a large
 // module, and most commands never use it (bench/startup.ts).
-let careful: typeof import('yaml') | undefined;
 /** The `yaml` package, loaded on first use: 70-odd modules that a command which never meets a YAML error or writes a YAML document should not pay for. */
-export const yamlPackage = (): typeof import('yaml') => (careful ??= createRequire(import.meta.url)('yaml') as typeof import('yaml'));
+export const yamlPackage: () => typeof import('yaml') = lazyRequire<typeof import('yaml')>('yaml');
 
 /** The `yaml` package's full document model: slower, and the source of every YAML error message. */
 export function parseYamlCarefully(file: string, text: string): LValue {

@@ -10,22 +10,15 @@ import { sourceFetcher } from '../fetch/phase.js';
 import { DebianArchiveFetcher } from '../fetch/transport/debian.js';
 import { FileFetcher } from '../fetch/transport/file.js';
 import { HttpFetcher } from '../fetch/transport/http.js';
-import { DiskWriter } from '../image/disk/write-disk.js';
 import type { ImageWriter } from '../image/image-writer.js';
-import { CpioGzWriter } from '../image/write-cpio-gz.js';
-import { Ext4Writer } from '../image/write-ext4.js';
-import { OciArchiveWriter } from '../image/write-oci-archive.js';
-import { OciWriter } from '../image/write-oci.js';
-import { SquashfsWriter } from '../image/write-squashfs.js';
-import { TarGzWriter, TarZstWriter } from '../image/write-tar.js';
-import { VfatWriter } from '../image/write-vfat.js';
+import { lazyWriter } from '../image/lazy-writer.js';
 import { imageRecords } from '../release/image-records.js';
 import type { Configuration } from '../resolve/configuration.js';
 import type { TaskCache } from '../scheduler/task-cache.js';
 
 // The composition root: the one inversify container that knows which
 // plugins exist and how a build's services are made from one another.
-// Adding a fetcher or an image writer is one `bind` line below. Domain code
+// Adding a fetcher or an image writer is one line below. Domain code
 // never sees the container: it receives plain values (lists of plugins, a
 // build context). Bindings are factories, not decorated classes, so the
 // compiler checks every constructor call and no reflect-metadata is needed.
@@ -49,15 +42,17 @@ export function pluginContainer(): Container {
   c.bind<Fetcher>(FETCHERS).toDynamicValue(() => new DebianArchiveFetcher());
   c.bind<Fetcher>(FETCHERS).toDynamicValue(() => new FileFetcher());
   c.bind<Fetcher>(FETCHERS).toDynamicValue(() => new GitFetcher());
-  c.bind<ImageWriter>(IMAGE_WRITERS).toDynamicValue(() => new CpioGzWriter());
-  c.bind<ImageWriter>(IMAGE_WRITERS).toDynamicValue(() => new TarGzWriter());
-  c.bind<ImageWriter>(IMAGE_WRITERS).toDynamicValue(() => new TarZstWriter());
-  c.bind<ImageWriter>(IMAGE_WRITERS).toDynamicValue(() => new Ext4Writer());
-  c.bind<ImageWriter>(IMAGE_WRITERS).toDynamicValue(() => new VfatWriter());
-  c.bind<ImageWriter>(IMAGE_WRITERS).toDynamicValue(() => new SquashfsWriter());
-  c.bind<ImageWriter>(IMAGE_WRITERS).toDynamicValue(() => new OciWriter());
-  c.bind<ImageWriter>(IMAGE_WRITERS).toDynamicValue(() => new OciArchiveWriter());
-  c.bind<ImageWriter>(IMAGE_WRITERS).toDynamicValue(() => new DiskWriter());
+  // Writers by type, each loaded on its first write (lazy-writer.ts).
+  const writer = (type: string, load: () => Promise<ImageWriter>) => c.bind<ImageWriter>(IMAGE_WRITERS).toConstantValue(lazyWriter(type, load));
+  writer('cpio.gz', async () => new (await import('../image/write-cpio-gz.js')).CpioGzWriter());
+  writer('tar.gz', async () => new (await import('../image/write-tar.js')).TarGzWriter());
+  writer('tar.zst', async () => new (await import('../image/write-tar.js')).TarZstWriter());
+  writer('ext4', async () => new (await import('../image/write-ext4.js')).Ext4Writer());
+  writer('vfat', async () => new (await import('../image/write-vfat.js')).VfatWriter());
+  writer('squashfs', async () => new (await import('../image/write-squashfs.js')).SquashfsWriter());
+  writer('oci', async () => new (await import('../image/write-oci.js')).OciWriter());
+  writer('oci.tar', async () => new (await import('../image/write-oci-archive.js')).OciArchiveWriter());
+  writer('disk.img', async () => new (await import('../image/disk/write-disk.js')).DiskWriter());
   // The build manifest and SBOM the image task writes: release's, handed down to build.
   c.bind<ImageRecords>(IMAGE_RECORDS).toConstantValue(imageRecords);
   return c;

@@ -5,11 +5,10 @@ import type { Machine } from '../../config/machine.js';
 import { diag } from '../../diagnostics/diagnostic.js';
 import { sha256File } from '../../fetch/checksum.js';
 import type { ImagePlan } from '../../graph/plan.js';
-import { bootPartitionFiles } from '../../image/disk/boot-partition.js';
+import type { bootPartitionFiles } from '../../image/disk/boot-partition.js';
 import type { DiskDescription, PartitionContent } from '../../image/disk/disk-description.js';
 import { diskDiagnostics } from '../../image/disk/disk-layout.js';
-import { DiskError, diskIds, writeDisk } from '../../image/disk/write-disk.js';
-import { imageTree, treeDigest, type ImageEntry } from '../../image/image-tree.js';
+import type { ImageEntry } from '../../image/image-tree.js';
 import { TaskFailed } from '../context.js';
 
 // The machine's disk (`disk:` in its file) for an image: the root file
@@ -18,6 +17,8 @@ import { TaskFailed } from '../context.js';
 // partition, and the boot chain's files at raw offsets. The partition ids
 // derive from a seed made of the image's contents, so the PARTUUID is known
 // before the disk is written, and the same inputs give the same bytes.
+// The disk and file system writers are loaded when a disk is written, not
+// by a build that finds the image up to date.
 
 export const DISK_TYPE = 'disk.img';
 
@@ -45,6 +46,7 @@ export function kernelDevicetrees(plan: ImagePlan): string[] {
 }
 
 async function seedOf(i: DiskInputs, entries: readonly ImageEntry[], epoch: number): Promise<string> {
+  const { imageTree, treeDigest } = await import('../../image/image-tree.js');
   const h = createHash('sha256').update(`strata-disk-seed-v1\n${i.imageName}\n${i.machine.name}\n${diskSignature(i.disk)}\n${i.bootargs}\n`);
   h.update(await treeDigest(imageTree(entries, epoch)));
   h.update(await sha256File(i.kernel));
@@ -68,6 +70,10 @@ export async function writeMachineDisk(i: DiskInputs, entries: readonly ImageEnt
       ),
     );
   }
+  const [{ DiskError, diskIds, writeDisk }, { bootPartitionFiles }] = await Promise.all([
+    import('../../image/disk/write-disk.js'),
+    import('../../image/disk/boot-partition.js'),
+  ]);
   const seed = await seedOf(i, entries, epoch);
   const rootIndex = disk.partitions.findIndex((p) => p.content === 'rootfs');
   const withoutBoot = describe(i, []);

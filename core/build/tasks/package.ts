@@ -3,10 +3,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { deployFile, replaceDir } from '../../deploy/deploy.js';
 import { dynamicPatterns, packageIndex, sysrootRecipes } from '../../graph/plan.js';
-import { writeFeedIndex } from '../../package/feed.js';
-import { makePackages, type ExternalPackages, type RecipePackaging } from '../../package/make-packages.js';
+import type { ExternalPackages, RecipePackaging } from '../../package/make-packages.js';
 import { ipkName, type PackageData } from '../../package/pkgdata.js';
-import { walkTree } from '../../package/walk.js';
 import type { Configuration } from '../../resolve/configuration.js';
 import type { Recipe } from '../../resolve/recipe.js';
 import { TaskFailed, type BuildContext, type TaskImplementation } from '../context.js';
@@ -15,7 +13,9 @@ import { TaskFailed, type BuildContext, type TaskImplementation } from '../conte
 // its package data (`<WORKDIR>/packages/<name>.json`), and deploys the .ipk
 // files to the feed (`build/deploy/ipk/<arch>/`) with a fresh index. It runs
 // after the package tasks of the recipes it builds against, whose package
-// data says which package provides each shared library.
+// data says which package provides each shared library. The packaging
+// code (ELF reading, archives) is loaded when the task runs, not by a build
+// that finds it up to date.
 
 const recipeOf = (p: unknown): Recipe => (p as { recipe: Recipe }).recipe;
 
@@ -111,6 +111,7 @@ export const packageTask: TaskImplementation = {
     const r = recipeOf(node.payload);
     const feed = ctx.layout.feedDir(packageArch(r));
     const fixed = new Set(r.packages.map((p) => p.name));
+    const { writeFeedIndex } = await import('../../package/feed.js');
     for (const p of builtPackages(r)) if (!fixed.has(p.name)) await deployFile(join(packagesDir(r), p.ipk.file), feed, p.ipk.file);
     await writeFeedIndex(feed);
   },
@@ -118,6 +119,11 @@ export const packageTask: TaskImplementation = {
     const r = recipeOf(t.node.payload);
     const D = r.data.get('D');
     await mkdir(D, { recursive: true });
+    const [{ makePackages }, { walkTree }, { writeFeedIndex }] = await Promise.all([
+      import('../../package/make-packages.js'),
+      import('../../package/walk.js'),
+      import('../../package/feed.js'),
+    ]);
     const result = makePackages(packaging(r, t.ctx.cfg), walkTree(D), external(t.ctx.cfg, r), t.ctx.layout.epoch);
     if (!result.ok) {
       if (result.diagnostics.length) throw TaskFailed.of(result.diagnostics);

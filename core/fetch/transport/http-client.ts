@@ -2,7 +2,7 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type http from 'node:http';
 import type https from 'node:https';
-import { createRequire } from 'node:module';
+import { lazyRequire } from '../../fs/lazy-require.js';
 
 // Strata's one HTTP(S) client. `openRequest` is where every request starts:
 // the fetch phase's resumable GETs (http.ts) and the remote cache's GET and
@@ -24,8 +24,8 @@ const TIMEOUT_MS = 15000;
 // node:http and node:https (with tls and a dozen modules of Node's own) are
 // loaded on the first request, so a build with nothing to fetch does not
 // pay for them at start (npm run bench:startup).
-const builtin = createRequire(import.meta.url);
-const httpModule = (secure: boolean): typeof http | typeof https => builtin(secure ? 'node:https' : 'node:http') as typeof http | typeof https;
+const httpModules = { 'node:http': lazyRequire<typeof http>('node:http'), 'node:https': lazyRequire<typeof https>('node:https') };
+const httpModule = (secure: boolean): typeof http | typeof https => httpModules[secure ? 'node:https' : 'node:http']();
 
 /**
  * Starts a request to `url`, credentials in it split out into Node's `auth`

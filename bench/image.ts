@@ -19,13 +19,13 @@ import { pairTimes, type PairTimes } from './pair-times.js';
 // ext4 and vfat, the same image size as Strata's. The entries carry their
 // sha256 and size, as the rootfs manifest's do. After a run of each to
 // warm up, Strata and the tool take turns in alternating order, `runs`
-// times each (default 5), and the figures are medians (pair-times.ts),
+// times each (default 7), and the figures are medians (pair-times.ts),
 // with the load average before and after. Prints one JSON object; goal:
 // ratio <= 1.1.
 // Everything lives in a temp folder that is removed at the end.
 
 const FILES = Number(process.argv[2] ?? 3000);
-const RUNS = Number(process.argv[3] ?? 5);
+const RUNS = Number(process.argv[3] ?? 7);
 const ONLY = process.argv[4]?.split(',');
 const EPOCH = 1704067200;
 const work = mkdtempSync(join(tmpdir(), 'strata-bench-image-'));

@@ -15,14 +15,17 @@ import { pairTimes, type PairTimes } from './pair-times.js';
 // (default 3,000 files, about 50 MB: many small files, some large ones, half
 // compressible text, half noise), beside the host tools doing the same job on
 // the same tree folder in the same run (tar, mke2fs -d, mksquashfs,
-// mkfs.vfat + mcopy, cpio). The entries carry their sha256 and size, as the
-// rootfs manifest's do. Strata and the tool take turns, `runs` times each
-// (default 5), and the figures are medians (pair-times.ts), with the load
-// average before and after. Prints one JSON object; goal: ratio <= 1.1.
+// mkfs.vfat + mcopy, cpio), with the same compression levels and, for
+// ext4 and vfat, the same image size as Strata's. The entries carry their
+// sha256 and size, as the rootfs manifest's do. After a run of each to
+// warm up, Strata and the tool take turns in alternating order, `runs`
+// times each (default 7), and the figures are medians (pair-times.ts),
+// with the load average before and after. Prints one JSON object; goal:
+// ratio <= 1.1.
 // Everything lives in a temp folder that is removed at the end.
 
 const FILES = Number(process.argv[2] ?? 3000);
-const RUNS = Number(process.argv[3] ?? 5);
+const RUNS = Number(process.argv[3] ?? 7);
 const ONLY = process.argv[4]?.split(',');
 const EPOCH = 1704067200;
 const work = mkdtempSync(join(tmpdir(), 'strata-bench-image-'));
@@ -66,34 +69,40 @@ const sh = (script: string): void =>
   });
 
 const { entries, bytes } = synthesize();
-const ext4Bytes = Math.ceil((bytes * 1.3 + (16 << 20)) / (1 << 20)) << 20;
 const TAR = `tar -C tree --sort=name --owner=0 --group=0 --numeric-owner --mtime=@${EPOCH}`;
-// What a user would type to make each type from a folder, with the same compression settings Strata uses.
-const DIRECT: Record<string, string> = {
-  'tar.gz': `${TAR} -cf - . | gzip -6n > direct.tar.gz`,
-  'tar.zst': `${TAR} -cf - . | zstd -q -3 -T1 > direct.tar.zst`,
-  'cpio.gz': `(cd tree && find . | sort | cpio --quiet -o -H newc -R 0:0) | gzip -9n > direct.cpio.gz`,
-  ext4: `rm -f direct.ext4 && mke2fs -q -F -t ext4 -d tree -E no_copy_xattrs,root_owner=0:0 direct.ext4 ${ext4Bytes / 1024}k`,
-  squashfs: `mksquashfs tree direct.squashfs -noappend -quiet -no-progress -all-root -no-xattrs -mkfs-time ${EPOCH} -all-time ${EPOCH}`,
-  vfat: `rm -f direct.vfat && truncate -s ${ext4Bytes} direct.vfat && mkfs.vfat --invariant -i 12345678 direct.vfat >/dev/null && mcopy -s -i direct.vfat tree/* ::/`,
+// What a user would type to make each type from a folder, with the same compression settings Strata uses,
+// and for a file system, the same size as Strata's image (`size`: Strata's first, untimed, image of the type).
+const DIRECT: Record<string, (size: number) => string> = {
+  'tar.gz': () => `${TAR} -cf - . | gzip -6n > direct.tar.gz`,
+  'tar.zst': () => `${TAR} -cf - . | zstd -q -3 -T1 > direct.tar.zst`,
+  'cpio.gz': () => `(cd tree && find . | sort | cpio --quiet -o -H newc -R 0:0) | gzip -9n > direct.cpio.gz`,
+  ext4: (size) => `rm -f direct.ext4 && mke2fs -q -F -t ext4 -d tree -E no_copy_xattrs,root_owner=0:0 direct.ext4 ${size / 1024}k`,
+  squashfs: () => `mksquashfs tree direct.squashfs -noappend -quiet -no-progress -all-root -no-xattrs -mkfs-time ${EPOCH} -all-time ${EPOCH}`,
+  vfat: (size) =>
+    `rm -f direct.vfat && truncate -s ${size} direct.vfat && mkfs.vfat --invariant -i 12345678 direct.vfat >/dev/null && mcopy -s -i direct.vfat tree/* ::/`,
 };
 
 const disk: DiskDescription = { table: 'gpt', partitions: [{ label: 'root', fs: 'ext4', content: { kind: 'rootfs' } }] };
-const results: Record<string, { strataMs: number; toolMs?: number; ratio?: number; turns?: PairTimes['turns']; outputBytes: number }> = {};
+const results: Record<
+  string,
+  { strataMs: number; toolMs?: number; ratio?: number; spread?: PairTimes['spread']; turns?: PairTimes['turns']; outputBytes: number }
+> = {};
 const loadBefore = loadavg().map((l) => Math.round(l * 100) / 100);
 try {
   for (const w of plugins().writers.filter((w) => !ONLY || ONLY.includes(w.type))) {
     const out = join(work, `strata.${w.type}`);
     const write = () => w.write(entries, out, EPOCH, { arch: 'aarch64', disk });
     const direct = DIRECT[w.type];
-    let r: { strataMs: number; toolMs?: number; ratio?: number; turns?: PairTimes['turns'] };
-    if (direct) r = await pairTimes(write, () => sh(direct), RUNS);
+    let r: { strataMs: number; toolMs?: number; ratio?: number; spread?: PairTimes['spread']; turns?: PairTimes['turns'] };
+    let size: number | undefined;
+    if (direct) r = await pairTimes(write, () => sh(direct((size ??= statSync(out).size))), RUNS);
     else {
       const alone = await pairTimes(write, () => undefined, RUNS);
       r = { strataMs: alone.strataMs };
     }
     const outputBytes = w.type === 'oci' ? 0 : statSync(out).size;
-    process.stderr.write(`${w.type}: strata ${r.strataMs} ms, tool ${r.toolMs ?? '-'} ms, ratio ${r.ratio ?? '-'}\n`);
+    const spread = r.spread ? ` (${r.spread.join('–')})` : '';
+    process.stderr.write(`${w.type}: strata ${r.strataMs} ms, tool ${r.toolMs ?? '-'} ms, ratio ${r.ratio ?? '-'}${spread}\n`);
     results[w.type] = { ...r, outputBytes };
     rmSync(out, { recursive: true, force: true });
   }

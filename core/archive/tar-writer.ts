@@ -78,46 +78,53 @@ interface Owner {
 const ROOT: Owner = { uid: 0, gid: 0, uname: 'root', gname: 'root' };
 const NO_LINK = Buffer.alloc(0);
 
-function ustarHeader(
+/** Where header bytes go: `fill` writes `length` bytes at `offset` of `buf` (a chunk of the archive, or a buffer of their own). */
+export type HeaderSink = (length: number, fill: (buf: Buffer, offset: number) => void) => void;
+
+/** The 512-byte ustar block at `o` of `h`, written in place: no buffer per member (bench/image.ts). */
+function ustarInto(
+  h: Buffer,
+  o: number,
   name: Buffer,
   typeflag: string,
   mode: number,
   size: number,
   mtime: number,
   linkname: Buffer,
-  dev: [number, number],
+  devmajor: number,
+  devminor: number,
   owner: Owner = ROOT,
-): Buffer {
-  // From Node's shared pool (allocUnsafe), zeroed: a header per file, each its own allocation otherwise.
-  const h = Buffer.allocUnsafe(BLOCK).fill(0);
-  name.copy(h, 0, 0, Math.min(name.length, 100));
-  octal(h, 100, 8, mode);
+): void {
+  h.fill(0, o, o + BLOCK);
+  name.copy(h, o, 0, Math.min(name.length, 100));
+  octal(h, o + 100, 8, mode);
   // Owners are root unless the caller declares others, whoever makes the archive.
-  octal(h, 108, 8, owner.uid);
-  octal(h, 116, 8, owner.gid);
-  octal(h, 124, 12, Math.min(size, MAX_USTAR_SIZE));
-  octal(h, 136, 12, mtime);
-  ascii(h, 156, 1, typeflag);
-  linkname.copy(h, 157, 0, Math.min(linkname.length, 100));
-  ascii(h, 257, 6, 'ustar\0');
-  ascii(h, 263, 2, '00');
-  ascii(h, 265, 32, owner.uname.slice(0, 31));
-  ascii(h, 297, 32, owner.gname.slice(0, 31));
-  octal(h, 329, 8, dev[0]);
-  octal(h, 337, 8, dev[1]);
+  octal(h, o + 108, 8, owner.uid);
+  octal(h, o + 116, 8, owner.gid);
+  octal(h, o + 124, 12, Math.min(size, MAX_USTAR_SIZE));
+  octal(h, o + 136, 12, mtime);
+  ascii(h, o + 156, 1, typeflag);
+  linkname.copy(h, o + 157, 0, Math.min(linkname.length, 100));
+  ascii(h, o + 257, 6, 'ustar\0');
+  ascii(h, o + 263, 2, '00');
+  ascii(h, o + 265, 32, owner.uname.slice(0, 31));
+  ascii(h, o + 297, 32, owner.gname.slice(0, 31));
+  octal(h, o + 329, 8, devmajor);
+  octal(h, o + 337, 8, devminor);
   // The checksum is computed with its own field read as eight spaces.
-  h.fill(0x20, 148, 156);
+  h.fill(0x20, o + 148, o + 156);
   let sum = 0;
-  for (let i = 0; i < BLOCK; i++) sum += h[i];
-  ascii(h, 148, 8, sum.toString(8).padStart(6, '0') + '\0 ');
-  return h;
+  for (let i = o; i < o + BLOCK; i++) sum += h[i];
+  ascii(h, o + 148, 8, sum.toString(8).padStart(6, '0') + '\0 ');
 }
 
 function extendedHeader(typeflag: 'x' | 'g', records: Buffer[], mtime: number): Buffer {
   const data = Buffer.concat(records);
   // The extended header's own name is fixed so it carries nothing of the host.
   const name = Buffer.from(typeflag === 'g' ? 'pax_global_header' : 'PaxHeader', 'ascii');
-  return Buffer.concat([ustarHeader(name, typeflag, 0o644, data.length, mtime, Buffer.alloc(0), [0, 0]), data, padding(data.length)]);
+  const h = Buffer.alloc(BLOCK);
+  ustarInto(h, 0, name, typeflag, 0o644, data.length, mtime, NO_LINK, 0, 0);
+  return Buffer.concat([h, data, padding(data.length)]);
 }
 
 /** A global extended header ('g'): records that describe the whole archive. */
@@ -131,6 +138,17 @@ export function paxGlobalHeader(records: Record<string, Buffer | string>, mtime:
 
 /** The header block(s) of one member; its data and padding follow. */
 export function tarHeader(m: TarMember): Buffer {
+  const parts: Buffer[] = [];
+  writeTarHeader(m, (length, fill) => {
+    const b = Buffer.alloc(length);
+    fill(b, 0);
+    parts.push(b);
+  });
+  return parts.length === 1 ? parts[0] : Buffer.concat(parts);
+}
+
+/** The header block(s) of one member, written into `sink`: an extended header first when the member needs one. */
+export function writeTarHeader(m: TarMember, sink: HeaderSink): void {
   const path = bytes(m.path);
   const link = m.linkname === undefined ? NO_LINK : bytes(m.linkname);
   const size = m.type === 'file' ? (m.size ?? 0) : 0;
@@ -148,8 +166,11 @@ export function tarHeader(m: TarMember): Buffer {
     !m.uid && !m.gid && m.uname === undefined && m.gname === undefined
       ? ROOT
       : { uid: m.uid ?? 0, gid: m.gid ?? 0, uname: m.uname ?? (m.uid ? '' : 'root'), gname: m.gname ?? (m.gid ? '' : 'root') };
-  const header = ustarHeader(path, TYPEFLAG[m.type], m.mode, size, m.mtime, link, [m.devmajor ?? 0, m.devminor ?? 0], owner);
-  return records.length ? Buffer.concat([extendedHeader('x', records, m.mtime), header]) : header;
+  if (records.length) {
+    const ext = extendedHeader('x', records, m.mtime);
+    sink(ext.length, (b, o) => ext.copy(b, o));
+  }
+  sink(BLOCK, (b, o) => ustarInto(b, o, path, TYPEFLAG[m.type], m.mode, size, m.mtime, link, m.devmajor ?? 0, m.devminor ?? 0, owner));
 }
 
 /** A whole small archive in memory: for tests and tiny fixtures. */

@@ -4,7 +4,6 @@ import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { writeAtomically } from './atomic-output.js';
-import { coalesce } from './coalesce.js';
 import { imageTree, type ImageEntry } from './image-tree.js';
 import type { ImageWriteOptions, ImageWriter } from './image-writer.js';
 import { tarStream } from './tar-stream.js';
@@ -35,7 +34,7 @@ export class OciArchiveWriter implements ImageWriter {
       const layout = join(scratch, 'layout');
       await new OciWriter().write(entries, layout, sourceDateEpoch, options);
       const tree = imageTree(await layoutEntries(layout), sourceDateEpoch);
-      await writeAtomically(out, (tmp) => pipeline(Readable.from(coalesce(tarStream(tree, { withRoot: false }))), createWriteStream(tmp)));
+      await writeAtomically(out, (tmp) => pipeline(Readable.from(tarStream(tree, { withRoot: false })), createWriteStream(tmp)));
     } finally {
       await rm(scratch, { recursive: true, force: true });
     }

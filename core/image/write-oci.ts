@@ -4,9 +4,9 @@ import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { constants, createGzip } from 'node:zlib';
+import { constants } from 'node:zlib';
+import { AFTER_GZIP, gzipStream } from './gzip-file.js';
 import { writeAtomically } from './atomic-output.js';
-import { coalesce } from './coalesce.js';
 import { ImageTreeError, imageTree, type ImageEntry } from './image-tree.js';
 import type { ImageWriteOptions, ImageWriter } from './image-writer.js';
 import { tarStream } from './tar-stream.js';
@@ -53,6 +53,7 @@ interface Blob {
 
 function counting(hash: ReturnType<typeof createHash>, count: { n: number }): Transform {
   return new Transform({
+    ...AFTER_GZIP,
     transform(chunk: Buffer, _enc, done) {
       hash.update(chunk);
       count.n += chunk.length;
@@ -80,11 +81,11 @@ export class OciWriter implements ImageWriter {
       const [tarCount, gzCount] = [{ n: 0 }, { n: 0 }];
       const layerTmp = join(blobs, 'layer.part');
       await pipeline(
-        Readable.from(coalesce(tarStream(tree))),
+        Readable.from(tarStream(tree)),
         counting(tarHash, tarCount),
-        createGzip({ level: constants.Z_DEFAULT_COMPRESSION }),
+        gzipStream(constants.Z_DEFAULT_COMPRESSION),
         counting(gzHash, gzCount),
-        createWriteStream(layerTmp),
+        createWriteStream(layerTmp, AFTER_GZIP),
       );
       const layer: Blob = { digest: `sha256:${gzHash.digest('hex')}`, size: gzCount.n };
       await rename(layerTmp, join(blobs, layer.digest.slice(7)));

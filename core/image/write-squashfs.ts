@@ -1,5 +1,4 @@
 import { writeAtomically } from './atomic-output.js';
-import { coalesce } from './coalesce.js';
 import { runTool } from './host-tool.js';
 import { imageTree, type ImageEntry } from './image-tree.js';
 import type { ImageWriter } from './image-writer.js';
@@ -25,7 +24,7 @@ export class SquashfsWriter implements ImageWriter {
       const args = ['-', tmp, '-tar', '-noappend', '-no-xattrs', '-comp', 'gzip', '-quiet', '-no-progress', '-exit-on-error'];
       args.push('-mkfs-time', String(sourceDateEpoch), '-all-time', String(sourceDateEpoch), '-root-mode', root.mode.toString(8));
       args.push('-root-uid', String(root.uid), '-root-gid', String(root.gid));
-      await runTool('mksquashfs', args, { input: coalesce(tarStream(tree, { withRoot: false })) });
+      await runTool('mksquashfs', args, { input: tarStream(tree, { withRoot: false, pack: { reuse: true } }), blockingInput: true });
     });
   }
 }

@@ -1,17 +1,14 @@
-import { closeSync, createWriteStream, openSync } from 'node:fs';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { constants, createGzip } from 'node:zlib';
+import { closeSync, openSync } from 'node:fs';
+import { constants } from 'node:zlib';
+import { gzipFile } from './gzip-file.js';
 import { writeAtomically } from './atomic-output.js';
-import { coalesce } from './coalesce.js';
 import { runTool } from './host-tool.js';
 import { imageTree, type ImageEntry } from './image-tree.js';
 import type { ImageWriter } from './image-writer.js';
 import { tarStream } from './tar-stream.js';
 
 // tar.gz and tar.zst: the tree as a pax archive (see tar-stream.ts).
-// gzip: Node's zlib writes no name and a zero time in the header (RFC 1952
-// MTIME = 0 means "no time stamp"), level 6 as gzip's own default.
+// gzip: Node's zlib (gzip-file.ts), level 6 as gzip's own default.
 // zstd: the zstd tool (Node 20's zlib has no zstd), single-threaded at its
 // default level 3; zstd's output depends only on input, level and the
 // thread setting, and it writes no name or time into the frame.
@@ -20,9 +17,7 @@ export class TarGzWriter implements ImageWriter {
   readonly type = 'tar.gz';
   async write(entries: readonly ImageEntry[], out: string, sourceDateEpoch: number): Promise<void> {
     const tree = imageTree(entries, sourceDateEpoch);
-    await writeAtomically(out, (tmp) =>
-      pipeline(Readable.from(coalesce(tarStream(tree))), createGzip({ level: constants.Z_DEFAULT_COMPRESSION }), createWriteStream(tmp)),
-    );
+    await writeAtomically(out, (tmp) => gzipFile(tmp, constants.Z_DEFAULT_COMPRESSION, (pool) => tarStream(tree, { pack: { pool } })));
   }
 }
 
@@ -33,7 +28,11 @@ export class TarZstWriter implements ImageWriter {
     await writeAtomically(out, async (tmp) => {
       const fd = openSync(tmp, 'w');
       try {
-        await runTool('zstd', ['-q', '-c', '-3', '-T1', '--no-progress'], { input: tarStream(tree, { reuse: true }), blockingInput: true, stdoutFd: fd });
+        await runTool('zstd', ['-q', '-c', '-3', '-T1', '--no-progress'], {
+          input: tarStream(tree, { pack: { reuse: true } }),
+          blockingInput: true,
+          stdoutFd: fd,
+        });
       } finally {
         closeSync(fd);
       }

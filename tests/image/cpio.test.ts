@@ -1,12 +1,13 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { scratchDirs } from '../helpers/strata.js';
 import { CpioGzWriter } from '../../core/image/write-cpio-gz.js';
 import type { ManifestEntry } from '../../core/rootfs/manifest.js';
+import type { ImageEntry } from '../../core/image/image-tree.js';
 
 // The cpio.gz image writer, checked with GNU cpio itself: names, types,
 // owners, device numbers, mtimes, contents, and byte-for-byte determinism.
@@ -147,5 +148,43 @@ test('a missing source file makes the write fail and leaves no output', async ()
   assert.ok(failed, 'write rejected');
   assert.throws(() => statSync(out));
 });
+
+test('over many 1 MiB chunks (filled again once zlib has them), cpio -id gives back every file', async () => {
+  // Files whose bytes all differ, so a chunk filled again before zlib had it all would show.
+  const dir = tempDir('strata-cpio-');
+  const entries: ImageEntry[] = [
+    { path: '/', type: 'dir', mode: 0o755, uid: 0, gid: 0 },
+    { path: '/d', type: 'dir', mode: 0o755, uid: 0, gid: 0 },
+  ];
+  for (let i = 0; i < 40; i++) {
+    const source = join(dir, `f${i}`);
+    const bytes = Buffer.alloc(i % 7 === 0 ? 900_000 + i : 50_000 + i * 1001);
+    for (let o = 0; o + 4 <= bytes.length; o += 4) bytes.writeUInt32LE((o * 2654435761 + i) >>> 0, o);
+    writeFileSync(source, bytes);
+    entries.push({ path: `/d/f${i}`, type: 'file', mode: 0o644, uid: 0, gid: 0, source, size: bytes.length });
+  }
+  const archive = gunzipSync(await write(entries as ManifestEntry[], join(dir, 'many.cpio.gz')));
+  assert.ok(archive.length > 6 << 20, `several chunks (${archive.length} bytes)`);
+  const x = join(dir, 'x');
+  mkdirSync(x);
+  cpio(['-id', '--quiet'], archive, x);
+  for (let i = 0; i < 40; i++) assert.ok(readFileSync(join(x, `d/f${i}`)).equals(readFileSync(join(dir, `f${i}`))), `f${i}`);
+});
+
+for (const said of [1, 3]) {
+  test(`a file whose bytes do not match the size the entry gives (${said} said, 2 there) fails, and leaves nothing`, async () => {
+    const dir = tempDir('strata-cpio-');
+    const source = join(dir, 'two');
+    writeFileSync(source, 'ab');
+    const out = join(dir, 'image.cpio.gz');
+    const entries: ImageEntry[] = [{ path: '/two', type: 'file', mode: 0o644, uid: 0, gid: 0, source, size: said }];
+    const error = await new CpioGzWriter().write(entries, out, EPOCH).then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    assert.match(String(error?.message), 'changed size');
+    assert.not.ok(existsSync(out));
+  });
+}
 
 test.run();

@@ -1,0 +1,102 @@
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, renameSync, statSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+// Each shell task of a build beside the same script run by hand, as a pair
+// run back to back, so both sides see the same load on a shared machine
+// (a whole build followed by all the scripts would compare two different
+// hours of other people's work). The by-hand side really redoes the work:
+// it runs in a copy of the task's work folder as it was just before
+// Strata's run of that task (`cp -a`, taken when the task starts), swapped
+// into place because the scripts name their folders by absolute path; then
+// Strata's result is swapped back and the build goes on.
+//
+// `before` and `after` must be called synchronously from the run queue's
+// `running` and `succeeded` events (rxjs subjects call subscribers in line),
+// so the queue, at one task at a time, waits for them and nothing else
+// touches the work folder meanwhile.
+
+export interface TaskPair {
+  readonly task: string;
+  readonly kind: string;
+  readonly strataMs: number;
+  readonly handMs: number;
+  /** One-minute load average when the pair started and when it ended. */
+  readonly load: readonly [number, number];
+}
+
+interface Started {
+  readonly workdir: string;
+  readonly copy: string | undefined;
+  readonly at: number;
+  readonly load: number;
+}
+
+function sh(file: string, args: string[]): void {
+  const r = spawnSync(file, args, { stdio: 'ignore' });
+  if (r.status !== 0) throw new Error(`${file} ${args.join(' ')} failed (exit ${r.status})`);
+}
+
+/** rm -rf: a kernel tree is ~80,000 files, which Node's own recursive rmSync takes minutes over on a loaded machine. */
+const remove = (path: string) => sh('rm', ['-rf', path]);
+
+export class TaskPairs {
+  readonly pairs: TaskPair[] = [];
+  /** Time spent copying, swapping and running by hand, inside the build's wall time: subtracted from it. */
+  bookkeepingMs = 0;
+  private readonly started = new Map<string, Started>();
+
+  /** A shell task is about to run: keep a copy of its work folder as it is now. Returns the time the task's own clock starts. */
+  before(key: string, workdir: string): number {
+    const t0 = performance.now();
+    const copy = existsSync(workdir) ? `${workdir}.bench-before` : undefined;
+    if (copy) {
+      remove(copy);
+      sh('cp', ['-a', workdir, copy]);
+    }
+    const at = performance.now();
+    this.bookkeepingMs += at - t0;
+    this.started.set(key, { workdir, copy, at, load: loadavg()[0] });
+    return at;
+  }
+
+  /** The task succeeded: run its script by hand in the copy taken before it, time that, and put Strata's result back. */
+  after(key: string, task: string, kind: string): void {
+    const t0 = performance.now();
+    const s = this.started.get(key);
+    if (!s) return;
+    this.started.delete(key);
+    const strataMs = t0 - s.at;
+    const runFile = join(s.workdir, `run.${kind}`);
+    // A task kind with no script (or a script left from an earlier task of another kind) has nothing to pair.
+    if (!existsSync(runFile) || statSync(runFile).mtimeMs < performance.timeOrigin + s.at - 1000) {
+      if (s.copy) remove(s.copy);
+      this.bookkeepingMs += performance.now() - t0;
+      return;
+    }
+    const scratch = mkdtempSync(join(tmpdir(), 'strata-bench-script-'));
+    const script = join(scratch, `run.${kind}`);
+    copyFileSync(runFile, script);
+    const strataResult = `${s.workdir}.bench-after`;
+    remove(strataResult);
+    renameSync(s.workdir, strataResult);
+    if (s.copy) renameSync(s.copy, s.workdir);
+    else mkdirSync(s.workdir, { recursive: true });
+    // Outside the sandbox (STRATA_SANDBOX=1 tells the script it is already in it): the bare commands.
+    const handStart = performance.now();
+    const r = spawnSync('/bin/sh', [script], { cwd: s.workdir, env: { PATH: '/usr/bin:/bin', STRATA_SANDBOX: '1' }, stdio: 'ignore' });
+    const handMs = performance.now() - handStart;
+    remove(s.workdir);
+    renameSync(strataResult, s.workdir);
+    remove(scratch);
+    if (r.status !== 0) throw new Error(`${runFile} failed by hand (exit ${r.status})`);
+    const pair: TaskPair = { task, kind, strataMs, handMs, load: [s.load, loadavg()[0]] };
+    this.pairs.push(pair);
+    // Progress, for a run that takes an hour.
+    console.error(
+      `${new Date().toISOString()} ${task}: strata ${(strataMs / 1000).toFixed(1)} s, by hand ${(handMs / 1000).toFixed(1)} s, load ${pair.load.join(' ')}`,
+    );
+    this.bookkeepingMs += performance.now() - t0;
+  }
+}

@@ -10,12 +10,13 @@ import { TaskPairs } from './task-pairs.js';
 // npm run bench:build [-- <image> [--machine M[,M…]]] — per machine (default
 // qemuarm64): a cold build of `minimal` in a fresh folder, offline from
 // mirror/, one task at a time, each shell task followed at once by the same
-// script run by hand in a copy of its work folder as it was before the task
-// (task-pairs.ts: both sides of a pair see the same load), then a no-op
+// script run by hand in the recipe's second work folder, where the by-hand
+// scripts redo the same work one after the other (task-pairs.ts: both sides
+// of a pair see the same load), then a no-op
 // rebuild through the real command line. Prints, per stage, Strata's time
 // summed over its tasks beside the same scripts by hand and the ratio, the
-// load average, and the whole build (less the bench's own copying and
-// by-hand runs) over the scripts by hand.
+// load average, and the whole build (less the bench's own folder swaps
+// and by-hand runs) over the scripts by hand.
 
 const args = process.argv.slice(2);
 const at = args.indexOf('--machine');
@@ -56,6 +57,7 @@ async function bench(machine: string): Promise<void> {
   });
   const summary = await queue.run(new AbortController().signal);
   const tBuilt = performance.now();
+  pairs.cleanup();
   if (summary.failed) {
     console.error(summary.failures.map((f) => f.message).join('\n'));
     process.exit(1);
@@ -95,7 +97,7 @@ async function bench(machine: string): Promise<void> {
   for (const p of pairs.pairs.filter((x) => x.strataMs > 10_000)) {
     console.log(`    ${p.task.padEnd(40)} ${ms(p.strataMs)}  by hand ${ms(p.handMs)}  ratio ${(p.strataMs / p.handMs).toFixed(3)}  load ${load(p.load)}`);
   }
-  console.log(`  ${'total'.padEnd(16)} ${ms(tBuilt - t0 - pairs.bookkeepingMs)} (less ${ms(pairs.bookkeepingMs)} of copies and by-hand runs)`);
+  console.log(`  ${'total'.padEnd(16)} ${ms(tBuilt - t0 - pairs.bookkeepingMs)} (less ${ms(pairs.bookkeepingMs)} of folder swaps and by-hand runs)`);
   console.log(`no-op rebuild (new process, command line): ${ms(noopMs)}`);
   console.log(`the same ${pairs.pairs.length} task scripts by hand, each beside its task: ${ms(handMs)}`);
   console.log(`ratio (build after the fetch phase / by hand; one task at a time in both, make -j${project.jobs} inside): ${(buildMs / handMs).toFixed(3)}`);

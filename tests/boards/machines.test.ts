@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { boardChecks } from '../../core/qemu/board-checks.js';
 import { QemuConsole, readQemuBoot, testImage, type QemuBoot } from '../../core/qemu/index.js';
 import { ext4Names, extractPartition, fatFile, fsckClean, partitionTable } from '../helpers/disk-inspect.js';
-import { ROOT, scratchDirs, strata } from '../helpers/strata.js';
+import { ROOT, scratchDirs, strata, TEST_CACHE } from '../helpers/strata.js';
 
 // Every board, for real (opt-in: `npm run test:boards`): build `minimal`
 // with the from-source kernel and boot chain, then boot it in QEMU 7.2:
@@ -18,16 +18,13 @@ import { ROOT, scratchDirs, strata } from '../helpers/strata.js';
 //    and U-Boot from the deployed disk (on the HiFive Unleashed its SD card:
 //    U-Boot SPL → OpenSBI + U-Boot from the FIT image), extlinux.conf, Linux,
 //    the root file system on the disk.
-// The project shares the worktree's task cache (cache/), so what a
+// The project shares the suites' task cache (TEST_CACHE: cache/ or STRATA_TEST_CACHE), so what a
 // developer built is restored instead of compiled again; a cold run builds
 // four kernels and five bootloaders (see docs/boards.md for times).
 
 const tempDir = scratchDirs(test);
 const project = tempDir('strata-boards-');
-writeFileSync(
-  join(project, 'strata.yaml'),
-  `mirrors: [${join(ROOT, 'mirror')}]\noffline: true\ncache: ${process.env.STRATA_BOARDS_CACHE ?? join(ROOT, 'cache')}\n`,
-);
+writeFileSync(join(project, 'strata.yaml'), `mirrors: [${join(ROOT, 'mirror')}]\noffline: true\ncache: ${TEST_CACHE}\n`);
 const deployOf = (m: string) => join(project, 'build/deploy/images', m);
 
 interface Board {

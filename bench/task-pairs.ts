@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, renameSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, renameSync, statSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -14,7 +14,8 @@ import { join } from 'node:path';
 // folders are swapped by renaming (no copy of a kernel tree per task):
 // Strata's aside, the by-hand one in place, the script, and back. The one
 // thing a non-shell task adds between shell tasks, the recipe's sysroot,
-// is linked into the by-hand folder before each script.
+// is linked into the by-hand folder before each script, and what a task
+// writes before its script (the kconfig class's fragments) is copied.
 //
 // `before` and `after` must be called synchronously from the run queue's
 // `running` and `succeeded` events (rxjs subjects call subscribers in line),
@@ -96,6 +97,18 @@ export class TaskPairs {
     if (existsSync(sysroot)) {
       remove(join(s.workdir, 'sysroot'));
       sh('cp', ['-al', sysroot, join(s.workdir, 'sysroot')]);
+    }
+    // What Strata itself wrote before launching the script (the kconfig
+    // fragments folder): made before run.<task>, so born before it.
+    const scriptBorn = statSync(join(strataSide, `run.${kind}`)).birthtimeMs;
+    for (const name of readdirSync(strataSide)) {
+      if (name === 'sysroot' || /^(run|log)\./.test(name)) continue;
+      const born = lstatSync(join(strataSide, name)).birthtimeMs;
+      const mine = join(s.workdir, name);
+      if (born <= scriptBorn && (!existsSync(mine) || born >= performance.timeOrigin + s.at - 1000)) {
+        remove(mine);
+        sh('cp', ['-a', join(strataSide, name), mine]);
+      }
     }
     // Outside the sandbox (STRATA_SANDBOX=1 tells the script it is already in it): the bare commands.
     const handStart = performance.now();

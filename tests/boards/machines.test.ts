@@ -182,7 +182,11 @@ const UBOOT_LINUX: Record<string, { binary: string; args: (d: string) => string[
     binary: 'qemu-system-riscv64',
     args: (d) => ['-M', 'virt', '-bios', join(d, 'fw_dynamic.bin'), '-kernel', join(d, 'u-boot.bin')],
     kernelAt: 0x84000000,
-    initrdAt: 0x8c000000,
+    // U-Boot's ramdisk_addr_r (include/configs/qemu-riscv.h): its preboot
+    // (u-boot/files/fdt-copy-with-room.cfg) copies the devicetree to
+    // fdt_addr_r, 0x8c000000, with 1 MiB of room, over an initramfs put there
+    // ("Bad FIT ramdisk image format!": booti found the FDT's magic).
+    initrdAt: 0x8c300000,
     fdtAt: 0x88000000,
     console: 'ttyS0',
   },

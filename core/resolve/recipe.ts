@@ -99,18 +99,37 @@ function builtinAssignment(name: string, value: string): Assignment {
 
 /**
  * An `rdepends:` entry may name variables (`${MACHINE_EXTRA_RDEPENDS}`, as
- * a package group lets the machine add its kernel modules): it expands to
- * zero or more package names, each located where the entry is written.
+ * a package group lets the machine add its kernel modules, or a dynamic
+ * name such as `kernel-module-${NET_MODULE}`): it expands, as every recipe
+ * value does, to zero or more package names; an unset variable is an error
+ * at the entry.
  */
-function expandRdepend(data: DataStore, pkg: string, item: string, at: Map<string, SourceLocation>): string[] {
+function expandNames(data: DataStore, where: string, item: string, loc: SourceLocation | undefined): string[] {
   if (!item.includes('${')) return [item];
+  return data.expand(item, { where, loc }).split(/\s+/).filter(Boolean);
+}
+
+/** A fixed package's entry; each name it expands to is located where the entry is written. */
+function expandRdepend(data: DataStore, pkg: string, item: string, at: Map<string, SourceLocation>): string[] {
   const loc = at.get(`${pkg} ${item}`);
-  const names = data
-    .expand(item, { where: `rdepends of ${pkg}`, loc })
-    .split(/\s+/)
-    .filter(Boolean);
+  const names = expandNames(data, `rdepends of ${pkg}`, item, loc);
   if (loc) for (const n of names) at.set(`${pkg} ${n}`, loc);
   return names;
+}
+
+/** The same for the `rdepends:` of a `packages-dynamic:` entry, which every package it makes gets. */
+function expandDynamic(data: DataStore, d: DynamicPackageSpec): DynamicPackageSpec {
+  if (!d.rdepends.some((item) => item.includes('${'))) return d;
+  const rdepends: string[] = [];
+  const rdependsAt: SourceLocation[] = [];
+  d.rdepends.forEach((item, i) => {
+    const loc = d.rdependsAt[i] ?? d.loc;
+    for (const n of expandNames(data, `rdepends of ${d.pattern}`, item, loc)) {
+      rdepends.push(n);
+      rdependsAt.push(loc);
+    }
+  });
+  return { ...d, rdepends, rdependsAt };
 }
 
 export function buildRecipe(catalog: Catalog, file: RecipeFile, ctx: GlobalContext): Recipe {
@@ -150,7 +169,7 @@ export function buildRecipe(catalog: Catalog, file: RecipeFile, ctx: GlobalConte
     dependsAt: new Map(parts.flatMap((p) => [...p.dependsAt])),
     sources: parts.flatMap((p) => p.sources.map((s) => ({ ...s, dir: p.dir }))),
     packages: packages.length ? packages : [{ name: file.name, patterns: ['/**'], loc: file.loc, implicit: true }],
-    dynamicPackages: parts.flatMap((p) => p.dynamicPackages),
+    dynamicPackages: parts.flatMap((p) => p.dynamicPackages.map((d) => expandDynamic(data, d))),
     rdepends,
     rdependsAt,
     conffiles,

@@ -3,11 +3,11 @@ import * as assert from 'uvu/assert';
 import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { FIXTURES, ROOT, scratchDirs, strata } from '../helpers/strata.js';
+import { FIXTURES, ROOT, scratchDirs, strata, TEST_CACHE } from '../helpers/strata.js';
 
 // One package per kernel module, from the real kernel (opt-in with
 // tests/boards: a cold run compiles Linux for qemuarm64 with the fixture
-// layer's fragment, CONFIG_BRIDGE=m and CONFIG_DUMMY=m; the worktree's task
+// layer's fragment, CONFIG_BRIDGE=m and CONFIG_DUMMY=m; the suites' task
 // cache restores it afterwards). The .ipk files are read by dpkg-deb, and
 // their Depends follow depmod's modules.dep: bridge.ko needs stp.ko and
 // llc.ko, stp.ko needs llc.ko.
@@ -16,7 +16,7 @@ const tempDir = scratchDirs(test);
 const project = tempDir('strata-kmod-');
 writeFileSync(
   join(project, 'strata.yaml'),
-  `layers: [${join(ROOT, 'layers/core')}, ${join(FIXTURES, 'layers/kmod')}]\nmirrors: [${join(ROOT, 'mirror')}]\noffline: true\ncache: ${process.env.STRATA_BOARDS_CACHE ?? join(ROOT, 'cache')}\n`,
+  `layers: [${join(ROOT, 'layers/core')}, ${join(FIXTURES, 'layers/kmod')}]\nmirrors: [${join(ROOT, 'mirror')}]\noffline: true\ncache: ${TEST_CACHE}\n`,
 );
 const feed = join(project, 'build/deploy/ipk/aarch64');
 const field = (pkg: string, name: string) => execFileSync('dpkg-deb', ['--field', join(feed, `${pkg}_6.1.176_aarch64.ipk`), name], { encoding: 'utf8' }).trim();

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { boardChecks } from '../../core/qemu/board-checks.js';
 import { QemuConsole, readQemuBoot, testImage, type QemuBoot } from '../../core/qemu/index.js';
 import { ext4Names, extractPartition, fatFile, fsckClean, partitionTable } from '../helpers/disk-inspect.js';
-import { ROOT, scratchDirs, strata } from '../helpers/strata.js';
+import { ROOT, scratchDirs, strata, TEST_CACHE } from '../helpers/strata.js';
 
 // Every board, for real (opt-in: `npm run test:boards`): build `minimal`
 // with the from-source kernel and boot chain, then boot it in QEMU 7.2:
@@ -18,16 +18,13 @@ import { ROOT, scratchDirs, strata } from '../helpers/strata.js';
 //    and U-Boot from the deployed disk (on the HiFive Unleashed its SD card:
 //    U-Boot SPL → OpenSBI + U-Boot from the FIT image), extlinux.conf, Linux,
 //    the root file system on the disk.
-// The project shares the worktree's task cache (cache/), so what a
+// The project shares the suites' task cache (TEST_CACHE: cache/ or STRATA_TEST_CACHE), so what a
 // developer built is restored instead of compiled again; a cold run builds
 // four kernels and five bootloaders (see docs/boards.md for times).
 
 const tempDir = scratchDirs(test);
 const project = tempDir('strata-boards-');
-writeFileSync(
-  join(project, 'strata.yaml'),
-  `mirrors: [${join(ROOT, 'mirror')}]\noffline: true\ncache: ${process.env.STRATA_BOARDS_CACHE ?? join(ROOT, 'cache')}\n`,
-);
+writeFileSync(join(project, 'strata.yaml'), `mirrors: [${join(ROOT, 'mirror')}]\noffline: true\ncache: ${TEST_CACHE}\n`);
 const deployOf = (m: string) => join(project, 'build/deploy/images', m);
 
 interface Board {
@@ -185,7 +182,11 @@ const UBOOT_LINUX: Record<string, { binary: string; args: (d: string) => string[
     binary: 'qemu-system-riscv64',
     args: (d) => ['-M', 'virt', '-bios', join(d, 'fw_dynamic.bin'), '-kernel', join(d, 'u-boot.bin')],
     kernelAt: 0x84000000,
-    initrdAt: 0x8c000000,
+    // U-Boot's ramdisk_addr_r (include/configs/qemu-riscv.h): its preboot
+    // (u-boot/files/fdt-copy-with-room.cfg) copies the devicetree to
+    // fdt_addr_r, 0x8c000000, with 1 MiB of room, over an initramfs put there
+    // ("Bad FIT ramdisk image format!": booti found the FDT's magic).
+    initrdAt: 0x8c300000,
     fdtAt: 0x88000000,
     console: 'ttyS0',
   },

@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ESC_ESC, runMenuconfig } from '../helpers/menuconfig.js';
-import { ROOT, scratchDirs, strata, writeTree } from '../helpers/strata.js';
+import { ROOT, scratchDirs, strata, writeTree, TEST_CACHE } from '../helpers/strata.js';
 
 // `strata menuconfig` and `strata diffconfig` for busybox and u-boot, as a
 // user runs them: menuconfig configures first (the project shares the task
@@ -18,7 +18,7 @@ import { ROOT, scratchDirs, strata, writeTree } from '../helpers/strata.js';
 
 const tempDir = scratchDirs(test);
 const project = tempDir('strata-menuconfig-bb-');
-const cache = process.env.STRATA_TEST_CACHE ?? join(ROOT, 'cache');
+const cache = TEST_CACHE;
 const run = `${process.pid}-${Date.now()}`;
 
 interface Case {

@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { ROOT, scratchDirs, strata } from '../helpers/strata.js';
+import { ROOT, scratchDirs, strata, TEST_CACHE } from '../helpers/strata.js';
 
 // The product image `base`, as a user builds and tests it: busybox on the
 // shared musl, svinit handing PID 1 to runsvdir, the DHCP client and
@@ -20,7 +20,7 @@ import { ROOT, scratchDirs, strata } from '../helpers/strata.js';
 const tempDir = scratchDirs(test);
 const project = tempDir('strata-e2e-base-');
 const deploy = join(project, 'build/deploy/images/qemuarm64');
-const cache = process.env.STRATA_TEST_CACHE ?? join(ROOT, 'cache');
+const cache = TEST_CACHE;
 writeFileSync(join(project, 'strata.yaml'), `cache: ${cache}\n`);
 
 test('the mirror from `npm run setup` is there', () => {

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT, scratchDirs, strata } from '../helpers/strata.js';
+import { ROOT, scratchDirs, strata, TEST_CACHE } from '../helpers/strata.js';
 
 // The main job, as a user runs it: build the default image `minimal` for
 // qemuarm64 offline from the mirror that `npm run setup` fills (real cross
@@ -20,7 +20,7 @@ import { ROOT, scratchDirs, strata } from '../helpers/strata.js';
 const tempDir = scratchDirs(test);
 const project = tempDir('strata-e2e-');
 const deploy = join(project, 'build/deploy/images/qemuarm64');
-const cache = process.env.STRATA_TEST_CACHE ?? join(ROOT, 'cache');
+const cache = TEST_CACHE;
 writeFileSync(join(project, 'strata.yaml'), `cache: ${cache}\n`);
 const sum = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
 

@@ -11,6 +11,13 @@ import { fileURLToPath } from 'node:url';
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 export const CLI = join(ROOT, 'dist/core/cli/main.js');
 export const FIXTURES = join(ROOT, 'tests/fixtures');
+/**
+ * The task cache every suite's builds share, so a kernel is compiled once:
+ * `cache/` of the checkout, or the folder STRATA_TEST_CACHE names (README,
+ * "Tests"). One name for it, here: two board tests read another variable
+ * and so compiled every kernel again under STRATA_TEST_CACHE.
+ */
+export const TEST_CACHE = process.env.STRATA_TEST_CACHE ?? join(ROOT, 'cache');
 
 export interface CliResult {
   readonly code: number;

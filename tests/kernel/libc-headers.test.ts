@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { FIXTURES, ROOT, scratchDirs, strata } from '../helpers/strata.js';
+import { FIXTURES, ROOT, scratchDirs, strata, TEST_CACHE } from '../helpers/strata.js';
 
 // The C library's kernel headers come from this kernel's headers_install
 // (linux-libc-headers, Linux 6.1.176), not from the host's cross toolchain
@@ -14,7 +14,7 @@ import { FIXTURES, ROOT, scratchDirs, strata } from '../helpers/strata.js';
 
 const tempDir = scratchDirs(test);
 const project = tempDir('strata-libc-headers-');
-const cache = process.env.STRATA_TEST_CACHE ?? join(ROOT, 'cache');
+const cache = TEST_CACHE;
 writeFileSync(
   join(project, 'strata.yaml'),
   `layers: [${join(ROOT, 'layers/core')}, ${join(FIXTURES, 'layers/kheaders')}]\nmirrors: [${join(ROOT, 'mirror')}]\noffline: true\ncache: ${cache}\n`,

@@ -4,7 +4,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isListedSpdxExpression } from '../../core/release/license-expression.js';
 import { validateSpdx23 } from '../helpers/spdx-validate.js';
-import { ROOT, scratchDirs, strata } from '../helpers/strata.js';
+import { ROOT, scratchDirs, strata, TEST_CACHE } from '../helpers/strata.js';
 
 // The SBOM of a real image, `minimal` for qemuarm64 (cross-built musl,
 // busybox, Debian's kernel), against the SPDX project's SPDX 2.3 JSON
@@ -14,7 +14,7 @@ import { ROOT, scratchDirs, strata } from '../helpers/strata.js';
 
 const tempDir = scratchDirs(test);
 const project = tempDir('strata-sbom-');
-const cache = process.env.STRATA_TEST_CACHE ?? join(ROOT, 'cache');
+const cache = TEST_CACHE;
 writeFileSync(join(project, 'strata.yaml'), `cache: ${cache}\n`);
 
 test('the SBOM of minimal is valid against the SPDX 2.3 JSON schema', async () => {

@@ -12,10 +12,9 @@ const filterAt = args.indexOf('--filter');
 const filter = filterAt >= 0 ? args.splice(filterAt, 2)[1] : undefined;
 const dirs = args.length ? args : ['tests'];
 // Suites too slow for the default run (kernels and bootloaders for every
-// board; a release rebuilt three times from scratch, by design; the base
-// image with its services and SSH): run only when named, e.g.
-// `node scripts/run-tests.mjs tests/boards`.
-const OPT_IN = new Set(['tests/boards', 'tests/e2e-release', 'tests/e2e-base'].map((d) => join('dist', d)));
+// board; a release rebuilt three times from scratch, by design):
+// run only when named, e.g. `node scripts/run-tests.mjs tests/boards`.
+const OPT_IN = new Set(['tests/boards', 'tests/e2e-release'].map((d) => join('dist', d)));
 
 function find(dir) {
   let out = [];

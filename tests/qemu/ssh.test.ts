@@ -8,7 +8,7 @@ import { authorizeKeyCommand, freeLocalPort, openSshSession, runOverSsh, runProc
 // key, the free port, the guest command that authorizes the key, ssh's
 // arguments, and ssh's own failure (nothing listening) retried until the
 // timeout and reported with its message. A real login is in
-// tests/e2e-base/base-image.test.ts.
+// tests/e2e/base-image.test.ts.
 
 test('freeLocalPort gives a loopback port that can be bound', async () => {
   const port = await freeLocalPort();

@@ -28,9 +28,8 @@ test('the mirror from `npm run setup` is there', () => {
 });
 
 test('strata build base --offline cross-builds and deploys a bootable image', async () => {
-  // With a cold cache this compiles Linux and U-Boot: about 10 minutes on an idle 2-core machine, and more
-  // than 25 when other builds share it. `.ci/run` runs this suite before `npm test`, whose minimal e2e then
-  // restores them from the same cache.
+  // The first e2e file to run, so with a cold cache it compiles Linux and U-Boot: about 10 minutes on an idle
+  // 2-core machine, and more than 25 when other builds share it.
   const r = await strata(['build', 'base', '--machine', 'qemuarm64', '--offline', '--project', project], { timeoutMs: 2_700_000 });
   assert.is(r.code, 0, r.stdout.slice(-3000) + r.stderr);
   for (const f of ['base-qemuarm64.cpio.gz', 'Image-qemuarm64.bin', 'base-qemuarm64.manifest', 'base-qemuarm64.qemuboot.json']) {

@@ -1,4 +1,4 @@
-import { readSync } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 
 // An archive stream (tar, cpio) packed into 1 MiB chunks as it is made:
 // headers are written in place and file bytes are read (synchronously,
@@ -17,6 +17,7 @@ import { readSync } from 'node:fs';
 // (zlib, gzip-file.ts) gives each back to the pool itself.
 
 export const CHUNK = 1 << 20;
+const ONE = Buffer.alloc(1);
 
 /** Chunks of CHUNK bytes, given back to be filled again. */
 export class ChunkPool {
@@ -96,6 +97,26 @@ export class ChunkPacker {
     if (n === 0) throw new Error(`${what} changed size while it was read`);
     this.used += n;
     return n;
+  }
+
+  /**
+   * Copies the file `source` (of `size` bytes, as the tree says) into the
+   * stream, piece by piece, handing on each chunk as it fills: a large
+   * file is never held whole. A file that is shorter or longer than `size`
+   * is an error naming it and `forPath`, the archive member it is for.
+   */
+  *copyFile(source: string, size: number, forPath: string): Generator<Buffer> {
+    const fd = openSync(source, 'r');
+    try {
+      for (let left = size; left > 0;) {
+        left -= this.read(fd, left, `${source} (for ${forPath})`);
+        if (this.ready) yield* this.handOut();
+      }
+      // A short file ends a read early (read above); a longer one has a byte more. No fstat: its Stats object per file cost more.
+      if (readSync(fd, ONE, 0, 1, null) !== 0) throw new Error(`${source} changed size while it was read for ${forPath}`);
+    } finally {
+      closeSync(fd);
+    }
   }
 
   /** Whether a full chunk is waiting to be handed on. */

@@ -1,4 +1,3 @@
-import { closeSync, openSync, readSync } from 'node:fs';
 import { ChunkPacker, type PackerOptions } from './chunk-packer.js';
 import { fileSize, inlineBytes, type TreeEntry } from './image-tree.js';
 
@@ -21,7 +20,6 @@ const TYPE_BITS = { dir: S_IFDIR, file: S_IFREG, symlink: S_IFLNK, chardev: S_IF
 const HEADER = 110;
 const pad4 = (n: number): number => (4 - (n % 4)) % 4;
 /** For the read that finds a file's end. */
-const ONE = Buffer.alloc(1);
 
 interface Fields {
   ino: number;
@@ -76,19 +74,7 @@ export async function* cpioNewc(entries: readonly TreeEntry[], pack?: PackerOpti
       name,
     });
     if (inline) p.put(inline);
-    else if (e.type === 'file') {
-      const fd = openSync(e.source!, 'r');
-      try {
-        for (let left = size; left > 0;) {
-          left -= p.read(fd, left, `${e.source} (for ${e.path})`);
-          if (p.ready) yield* p.handOut();
-        }
-        // A short file ends a read early (ChunkPacker.read); a longer one has a byte more.
-        if (readSync(fd, ONE, 0, 1, null) !== 0) throw new Error(`${e.source} changed size while it was read for ${e.path}`);
-      } finally {
-        closeSync(fd);
-      }
-    }
+    else if (e.type === 'file') yield* p.copyFile(e.source!, size, e.path);
     p.zeros(pad4(size));
     if (p.ready) yield* p.handOut();
   }

@@ -1,4 +1,3 @@
-import { closeSync, openSync, readSync } from 'node:fs';
 import { BLOCK, writeTarHeader, type HeaderSink, type TarMember } from '../archive/tar-writer.js';
 import { ChunkPacker, type PackerOptions } from './chunk-packer.js';
 import { fileSize, inlineBytes, type ImageTree, type TreeEntry } from './image-tree.js';
@@ -43,7 +42,6 @@ function paxIds(e: TreeEntry): Record<string, string> {
 }
 
 /** For the read that finds a file's end. */
-const ONE = Buffer.alloc(1);
 
 export interface TarStreamOptions {
   /** false leaves out the "./" member, for readers that reject it. */
@@ -63,20 +61,7 @@ export async function* tarStream(tree: ImageTree, { withRoot = true, pack }: Tar
       const size = fileSize(e);
       writeTarHeader(tarMember(e, size), sink);
       if (inline) p.put(inline);
-      else {
-        const fd = openSync(e.source!, 'r');
-        try {
-          // Piece by piece, handed on as they are ready: a large file is never held whole.
-          for (let left = size; left > 0;) {
-            left -= p.read(fd, left, `${e.source} (for ${e.path})`);
-            if (p.ready) yield* p.handOut();
-          }
-          // A short file ends a read early (ChunkPacker.read); a longer one has a byte more. No fstat: its Stats object per file cost more.
-          if (readSync(fd, ONE, 0, 1, null) !== 0) throw new Error(`${e.source} changed size while it was read for ${e.path}`);
-        } finally {
-          closeSync(fd);
-        }
-      }
+      else yield* p.copyFile(e.source!, size, e.path);
       p.zeros((BLOCK - (size % BLOCK)) % BLOCK);
     }
     if (p.ready) yield* p.handOut();

@@ -1,24 +1,25 @@
 #!/usr/bin/env node
-// Bundles the command line after tsc (npm run build): dist/core/cli/main.js
-// is replaced by one file per command (esbuild, ESM, code splitting), so a
-// command reads a handful of files instead of resolving hundreds of modules
-// (rxjs alone is about 300 files as Node loads it); `strata --help` then
-// starts in a few milliseconds more than Node itself (npm run
-// bench:startup). The chunks sit beside main.js, in dist/core/cli/, so the
-// paths the code derives from import.meta.url (STRATA_ROOT in
-// core/config/project.ts, reproduce's own main.js) are the same as in the
-// unbundled build; the tsc output of every module stays in dist/ for the
-// tests and benches that import modules. node-pty is native: it stays
-// external, loaded by the chunks that use it.
+// Bundles the command line after tsc (npm run build), so a command reads
+// two files instead of resolving hundreds of modules (rxjs alone is about
+// 300 files as Node loads it):
+// - dist/core/cli/strata.cjs: main.ts and everything it imports, one
+//   CommonJS file, which core/cli/code-cache.ts runs through V8's code
+//   cache (Node 20 caches no compiled code for ES modules). Each command's
+//   modules stay behind esbuild's lazy initialisers, so `strata --help`
+//   runs none of the build's code.
+// - dist/core/cli/main.js: core/cli/launcher.ts, which runs it.
+// Both sit in dist/core/cli/, so the paths the code derives from
+// import.meta.url (STRATA_ROOT in core/config/project.ts, reproduce's own
+// main.js) are the same as in the unbundled build; the tsc output of every
+// module stays in dist/ for the tests and benches that import modules.
+// node-pty is native: it stays external, required where it is used.
 import { build } from 'esbuild';
-import { readdirSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const out = join(root, 'dist/core/cli');
-const CHUNK = 'strata-chunk-';
-for (const f of readdirSync(out)) if (f.startsWith(CHUNK)) rmSync(join(out, f));
 
 // rxjs offers Node its CommonJS build, whose index loads every operator;
 // its ES module build lets esbuild keep only what Strata uses.
@@ -29,20 +30,18 @@ const rxjsModules = {
   },
 };
 
+const common = { bundle: true, platform: 'node', target: 'node20', allowOverwrite: true, logLevel: 'warning' };
 await build({
-  entryPoints: { main: join(root, 'core/cli/main.ts') },
-  outdir: out,
-  chunkNames: `${CHUNK}[hash]`,
-  bundle: true,
-  splitting: true,
-  format: 'esm',
-  platform: 'node',
-  target: 'node20',
+  ...common,
+  entryPoints: [join(root, 'core/cli/main.ts')],
+  outfile: join(out, 'strata.cjs'),
+  format: 'cjs',
   external: ['node-pty'],
-  allowOverwrite: true,
-  logLevel: 'warning',
   plugins: [rxjsModules],
-  // CommonJS dependencies (fast-glob, yaml) call require() for Node's own
-  // modules; an ES module has no require, so each chunk makes one.
-  banner: { js: "import { createRequire as __strataCreateRequire } from 'node:module'; const require = __strataCreateRequire(import.meta.url);" },
+  inject: [join(root, 'scripts/import-meta-url.mjs')],
+  define: { 'import.meta.url': 'importMetaUrl' },
 });
+// The code cache's vm.Script has no loader for import(): every module must
+// be in the bundle or required.
+if (/\bimport\(/.test(readFileSync(join(out, 'strata.cjs'), 'utf8'))) throw new Error('strata.cjs calls import(), which code-cache.ts cannot run');
+await build({ ...common, entryPoints: [join(root, 'core/cli/launcher.ts')], outfile: join(out, 'main.js'), format: 'esm' });

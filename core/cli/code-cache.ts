@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { basename, dirname, join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Script } from 'node:vm';
 import { writeFileAtomicallySync } from '../fs/atomic-write.js';
 
@@ -15,33 +15,58 @@ import { writeFileAtomicallySync } from '../fs/atomic-write.js';
 // (npm run bench:startup, docs/architecture.md).
 //
 // One cache file per command, because each saves what its own run compiled
-// (`strata --help` compiles a few functions, a build hundreds). The file's
-// name is derived from everything that decides whether the cached code is
-// this bundle's: Node's version and architecture, and the bundle's size,
-// modification time and inode. V8 itself only checks the source's length,
-// so a bundle edited in place to the same length would otherwise run the
-// old code. V8 refuses data made under other flags or a corrupt file; the
-// run then compiles as usual and writes the file again. A folder that
-// cannot be written only costs the compile. The files sit beside the
+// (`strata --help` compiles a few functions, a build hundreds). A run that
+// started from the cache and exits saves it again with its own functions
+// added (V8 writes every compiled function, the cached ones included), for
+// the first MERGED_RUNS runs of a command: a first build's cache then also
+// learns what the next no-op build runs, which a cache of the first run
+// alone lacks (a no-op build then compiled a third of its code again). After
+// that the file stays as it is, since saving costs about 15 ms.
+//
+// The file's name is derived from everything that decides whether the
+// cached code is this bundle's: Node's version and architecture, and the
+// bundle's size, modification time and inode. V8 itself only checks the
+// source's length, so a bundle edited in place to the same length would
+// otherwise run the old code. V8 refuses data made under other flags or a
+// corrupt file; the run then compiles as usual and saves it again. A folder
+// that cannot be written only costs the compile. The files sit beside the
 // bundle (dist/, which `npm run build` empties), so a stale one never
 // outlives the build it came from.
 
 const CACHE_FOLDER = '.code-cache';
+const MERGED_RUNS = 4;
 
-/** The cache file of `command` for the bundle as it is now on disk. */
-export function codeCacheFile(bundle: string, command: string | undefined): string {
+/** Where the cache of `command` for the bundle as it is now on disk lives: `<folder>/<command>.<identity>.<runs>.v8`. */
+export function codeCacheName(bundle: string, command: string | undefined): { folder: string; prefix: string } {
   const st = statSync(bundle, { bigint: true });
   const identity = [process.version, process.arch, st.size, st.mtimeNs, st.ino, st.dev].join(' ');
   const name = command && /^[a-z][a-z-]{0,31}$/.test(command) ? command : 'other';
-  return join(dirname(bundle), CACHE_FOLDER, `${name}.${createHash('sha256').update(identity).digest('hex').slice(0, 16)}.v8`);
+  return { folder: join(dirname(bundle), CACHE_FOLDER), prefix: `${name}.${createHash('sha256').update(identity).digest('hex').slice(0, 16)}.` };
+}
+
+/** The cache file made by the most runs, and how many; none yet is 0 runs. */
+function latestCache(folder: string, prefix: string): { file?: string; runs: number } {
+  let files: string[];
+  try {
+    files = readdirSync(folder);
+  } catch {
+    return { runs: 0 };
+  }
+  let best: { file?: string; runs: number } = { runs: 0 };
+  for (const f of files) {
+    const runs = f.startsWith(prefix) && /^[1-9]\d*\.v8$/.test(f.slice(prefix.length)) ? Number.parseInt(f.slice(prefix.length), 10) : 0;
+    if (runs > best.runs) best = { file: join(folder, f), runs };
+  }
+  return best;
 }
 
 /** Runs `bundle` (a CommonJS file) as Node would run it as the main script, with V8's code cache for `command`. */
 export function runWithCodeCache(bundle: string, command: string | undefined): void {
-  const cacheFile = codeCacheFile(bundle, command);
+  const { folder, prefix } = codeCacheName(bundle, command);
+  const latest = latestCache(folder, prefix);
   let cachedData: Buffer | undefined;
   try {
-    cachedData = readFileSync(cacheFile);
+    cachedData = latest.file === undefined ? undefined : readFileSync(latest.file);
   } catch {
     cachedData = undefined;
   }
@@ -50,20 +75,23 @@ export function runWithCodeCache(bundle: string, command: string | undefined): v
   const text = readFileSync(bundle, 'utf8');
   const source = text.startsWith('#!') ? `//${text.slice(2)}` : text;
   const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, { filename: bundle, cachedData });
-  if (cachedData === undefined || script.cachedDataRejected) process.once('exit', () => saveCodeCache(script, cacheFile));
+  const fresh = cachedData === undefined || script.cachedDataRejected;
+  const runs = fresh ? 1 : latest.runs + 1;
+  if (fresh || runs <= MERGED_RUNS) process.once('exit', () => saveCodeCache(script, folder, prefix, runs));
   const module = { exports: {} };
   const run = script.runInThisContext() as (...args: unknown[]) => void;
   run.call(module.exports, module.exports, createRequire(bundle), module, bundle, dirname(bundle));
 }
 
-function saveCodeCache(script: Script, cacheFile: string): void {
+function saveCodeCache(script: Script, folder: string, prefix: string, runs: number): void {
   try {
-    mkdirSync(dirname(cacheFile), { recursive: true });
-    writeFileAtomicallySync(cacheFile, script.createCachedData());
-    // The same command's files for earlier builds of the bundle are dead.
-    const [command] = basename(cacheFile).split('.');
-    for (const f of readdirSync(dirname(cacheFile)))
-      if (f !== basename(cacheFile) && new RegExp(`^${command}\\.[0-9a-f]{16}\\.v8$`).test(f)) rmSync(join(dirname(cacheFile), f), { force: true });
+    mkdirSync(folder, { recursive: true });
+    const file = `${prefix}${runs}.v8`;
+    writeFileAtomicallySync(join(folder, file), script.createCachedData());
+    // This command's other files: earlier runs', and earlier builds' of the bundle.
+    const command = prefix.slice(0, prefix.indexOf('.'));
+    for (const f of readdirSync(folder))
+      if (f !== file && f.startsWith(`${command}.`) && /^[0-9a-f]{16}\.\d+\.v8$/.test(f.slice(command.length + 1))) rmSync(join(folder, f), { force: true });
   } catch {
     // A read-only install: every run compiles, as without the cache.
   }

@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { ROOT, scratchDirs } from '../helpers/strata.js';
 
 // The command line's bundle runs through V8's code cache (core/cli/code-cache.ts).
@@ -42,18 +42,36 @@ test('the bundle runs as a main CommonJS script: arguments, __filename, require 
   assert.equal(JSON.parse(r.stdout), { version: 'A', argv: ['build', 'nop'], file: join(dir, 'bundle.cjs'), dir, answer: 42, strict: true });
 });
 
-test('the first run of a command writes its cache; the next run uses it and writes nothing', () => {
+test('the first four runs of a command save its cache, each with what it ran added; later runs write nothing', () => {
   const dir = project(REPORT);
-  run(dir, 'build');
-  const [file] = cacheFiles(dir);
-  assert.match(file, /^build\.[0-9a-f]{16}\.v8$/);
-  const before = statSync(join(dir, '.code-cache', file));
+  for (let n = 1; n <= 4; n++) {
+    assert.is(run(dir, 'build').status, 3);
+    assert.equal(
+      cacheFiles(dir).map((f) => f.replace(/^build\.[0-9a-f]{16}\./, '')),
+      [`${n}.v8`],
+    );
+  }
+  const file = join(dir, '.code-cache', cacheFiles(dir)[0]);
+  const before = statSync(file);
   const again = run(dir, 'build');
   assert.is(again.status, 3, again.stderr);
-  const after = statSync(join(dir, '.code-cache', file));
-  assert.equal([after.ino, after.mtimeMs], [before.ino, before.mtimeMs], 'the accepted cache was rewritten');
+  assert.equal(cacheFiles(dir), [basename(file)]);
+  const after = statSync(file);
+  assert.equal([after.ino, after.mtimeMs], [before.ino, before.mtimeMs], 'the settled cache was rewritten');
   run(dir, 'env');
   assert.is(cacheFiles(dir).length, 2, 'each command has its own cache');
+});
+
+test("a run that takes another path adds its functions to the cache: the first run's alone lacks them", () => {
+  const many = Array.from({ length: 200 }, (_, i) => `function f${i}(x) { return x * ${i} + ${i}; }`).join('\n');
+  const dir = project(
+    [REPORT, many, `if (process.argv[3] === 'other-path') { let t = 0; for (let i = 0; i < 200; i++) t += eval('f' + i)(i); }`, ''].join('\n'),
+  );
+  run(dir, 'build', 'first-path');
+  const first = statSync(join(dir, '.code-cache', cacheFiles(dir)[0])).size;
+  run(dir, 'build', 'other-path');
+  const second = statSync(join(dir, '.code-cache', cacheFiles(dir)[0])).size;
+  assert.ok(second > first + 10_000, `${first} -> ${second} bytes`);
 });
 
 test('names that are not a command share one cache file, with no path in its name', () => {
@@ -70,8 +88,7 @@ test('names that are not a command share one cache file, with no path in its nam
 
 test('a bundle edited in place to the same length runs its new code, not the cached old one', () => {
   const dir = project(REPORT);
-  run(dir, 'build');
-  run(dir, 'build');
+  for (let n = 0; n < 5; n++) run(dir, 'build');
   const edited = REPORT.replace("version: 'A'", "version: 'B'");
   assert.is(edited.length, REPORT.length);
   writeFileSync(join(dir, 'bundle.cjs'), edited);

@@ -25,11 +25,13 @@ import { writeFileAtomicallySync } from '../fs/atomic-write.js';
 //
 // The file's name is derived from everything that decides whether the
 // cached code is this bundle's: Node's version and architecture, and the
-// bundle's size, modification time and inode. V8 itself only checks the
+// bundle's size, modification time and inode; and Node's options, since V8
+// refuses data made under other flags (two ways of running would otherwise
+// replace each other's file on every run). V8 itself only checks the
 // source's length, so a bundle edited in place to the same length would
-// otherwise run the old code. V8 refuses data made under other flags or a
-// corrupt file; the run then compiles as usual and saves it again. A folder
-// that cannot be written only costs the compile. The files sit beside the
+// otherwise run the old code. V8 refuses a corrupt file; the run then
+// compiles as usual and saves it again. A folder that cannot be written
+// only costs the compile. The files sit beside the
 // bundle (dist/, which `npm run build` empties), so a stale one never
 // outlives the build it came from.
 
@@ -39,7 +41,7 @@ const MERGED_RUNS = 4;
 /** Where the cache of `command` for the bundle as it is now on disk lives: `<folder>/<command>.<identity>.<runs>.v8`. */
 export function codeCacheName(bundle: string, command: string | undefined): { folder: string; prefix: string } {
   const st = statSync(bundle, { bigint: true });
-  const identity = [process.version, process.arch, st.size, st.mtimeNs, st.ino, st.dev].join(' ');
+  const identity = [process.version, process.arch, process.execArgv.join(' '), process.env.NODE_OPTIONS ?? '', st.size, st.mtimeNs, st.ino, st.dev].join('\n');
   const name = command && /^[a-z][a-z-]{0,31}$/.test(command) ? command : 'other';
   return { folder: join(dirname(bundle), CACHE_FOLDER), prefix: `${name}.${createHash('sha256').update(identity).digest('hex').slice(0, 16)}.` };
 }
@@ -88,10 +90,11 @@ function saveCodeCache(script: Script, folder: string, prefix: string, runs: num
     mkdirSync(folder, { recursive: true });
     const file = `${prefix}${runs}.v8`;
     writeFileAtomicallySync(join(folder, file), script.createCachedData());
-    // This command's other files: earlier runs', and earlier builds' of the bundle.
-    const command = prefix.slice(0, prefix.indexOf('.'));
+    // The earlier runs' files of the same command, bundle and options. Files
+    // of earlier bundles go with dist/ on the next `npm run build`; those of
+    // other options are theirs.
     for (const f of readdirSync(folder))
-      if (f !== file && f.startsWith(`${command}.`) && /^[0-9a-f]{16}\.\d+\.v8$/.test(f.slice(command.length + 1))) rmSync(join(folder, f), { force: true });
+      if (f !== file && f.startsWith(prefix) && /^\d+\.v8$/.test(f.slice(prefix.length))) rmSync(join(folder, f), { force: true });
   } catch {
     // A read-only install: every run compiles, as without the cache.
   }

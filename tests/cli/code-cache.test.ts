@@ -94,7 +94,26 @@ test('a bundle edited in place to the same length runs its new code, not the cac
   writeFileSync(join(dir, 'bundle.cjs'), edited);
   const r = run(dir, 'build');
   assert.is(JSON.parse(r.stdout).version, 'B');
-  assert.is(cacheFiles(dir).length, 1, 'the cache of the old bundle is removed');
+  assert.is(cacheFiles(dir).length, 2, "the new bundle's cache is a file of its own");
+});
+
+test("runs under other Node options keep their own cache, rather than replace each other's on every run", () => {
+  const dir = project(REPORT);
+  const withOptions = (...args: string[]) => spawnSync(process.execPath, ['--max-old-space-size=300', join(dir, 'launch.mjs'), ...args], { encoding: 'utf8' });
+  for (let n = 0; n < 5; n++) {
+    assert.is(run(dir, 'build').status, 3);
+    assert.is(withOptions('build').status, 3);
+  }
+  const files = cacheFiles(dir);
+  assert.is(files.length, 2, files.join(' '));
+  const before = files.map((f) => statSync(join(dir, '.code-cache', f)).mtimeMs);
+  run(dir, 'build');
+  withOptions('build');
+  assert.equal(
+    files.map((f) => statSync(join(dir, '.code-cache', f)).mtimeMs),
+    before,
+    'a settled cache was written again',
+  );
 });
 
 test('a corrupt cache file is refused by V8, the run compiles, and the file is written again', () => {

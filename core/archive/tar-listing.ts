@@ -1,4 +1,4 @@
-import { open, rm } from 'node:fs/promises';
+import { open, rm, type FileHandle } from 'node:fs/promises';
 import { tarEntries, TarFormatError, type TarEntry } from './tar-reader.js';
 import type { MemberProblem } from './unpack-safety.js';
 
@@ -37,14 +37,15 @@ async function* copied(source: AsyncIterable<Buffer>, to: string): AsyncGenerato
   // unread stdio on exit), and a small package's dpkg-deb exits that fast.
   const first = it.next();
   first.catch(() => {}); // its rejection is seen below, after the open
-  const out = await open(to, 'w', 0o644);
+  let out: FileHandle | undefined;
   try {
+    out = await open(to, 'w', 0o644);
     for (let r = await first; !r.done; r = await it.next()) {
       await out.write(r.value);
       yield r.value;
     }
   } finally {
-    await out.close();
+    await out?.close();
     // Stopped early: end the source too (a decompressor is killed by its own cleanup).
     await it.return?.();
   }

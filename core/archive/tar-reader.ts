@@ -147,8 +147,10 @@ export async function* tarEntries(source: AsyncIterable<Buffer>, withData: (e: T
       if (!data) throw new TarFormatError(`archive ends inside member '${entry.path}'`);
       yield { ...entry, data: data.subarray(0, dataSize) };
     } else {
-      if (!(await r.skip(blocks))) throw new TarFormatError(`archive ends inside member '${entry.path}'`);
+      // Skipped after the caller has seen the header, so a caller that stops
+      // there (an archive bomb's huge member) never reads the data.
       yield entry;
+      if (!(await r.skip(blocks))) throw new TarFormatError(`archive ends inside member '${entry.path}'`);
     }
   }
 }

@@ -1,5 +1,6 @@
 import { decompressed } from './decompress.js';
-import { tarEntries, TarFormatError, type TarEntry } from './tar-reader.js';
+import { listTarStream, type Listing, type ListOptions } from './tar-listing.js';
+import type { TarEntry } from './tar-reader.js';
 
 // What an archive may hold before we let `tar` extract it into a work
 // folder: nothing that lands outside that folder and nothing that is not
@@ -65,6 +66,8 @@ export interface MemberCheckOptions {
   readonly rooted?: boolean;
   /** Symlinks already in the work folder (from earlier archives or runs), by path below it. */
   readonly onDisk?: LinkLookup;
+  /** A folder at the top of the work folder that no member may land in or link hard into (where unpack keeps its decompressed copies). */
+  readonly reserved?: string;
 }
 
 /**
@@ -113,43 +116,27 @@ export function memberProblems(entries: readonly TarEntry[], opts: MemberCheckOp
       });
       continue;
     }
+    if (opts.reserved !== undefined && at[0] === opts.reserved) {
+      problems.push({ member: e.path, reason: `lands in '${opts.reserved}', where Strata keeps the archives it is checking`, index });
+      continue;
+    }
     if (e.type === 'symlink') {
       if (!resolveInside(at.slice(0, -1), e.linkname, links, rooted))
         problems.push({ member: e.path, reason: `is a symlink to '${e.linkname}', outside the work folder`, index });
     } else if (e.type === 'hardlink') {
       // A hard link names another member, relative to the archive's root.
-      if (!resolveInside([], e.linkname, links, false))
-        problems.push({ member: e.path, reason: `is a hard link to '${e.linkname}', outside the work folder`, index });
+      const target = resolveInside([], e.linkname, links, false);
+      if (!target) problems.push({ member: e.path, reason: `is a hard link to '${e.linkname}', outside the work folder`, index });
+      else if (opts.reserved !== undefined && target[0] === opts.reserved)
+        problems.push({ member: e.path, reason: `is a hard link into '${opts.reserved}', where Strata keeps the archives it is checking`, index });
     }
   }
   return problems;
 }
 
-/** Bytes a member writes: its size, or for a GNU sparse file the size it expands to. */
-export function unpackedSize(e: TarEntry): number {
-  const real = e.pax.get('GNU.sparse.realsize') ?? e.pax.get('GNU.sparse.size');
-  return e.type === 'file' ? Math.max(e.size, real ? Number(real.toString()) || 0 : 0) : 0;
-}
-
-/** An archive's member list, or the problem that stopped reading it. */
-export type Listing = { readonly entries: TarEntry[] } | { readonly unreadable: MemberProblem };
-
-/** Lists an archive file (headers only: contents are skipped). */
-export async function listArchive(path: string): Promise<Listing> {
-  const entries: TarEntry[] = [];
-  try {
-    for await (const e of tarEntries(decompressed(path))) {
-      const real = e.pax.get('GNU.sparse.realsize') ?? e.pax.get('GNU.sparse.size');
-      entries.push({ ...e, pax: real ? new Map([['GNU.sparse.realsize', real]]) : new Map(), pathBytes: Buffer.alloc(0), linkBytes: Buffer.alloc(0) });
-    }
-  } catch (e) {
-    if (e instanceof TarFormatError) {
-      const after = entries.at(-1);
-      return { unreadable: { member: after ? `after '${after.path}'` : '(first header)', reason: `cannot be read: ${e.message}` } };
-    }
-    throw e;
-  }
-  return { entries };
+/** Lists an archive file (headers only: contents are skipped), decompressing it as `tar -xf` would; see listTarStream for the options. */
+export async function listArchive(path: string, opts: ListOptions = {}): Promise<Listing> {
+  return listTarStream(decompressed(path), opts);
 }
 
 /** Lists an archive file and returns what makes it unsafe to extract on its own (empty when it is safe). */

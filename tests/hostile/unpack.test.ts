@@ -97,7 +97,7 @@ test('archives that would write more than UNPACK_MAX_SIZE are refused, with the 
   writeFileSync(join(s.layer('core'), 'recipes/bomb/bomb.tar.gz'), zeros);
   const r = await strata(['build', 'bomb'], { cwd: s.dir });
   assert.is(r.code, 1, r.stdout + r.stderr);
-  assert.match(r.stderr, 'error[unpack-too-large]: bomb: its archives would write 32 MiB, more than UNPACK_MAX_SIZE (4M)');
+  assert.match(r.stderr, 'error[unpack-too-large]: bomb: its archives would write at least 32 MiB, more than UNPACK_MAX_SIZE (4M)');
   assert.not.ok(existsSync(join(s.dir, 'build/work/board/bomb-1/bomb-1/zeros')));
   const raised = await strata(['build', 'bomb', '--set', 'UNPACK_MAX_SIZE=64M'], { cwd: s.dir });
   assert.is(raised.code, 0, raised.stdout + raised.stderr);

@@ -1,8 +1,9 @@
 import { lstatSync, readlinkSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { listDeb } from '../../archive/deb-safety.js';
-import { listArchive, memberProblems, unpackedSize, type LinkLookup, type MemberProblem } from '../../archive/unpack-safety.js';
+import { unpackedSize } from '../../archive/tar-listing.js';
+import { listArchive, memberProblems, type LinkLookup, type MemberProblem } from '../../archive/unpack-safety.js';
 import type { TarEntry } from '../../archive/tar-reader.js';
 import { diag, type SourceLocation } from '../../diagnostics/diagnostic.js';
 import { formatDiagnostic } from '../../diagnostics/printer.js';
@@ -17,8 +18,11 @@ import { sourcePath } from '../task-sandbox.js';
 // unpack and patch are ordinary shell scripts Strata writes for the recipe,
 // so they are logged and re-runnable like every other task. Before the
 // unpack script runs, every archive is listed and refused if a member could
-// land outside the work folder or is a device (core/archive/unpack-safety.ts);
-// after a failed patch, patch's own output is read back to name the patch,
+// land outside the work folder or is a device (core/archive/unpack-safety.ts).
+// A compressed archive (or a package) is decompressed once: the listing
+// writes the tar stream it reads to a copy in COPIES, the script extracts
+// that copy, and the copy is removed when the task ends, whatever its end.
+// After a failed patch, patch's own output is read back to name the patch,
 // where the recipe lists it, and the hunks that failed.
 
 const ARCHIVE = /\.(tar|tar\.gz|tgz|tar\.bz2|tbz2|tar\.xz|txz|tar\.zst)$/;
@@ -33,6 +37,22 @@ function locatedSources(r: Recipe): { src: Source; loc: SourceLocation }[] {
 const isArchive = (s: Source): boolean => s.unpack && ARCHIVE.test(s.name);
 const isDeb = (s: Source): boolean => s.unpack && s.name.endsWith('.deb');
 
+/** The folder, at the top of the work folder, of the decompressed copies; no archive member may land in it. */
+export const COPIES = '.strata-unpack';
+
+/** Where the unpack keeps the decompressed tar stream of the recipe's `i`th source: none for a plain .tar, read as it is. */
+function copyOf(s: Source, i: number, workdir: string): string | undefined {
+  if (!(isArchive(s) || isDeb(s)) || s.name.endsWith('.tar')) return undefined;
+  return `${workdir}/${COPIES}/${i}-${s.name.replace(/\.(tar\.gz|tgz|tar\.bz2|tbz2|tar\.xz|txz|tar\.zst|deb)$/, '')}.tar`;
+}
+
+/** The commands extracting from the checked copy when it is there, else the archive's own (a re-run of the script by hand). */
+function preferCopy(copy: string | undefined, fromArchive: string[], fromCopy: (copy: string) => string[]): string[] {
+  if (!copy) return fromArchive;
+  const indent = (l: string[]) => l.map((x) => `  ${x}`);
+  return [`if [ -f ${quote(copy)} ]; then`, ...indent(fromCopy(quote(copy))), 'else', ...indent(fromArchive), 'fi'];
+}
+
 export function unpackScript(r: Recipe, ctx: BuildContext): string {
   return recipeScript(r, ctx, 'unpack', unpackBody(r, ctx), r.data.get('WORKDIR'));
 }
@@ -44,13 +64,23 @@ function unpackBody(r: Recipe, ctx: BuildContext): string {
   const lines: string[] = [];
   // Start from clean sources: a re-run must not build on last time's files.
   if (S !== workdir && S.startsWith(workdir + '/')) lines.push(`rm -rf ${quote(S)}`);
-  for (const s of recipeSources(r).filter((x) => !isPatch(x))) {
-    const p = quote(sourcePath(s, ctx));
+  const sources = recipeSources(r);
+  if (sources.some((s, i) => copyOf(s, i, workdir)))
+    lines.push(`# Strata decompressed each archive once, into ${COPIES}, to check its members; the copy is extracted. Run by hand, the archive is.`);
+  for (const [i, s] of sources.entries()) {
+    if (isPatch(s)) continue;
+    const p = sourcePath(s, ctx);
+    const copy = copyOf(s, i, workdir);
     // A git tarball holds one folder, the checkout: replace it whole.
     if (s.kind === 'git' && s.unpack) lines.push(`rm -rf ${quote(`${workdir}/${s.checkout}`)}`);
-    if (isArchive(s)) lines.push(`tar -xf ${p} -C ${quote(workdir)} --no-same-owner --no-same-permissions`);
-    else if (isDeb(s)) lines.push(`dpkg-deb -x ${p} ${quote(`${workdir}/${basename(s.name, '.deb')}`)}`);
-    else lines.push(`rm -rf ${quote(`${workdir}/${s.name}`)}`, `cp -R ${p} ${quote(`${workdir}/${s.name}`)}`);
+    if (isArchive(s)) {
+      const tar = (f: string) => [`tar -xf ${f} -C ${quote(workdir)} --no-same-owner --no-same-permissions`];
+      lines.push(...preferCopy(copy, tar(quote(p)), tar));
+    } else if (isDeb(s)) {
+      const into = quote(`${workdir}/${basename(s.name, '.deb')}`);
+      // The copy is what `dpkg-deb -x` decompresses and extracts with `tar -x -p -f - --warning=no-timestamp` (dpkg's src/deb/extract.c).
+      lines.push(...preferCopy(copy, [`dpkg-deb -x ${quote(p)} ${into}`], (f) => [`mkdir -p ${into}`, `tar -xpf ${f} --warning=no-timestamp -C ${into}`]));
+    } else lines.push(`rm -rf ${quote(`${workdir}/${s.name}`)}`, `cp -R ${quote(p)} ${quote(`${workdir}/${s.name}`)}`);
   }
   lines.push(`mkdir -p ${quote(S)}`);
   return lines.join('\n');
@@ -74,7 +104,7 @@ function linksOnDisk(dir: string, gone?: string): LinkLookup {
  * holds a hostile member or all of them together would write more than
  * UNPACK_MAX_SIZE. The archives extracted into the work folder are checked
  * together, with the links already there: one archive's link can redirect
- * another's members.
+ * another's members. Leaves the decompressed copies in COPIES for the script.
  */
 async function checkArchives(r: Recipe, ctx: BuildContext): Promise<void> {
   const workdir = r.data.get('WORKDIR');
@@ -90,12 +120,16 @@ async function checkArchives(r: Recipe, ctx: BuildContext): Promise<void> {
   };
   const together: { entry: TarEntry; source: number }[] = [];
   const listed: { loc?: SourceLocation; path: string }[] = [];
+  const limit = unpackLimit(r);
   let bytes = 0;
-  for (const { src, loc } of locatedSources(r).filter((x) => isArchive(x.src) || isDeb(x.src))) {
+  await mkdir(join(workdir, COPIES), { recursive: true });
+  for (const [i, { src, loc }] of locatedSources(r).entries()) {
+    if (!isArchive(src) && !isDeb(src)) continue;
     const path = sourcePath(src, ctx);
+    const opts = { copyTo: copyOf(src, i, workdir), maxBytes: limit.bytes - bytes };
     let listing;
     try {
-      listing = isDeb(src) ? await listDeb(path) : await listArchive(path);
+      listing = isDeb(src) ? await listDeb(path, opts) : await listArchive(path, opts);
     } catch (e) {
       failures.push(formatDiagnostic(diag('unpack-unreadable', `${r.name}: cannot read ${path}: ${(e as Error).message}`, loc)));
       continue;
@@ -105,6 +139,14 @@ async function checkArchives(r: Recipe, ctx: BuildContext): Promise<void> {
       continue;
     }
     for (const e of listing.entries) bytes += unpackedSize(e);
+    if (listing.overLimit) {
+      // Listing stopped at the member that passed the limit: the rest is neither decompressed nor copied.
+      const d = diag('unpack-too-large', `${r.name}: its archives would write at least ${(bytes / 2 ** 20).toFixed(0)} MiB, more than UNPACK_MAX_SIZE (${limit.text})`, r.sources[0]?.loc, {
+        hint: 'nothing was extracted; if the sources really are that large, raise the limit in the recipe, e.g. `vars: { UNPACK_MAX_SIZE: 20G }`',
+      });
+      failures.push(formatDiagnostic(d));
+      break;
+    }
     if (isDeb(src)) {
       // A package tree lands in its own folder, which stands for the device's `/`.
       const into = join(workdir, basename(src.name, '.deb'));
@@ -117,22 +159,12 @@ async function checkArchives(r: Recipe, ctx: BuildContext): Promise<void> {
   }
   const problems = memberProblems(
     together.map((x) => x.entry),
-    { onDisk: linksOnDisk(workdir, S !== workdir ? S : undefined) },
+    { onDisk: linksOnDisk(workdir, S !== workdir ? S : undefined), reserved: COPIES },
   );
   listed.forEach((a, i) => {
     const mine = problems.filter((p) => together[p.index!].source === i);
     if (mine.length) refuse(a.loc, a.path, mine);
   });
-  const limit = unpackLimit(r);
-  if (bytes > limit.bytes) {
-    failures.push(
-      formatDiagnostic(
-        diag('unpack-too-large', `${r.name}: its archives would write ${(bytes / 2 ** 20).toFixed(0)} MiB, more than UNPACK_MAX_SIZE (${limit.text})`, r.sources[0]?.loc, {
-          hint: 'nothing was extracted; if the sources really are that large, raise the limit in the recipe, e.g. `vars: { UNPACK_MAX_SIZE: 20G }`',
-        }),
-      ),
-    );
-  }
   if (failures.length) throw new TaskFailed(failures.join('\n'));
 }
 
@@ -176,8 +208,15 @@ export const unpackTask: TaskImplementation = {
   inputs: (node, ctx) => ({ vars: scriptVariables(recipeOf(node.payload), 'unpack', 'WORKDIR'), settings: unpackBody(recipeOf(node.payload), ctx) }),
   async run(t) {
     const r = recipeOf(t.node.payload);
-    await checkArchives(r, t.ctx);
-    await runShellTask(t, r, 'unpack', unpackScript(r, t.ctx));
+    // Copies left by a run that was killed before it could remove them go first.
+    const copies = join(r.data.get('WORKDIR'), COPIES);
+    await rm(copies, { recursive: true, force: true });
+    try {
+      await checkArchives(r, t.ctx);
+      await runShellTask(t, r, 'unpack', unpackScript(r, t.ctx));
+    } finally {
+      await rm(copies, { recursive: true, force: true });
+    }
   },
 };
 

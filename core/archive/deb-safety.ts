@@ -1,5 +1,6 @@
 import { launch } from '../exec/launch.js';
 import { describeExit, succeeded } from '../exec/process-exit.js';
+import { listWhileWritten, toolInto } from './decompressed-copy.js';
 import { listTarStream, type Listing, type ListOptions } from './tar-listing.js';
 import { memberProblems, type MemberCheckOptions, type MemberProblem } from './unpack-safety.js';
 
@@ -11,6 +12,7 @@ import { memberProblems, type MemberCheckOptions, type MemberProblem } from './u
 // absolute symlinks are normal in them, writing through one is not.
 
 export async function listDeb(path: string, opts: ListOptions = {}): Promise<Listing> {
+  if (opts.copyTo) return listWhileWritten(opts.copyTo, toolInto('dpkg-deb', ['--fsys-tarfile', path], opts.copyTo), opts);
   const child = launch({ file: 'dpkg-deb', args: ['--fsys-tarfile', path], stdout: 'stream' });
   // No stdout: dpkg-deb did not start, which `finished` says below.
   const listing = child.stdout ? await listTarStream(child.stdout, opts) : { entries: [] };

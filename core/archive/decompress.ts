@@ -8,15 +8,22 @@ import { describeExit, succeeded } from '../exec/process-exit.js';
 // through the host's own tools (the same ones `tar` uses to extract), so
 // what we check is what tar will see.
 
-const TOOLS: [RegExp, string][] = [
+const TOOLS: [RegExp, 'bzip2' | 'xz' | 'zstd'][] = [
   [/\.(tar\.bz2|tbz2|tbz)$/, 'bzip2'],
   [/\.(tar\.xz|txz)$/, 'xz'],
   [/\.(tar\.zst|tzst)$/, 'zstd'],
 ];
 
+/** The tool that decompresses an archive named `name`: gzip (inflated in-process), bzip2, xz, zstd, or none for a plain tar. */
+export function compressionTool(name: string): 'gzip' | 'bzip2' | 'xz' | 'zstd' | undefined {
+  if (/\.(tar\.gz|tgz)$/.test(name)) return 'gzip';
+  return TOOLS.find(([re]) => re.test(name))?.[1];
+}
+
 /** `name` picks the format when the file is under another name (a temporary one). */
 export async function* decompressed(path: string, name = path): AsyncGenerator<Buffer> {
-  if (/\.(tar\.gz|tgz)$/.test(name)) {
+  const tool = compressionTool(name);
+  if (tool === 'gzip') {
     const input = createReadStream(path, { highWaterMark: 1 << 20 });
     const gunzip = createGunzip({ chunkSize: 1 << 20 });
     // pipe() does not pass a read error on; without this a missing file would hang the reader.
@@ -24,7 +31,6 @@ export async function* decompressed(path: string, name = path): AsyncGenerator<B
     yield* input.pipe(gunzip);
     return;
   }
-  const tool = TOOLS.find(([re]) => re.test(name))?.[1];
   if (!tool) {
     yield* createReadStream(path, { highWaterMark: 1 << 20 });
     return;

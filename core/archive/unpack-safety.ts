@@ -1,4 +1,5 @@
 import { decompressed } from './decompress.js';
+import { decompressInto, listWhileWritten } from './decompressed-copy.js';
 import { listTarStream, type Listing, type ListOptions } from './tar-listing.js';
 import type { TarEntry } from './tar-reader.js';
 
@@ -136,6 +137,7 @@ export function memberProblems(entries: readonly TarEntry[], opts: MemberCheckOp
 
 /** Lists an archive file (headers only: contents are skipped), decompressing it as `tar -xf` would; see listTarStream for the options. */
 export async function listArchive(path: string, opts: ListOptions = {}): Promise<Listing> {
+  if (opts.copyTo) return listWhileWritten(opts.copyTo, decompressInto(path, opts.copyTo), opts);
   return listTarStream(decompressed(path), opts);
 }
 

@@ -74,6 +74,19 @@ test('an archive bomb stops the listing at the member that passes the limit, and
   assert.not.ok(existsSync(join(dir, 'copy.tar')));
 });
 
+test('a corrupt archive leaves no copy: the decompressor fails, or the stream ends inside a member', async () => {
+  const dir = tempDir();
+  const big = tarArchive([m('pkg-1/data', 'file', { data: Buffer.alloc(1 << 20, 7) })]);
+  const xz = execFileSync('xz', ['-c'], { input: big });
+  writeFileSync(join(dir, 'cut.tar.xz'), xz.subarray(0, xz.length - 40));
+  const failed = await listArchive(join(dir, 'cut.tar.xz'), { copyTo: join(dir, 'copy.tar') }).then(
+    (l) => ('unreadable' in l ? l.unreadable.reason : `listed ${JSON.stringify(l)}`),
+    (e: Error) => e.message,
+  );
+  assert.match(failed, /xz -dc failed|cannot be read/);
+  assert.not.ok(existsSync(join(dir, 'copy.tar')));
+});
+
 const recipe = (name: string, sources: string[], vars = '') =>
   `name: ${name}\nversion: "1"\nlicense: MIT\nsources:\n${sources.map((s) => `  - url: file://${s}\n`).join('')}vars:\n  S: \${WORKDIR}/pkg-1\n${vars}`;
 

@@ -19,9 +19,9 @@ import { sourcePath } from '../task-sandbox.js';
 // so they are logged and re-runnable like every other task. Before the
 // unpack script runs, every archive is listed and refused if a member could
 // land outside the work folder or is a device (core/archive/unpack-safety.ts).
-// A compressed archive (or a package) is decompressed once: the listing
-// writes the tar stream it reads to a copy in COPIES, the script extracts
-// that copy, and the copy is removed when the task ends, whatever its end.
+// A compressed archive (or a package) is decompressed once: into a copy in
+// COPIES, listed as it is written (core/archive/decompressed-copy.ts); the
+// script extracts the copy, which is removed when the task ends, whatever its end.
 // After a failed patch, patch's own output is read back to name the patch,
 // where the recipe lists it, and the hunks that failed.
 

@@ -1,8 +1,15 @@
 import { tarEntries, TarFormatError, type TarEntry } from './tar-reader.js';
-import type { MemberProblem } from './unpack-safety.js';
 
 // The member list of a tar stream (headers only), what the unpack safety
 // check reads (unpack-safety.ts, deb-safety.ts).
+
+/** Why a member may not be extracted (unpack-safety.ts decides; the listing reports an unreadable archive the same way). */
+export interface MemberProblem {
+  readonly member: string;
+  readonly reason: string;
+  /** The member's position in the list checked. */
+  readonly index?: number;
+}
 
 /** An archive's member list, or the problem that stopped reading it. */
 export type Listing =

@@ -1,7 +1,9 @@
 import { decompressed } from './decompress.js';
 import { decompressInto, listWhileWritten } from './decompressed-copy.js';
-import { listTarStream, type Listing, type ListOptions } from './tar-listing.js';
+import { listTarStream, type Listing, type ListOptions, type MemberProblem } from './tar-listing.js';
 import type { TarEntry } from './tar-reader.js';
+
+export type { MemberProblem } from './tar-listing.js';
 
 // What an archive may hold before we let `tar` extract it into a work
 // folder: nothing that lands outside that folder and nothing that is not
@@ -10,13 +12,6 @@ import type { TarEntry } from './tar-reader.js';
 // archive's own symlinks, so a chain of harmless-looking links cannot climb
 // out), device nodes and fifos. The whole archive is listed first, so a
 // hostile archive is refused before a single byte is written.
-
-export interface MemberProblem {
-  readonly member: string;
-  readonly reason: string;
-  /** The member's position in the list checked. */
-  readonly index?: number;
-}
 
 const MAX_LINK_DEPTH = 40; // like the kernel's limit on nested symlinks
 

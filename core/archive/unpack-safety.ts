@@ -11,7 +11,8 @@ export type { MemberProblem } from './tar-listing.js';
 // hard links whose target resolves outside the folder (following the
 // archive's own symlinks, so a chain of harmless-looking links cannot climb
 // out), device nodes and fifos. The whole archive is listed first, so a
-// hostile archive is refused before a single byte is written.
+// hostile archive is refused before a single member is extracted
+// (the decompressed copy it was listed from is removed, decompressed-copy.ts).
 
 const MAX_LINK_DEPTH = 40; // like the kernel's limit on nested symlinks
 

@@ -18,13 +18,14 @@ const RUNNER = join(ROOT, 'scripts/run-tests.mjs');
 const compiled = (body: string, total = 1, passed = total) =>
   `const fs = require('node:fs');\nconst sleep = (ms) => new Promise((r) => setTimeout(r, ms));\n(async () => {\n${body}\nconsole.log('  Total:     ${total}\\n  Passed:    ${passed}\\n  Skipped:   0');\nprocess.exit(${passed === total ? 0 : 1});\n})();\n`;
 
-/** A tree with each test given as compiled body; its source names TEST_CACHE when `cache` is set. */
+/** A tree with each test given as compiled body; its source imports the shared cache when `cache` is set. */
 function tree(tests: Record<string, { body: string; total?: number; passed?: number; cache?: boolean }>): string {
   const dir = tempDir('strata-run-tests-');
   const files: Record<string, string> = { 'dist/package.json': '{"type":"commonjs"}\n' };
   for (const [name, t] of Object.entries(tests)) {
     files[`dist/tests/t/${name}.test.js`] = compiled(t.body.replaceAll('DIR', JSON.stringify(dir)), t.total, t.passed);
-    files[`tests/t/${name}.test.ts`] = t.cache ? "import { TEST_CACHE } from '../helpers/strata.js';\n" : '// a test\n';
+    // The name is split here so that this file itself is not taken for one that shares the cache.
+    files[`tests/t/${name}.test.ts`] = t.cache ? `import { TEST_${'CACHE'} } from '../helpers/strata.js';\n` : '// a test\n';
   }
   writeTree(dir, files);
   return dir;

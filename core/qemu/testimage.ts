@@ -112,11 +112,11 @@ async function bootAndCheck(
   if (ssh) emit({ kind: 'ssh', port: ssh.forward.host, guestPort: ssh.forward.guest });
   const lines = qemu.lines$.subscribe((line) => emit({ kind: 'line', line }));
   const prompt = promptFinder(boot.prompt);
-  const tail = (): string =>
-    qemu
-      .recentLines(10)
-      .map((l) => `    ${l}`)
-      .join('\n');
+  // A loaded host can leave a guest silent for the whole boot timeout; say so rather than quote nothing.
+  const tail = (): string => {
+    const lines = qemu.recentLines(10);
+    return lines.some((l) => l.trim()) ? lines.map((l) => `    ${l}`).join('\n') : '    (the console printed nothing)';
+  };
 
   try {
     // Boot: wait for the prompt. A prompt printed before late kernel messages

@@ -19,7 +19,6 @@ const S_IFIFO = 0o010000;
 const TYPE_BITS = { dir: S_IFDIR, file: S_IFREG, symlink: S_IFLNK, chardev: S_IFCHR, blockdev: S_IFBLK, fifo: S_IFIFO } as const;
 const HEADER = 110;
 const pad4 = (n: number): number => (4 - (n % 4)) % 4;
-/** For the read that finds a file's end. */
 
 interface Fields {
   ino: number;
@@ -51,8 +50,8 @@ function writeHeader(b: Buffer, o: number, f: Fields): void {
 
 const headerLength = (name: Buffer): number => HEADER + name.length + 1 + pad4(HEADER + name.length + 1);
 
-/** Yields the archive in chunks (chunk-packer.ts), so large images never sit in memory twice. */
-export async function* cpioNewc(entries: readonly TreeEntry[], pack?: PackerOptions): AsyncGenerator<Buffer> {
+/** Yields the archive in chunks (chunk-packer.ts), so large images never sit in memory twice; synchronous, as tarStream (tar-stream.ts). */
+export function* cpioNewc(entries: readonly TreeEntry[], pack?: PackerOptions): Generator<Buffer> {
   const p = new ChunkPacker(pack);
   const header = (f: Fields) => p.write(headerLength(f.name), (b, o) => writeHeader(b, o, f));
   let ino = 1;

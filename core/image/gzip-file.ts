@@ -33,7 +33,7 @@ export const gzipStream = (level: number): Gzip => createGzip({ level, ...AFTER_
  * Compresses the archive `make` yields (from chunks of the pool it is
  * given) into the file `path`; rejects with the archive's error, if any.
  */
-export async function gzipFile(path: string, level: number, make: (pool: ChunkPool) => AsyncIterable<Buffer>): Promise<void> {
+export async function gzipFile(path: string, level: number, make: (pool: ChunkPool) => AsyncIterable<Buffer> | Iterable<Buffer>): Promise<void> {
   const pool = new ChunkPool();
   const gz = gzipStream(level);
   const done = pipeline(gz, createWriteStream(path, AFTER_GZIP));

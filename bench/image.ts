@@ -19,9 +19,11 @@ import { pairTimes, type PairTimes } from './pair-times.js';
 // ext4 and vfat, the same image size as Strata's. The entries carry their
 // sha256 and size, as the rootfs manifest's do. After a run of each to
 // warm up, Strata and the tool take turns in alternating order, `runs`
-// times each (default 7), and the figures are medians (pair-times.ts),
-// with the load average before and after. Prints one JSON object; goal:
-// ratio <= 1.1.
+// times each (default 7), each side's previous output removed untimed
+// before its run, and the figures are medians of wall and of CPU time
+// (pair-times.ts), with the load average before and after. Each image's
+// sha256 is printed too, to check that a change to a writer kept every
+// byte. Prints one JSON object; goal: ratio <= 1.1.
 // Everything lives in a temp folder that is removed at the end.
 
 const FILES = Number(process.argv[2] ?? 3000);
@@ -104,9 +106,11 @@ try {
     const direct = DIRECT[w.type];
     let r: Partial<PairTimes> & { strataMs: number };
     let size: number | undefined;
-    if (direct) r = await pairTimes(write, () => sh(direct((size ??= statSync(out).size))), RUNS);
+    // Each side's output of the run before is removed untimed (pair-times.ts, `fresh`).
+    const fresh = { strata: () => rmSync(out, { recursive: true, force: true }), tool: () => rmSync(join(work, `direct.${w.type}`), { force: true }) };
+    if (direct) r = await pairTimes(write, () => sh(direct((size ??= statSync(out).size))), RUNS, fresh);
     else {
-      const alone = await pairTimes(write, () => undefined, RUNS);
+      const alone = await pairTimes(write, () => undefined, RUNS, fresh);
       r = { strataMs: alone.strataMs };
     }
     const outputBytes = w.type === 'oci' ? 0 : statSync(out).size;

@@ -146,7 +146,8 @@ export async function treeDigest(tree: ImageTree): Promise<string> {
   for (const e of tree.entries) {
     const inline = inlineBytes(e);
     const content = e.type !== 'file' ? '' : inline ? createHash('sha256').update(inline).digest('hex') : (e.sha256 ?? (await fileDigest(e.source!)));
-    // JSON.stringify of the array [path, type, mode, uid, gid, mtime, target, major, minor, content], made by hand: the array per entry cost more than the hashing.
+    // JSON.stringify([path, type, mode, uid, gid, mtime, target, major, minor, content]),
+    // made by hand: the array per entry cost more than the hashing.
     const [q, n] = [JSON.stringify, jsonNumber];
     lines.push(
       `[${q(e.path)},${q(e.type)},${n(e.mode)},${n(e.uid)},${n(e.gid)},${n(e.mtime)},${q(e.target ?? '')},${n(e.major ?? -1)},${n(e.minor ?? -1)},${q(content)}]\n`,

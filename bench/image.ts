@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { plugins } from '../core/session/plugins.js';
@@ -19,9 +19,11 @@ import { pairTimes, type PairTimes } from './pair-times.js';
 // ext4 and vfat, the same image size as Strata's. The entries carry their
 // sha256 and size, as the rootfs manifest's do. After a run of each to
 // warm up, Strata and the tool take turns in alternating order, `runs`
-// times each (default 7), and the figures are medians (pair-times.ts),
-// with the load average before and after. Prints one JSON object; goal:
-// ratio <= 1.1.
+// times each (default 7), each side's previous output removed untimed
+// before its run, and the figures are medians of wall and of CPU time
+// (pair-times.ts), with the load average before and after. Each image's
+// sha256 is printed too, to check that a change to a writer kept every
+// byte. Prints one JSON object; goal: ratio <= 1.1.
 // Everything lives in a temp folder that is removed at the end.
 
 const FILES = Number(process.argv[2] ?? 3000);
@@ -68,6 +70,17 @@ const sh = (script: string): void =>
     stdio: ['ignore', 'ignore', 'inherit'],
   });
 
+/** The output's sha256 (an OCI layout folder: of its files' paths and bytes), to check that a change to a writer kept every byte. */
+function outputDigest(path: string): string {
+  const h = createHash('sha256');
+  if (!statSync(path).isDirectory()) return h.update(readFileSync(path)).digest('hex');
+  for (const f of (readdirSync(path, { recursive: true }) as string[]).sort()) {
+    const p = join(path, f);
+    if (statSync(p).isFile()) h.update(`${f}\0`).update(readFileSync(p));
+  }
+  return h.digest('hex');
+}
+
 const { entries, bytes } = synthesize();
 const TAR = `tar -C tree --sort=name --owner=0 --group=0 --numeric-owner --mtime=@${EPOCH}`;
 // What a user would type to make each type from a folder, with the same compression settings Strata uses,
@@ -83,41 +96,48 @@ const DIRECT: Record<string, (size: number) => string> = {
 };
 
 const disk: DiskDescription = { table: 'gpt', partitions: [{ label: 'root', fs: 'ext4', content: { kind: 'rootfs' } }] };
-const results: Record<
-  string,
-  { strataMs: number; toolMs?: number; ratio?: number; spread?: PairTimes['spread']; turns?: PairTimes['turns']; outputBytes: number }
-> = {};
+type Result = Partial<PairTimes> & { strataMs: number; outputBytes: number; sha256: string };
+const results: Record<string, Result> = {};
 const loadBefore = loadavg().map((l) => Math.round(l * 100) / 100);
 try {
   for (const w of plugins().writers.filter((w) => !ONLY || ONLY.includes(w.type))) {
     const out = join(work, `strata.${w.type}`);
     const write = () => w.write(entries, out, EPOCH, { arch: 'aarch64', disk });
     const direct = DIRECT[w.type];
-    let r: { strataMs: number; toolMs?: number; ratio?: number; spread?: PairTimes['spread']; turns?: PairTimes['turns'] };
+    let r: Partial<PairTimes> & { strataMs: number };
     let size: number | undefined;
-    if (direct) r = await pairTimes(write, () => sh(direct((size ??= statSync(out).size))), RUNS);
+    // Each side's output of the run before is removed untimed (pair-times.ts, `fresh`).
+    const fresh = { strata: () => rmSync(out, { recursive: true, force: true }), tool: () => rmSync(join(work, `direct.${w.type}`), { force: true }) };
+    if (direct) r = await pairTimes(write, () => sh(direct((size ??= statSync(out).size))), RUNS, fresh);
     else {
-      const alone = await pairTimes(write, () => undefined, RUNS);
+      const alone = await pairTimes(write, () => undefined, RUNS, fresh);
       r = { strataMs: alone.strataMs };
     }
     const outputBytes = w.type === 'oci' ? 0 : statSync(out).size;
     const spread = r.spread ? ` (${r.spread.join('–')})` : '';
-    process.stderr.write(`${w.type}: strata ${r.strataMs} ms, tool ${r.toolMs ?? '-'} ms, ratio ${r.ratio ?? '-'}${spread}\n`);
-    results[w.type] = { ...r, outputBytes };
+    const cpu = r.cpu ? `; CPU ${r.cpu.strataMs} ms against ${r.cpu.toolMs} ms, ratio ${r.cpu.ratio}` : '';
+    process.stderr.write(`${w.type}: strata ${r.strataMs} ms, tool ${r.toolMs ?? '-'} ms, ratio ${r.ratio ?? '-'}${spread}${cpu}\n`);
+    results[w.type] = { ...r, outputBytes, sha256: outputDigest(out) };
     rmSync(out, { recursive: true, force: true });
   }
   const rootfs = await benchRootfsAssembly(process.cwd(), work, RUNS);
   process.stderr.write(
     typeof rootfs === 'string'
       ? `rootfs: skipped, ${rootfs}\n`
-      : `rootfs (${rootfs.image}): strata ${rootfs.strataMs} ms, tool ${rootfs.toolMs} ms, ratio ${rootfs.ratio}\n`,
+      : `rootfs (${rootfs.image}): strata ${rootfs.strataMs} ms, tool ${rootfs.toolMs} ms, ratio ${rootfs.ratio}; CPU ratio ${rootfs.cpu.ratio}\n`,
   );
   const ratios = Object.fromEntries([
     ...(typeof rootfs === 'string' ? [] : [['rootfs', rootfs.ratio]]),
     ...Object.entries(results).map(([t, r]) => [t, r.ratio]),
   ]);
+  const cpuRatios = Object.fromEntries([
+    ...(typeof rootfs === 'string' ? [] : [['rootfs', rootfs.cpu.ratio]]),
+    ...Object.entries(results).map(([t, r]) => [t, r.cpu?.ratio]),
+  ]);
   const load = { before: loadBefore, after: loadavg().map((l) => Math.round(l * 100) / 100), cpus: cpus().length };
-  console.log(JSON.stringify({ files: FILES, treeBytes: bytes, runs: RUNS, statistic: 'median', goalRatio: 1.1, load, ratios, rootfs, results }, null, 2));
+  console.log(
+    JSON.stringify({ files: FILES, treeBytes: bytes, runs: RUNS, statistic: 'median', goalRatio: 1.1, load, ratios, cpuRatios, rootfs, results }, null, 2),
+  );
 } finally {
   rmSync(work, { recursive: true, force: true });
 }

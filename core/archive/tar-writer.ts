@@ -81,6 +81,70 @@ const NO_LINK = Buffer.alloc(0);
 /** Where header bytes go: `fill` writes `length` bytes at `offset` of `buf` (a chunk of the archive, or a buffer of their own). */
 export type HeaderSink = (length: number, fill: (buf: Buffer, offset: number) => void) => void;
 
+/** `value` as `digits` octal digits at `o` of `h`, written digit by digit (no string per field); returns their byte sum. */
+function octalDigits(h: Buffer, o: number, digits: number, value: number): number {
+  let sum = 0;
+  for (let i = digits - 1; i >= 0; i--) {
+    const d = 0x30 + (value % 8);
+    h[o + i] = d;
+    sum += d;
+    value = Math.floor(value / 8);
+  }
+  return sum;
+}
+
+/**
+ * A header's fixed fields (all but the name, size, link name and
+ * checksum), with the checksum field as spaces, and their byte sum. The
+ * members of an image mostly share their type, mode, owner and time, so
+ * the last template of each type is kept and a header is one copy of it
+ * plus the fields that differ: writing every field of every header cost
+ * more than the rest of packing a tree of small files (bench/image.ts).
+ */
+interface Template {
+  readonly mode: number;
+  readonly mtime: number;
+  readonly devmajor: number;
+  readonly devminor: number;
+  readonly owner: Owner;
+  readonly block: Buffer;
+  readonly sum: number;
+}
+const templates = new Map<string, Template>();
+
+function template(typeflag: string, mode: number, mtime: number, devmajor: number, devminor: number, owner: Owner): Template {
+  const t = templates.get(typeflag);
+  const sameOwner = (o: Owner) => o === owner || (o.uid === owner.uid && o.gid === owner.gid && o.uname === owner.uname && o.gname === owner.gname);
+  if (t && t.mode === mode && t.mtime === mtime && t.devmajor === devmajor && t.devminor === devminor && sameOwner(t.owner)) return t;
+  const h = Buffer.alloc(BLOCK);
+  octal(h, 100, 8, mode);
+  // Owners are root unless the caller declares others, whoever makes the archive.
+  octal(h, 108, 8, owner.uid);
+  octal(h, 116, 8, owner.gid);
+  octal(h, 136, 12, mtime);
+  ascii(h, 156, 1, typeflag);
+  ascii(h, 257, 6, 'ustar\0');
+  ascii(h, 263, 2, '00');
+  ascii(h, 265, 32, owner.uname.slice(0, 31));
+  ascii(h, 297, 32, owner.gname.slice(0, 31));
+  octal(h, 329, 8, devmajor);
+  octal(h, 337, 8, devminor);
+  // The checksum is computed with its own field read as eight spaces.
+  h.fill(0x20, 148, 156);
+  let sum = 0;
+  for (let i = 0; i < BLOCK; i++) sum += h[i];
+  const made = { mode, mtime, devmajor, devminor, owner, block: h, sum };
+  templates.set(typeflag, made);
+  return made;
+}
+
+/** Copies up to 100 bytes of `b` to `o` of `h`; returns their byte sum. */
+function field100(h: Buffer, o: number, b: Buffer): number {
+  let sum = 0;
+  for (let i = 0, n = Math.min(b.length, 100); i < n; i++) sum += h[o + i] = b[i];
+  return sum;
+}
+
 /** The 512-byte ustar block at `o` of `h`, written in place: no buffer per member (bench/image.ts). */
 function ustarInto(
   h: Buffer,
@@ -95,27 +159,14 @@ function ustarInto(
   devminor: number,
   owner: Owner = ROOT,
 ): void {
-  h.fill(0, o, o + BLOCK);
-  name.copy(h, o, 0, Math.min(name.length, 100));
-  octal(h, o + 100, 8, mode);
-  // Owners are root unless the caller declares others, whoever makes the archive.
-  octal(h, o + 108, 8, owner.uid);
-  octal(h, o + 116, 8, owner.gid);
-  octal(h, o + 124, 12, Math.min(size, MAX_USTAR_SIZE));
-  octal(h, o + 136, 12, mtime);
-  ascii(h, o + 156, 1, typeflag);
-  linkname.copy(h, o + 157, 0, Math.min(linkname.length, 100));
-  ascii(h, o + 257, 6, 'ustar\0');
-  ascii(h, o + 263, 2, '00');
-  ascii(h, o + 265, 32, owner.uname.slice(0, 31));
-  ascii(h, o + 297, 32, owner.gname.slice(0, 31));
-  octal(h, o + 329, 8, devmajor);
-  octal(h, o + 337, 8, devminor);
-  // The checksum is computed with its own field read as eight spaces.
-  h.fill(0x20, o + 148, o + 156);
-  let sum = 0;
-  for (let i = o; i < o + BLOCK; i++) sum += h[i];
-  ascii(h, o + 148, 8, sum.toString(8).padStart(6, '0') + '\0 ');
+  const t = template(typeflag, mode, mtime, devmajor, devminor, owner);
+  t.block.copy(h, o);
+  let sum = t.sum + field100(h, o, name) + field100(h, o + 157, linkname);
+  sum += octalDigits(h, o + 124, 11, Math.min(size, MAX_USTAR_SIZE)); // byte 135 stays NUL
+  // Six octal digits, NUL, space (the field's spaces were counted in the template's sum).
+  octalDigits(h, o + 148, 6, sum);
+  h[o + 154] = 0;
+  h[o + 155] = 0x20;
 }
 
 function extendedHeader(typeflag: 'x' | 'g', records: Buffer[], mtime: number): Buffer {

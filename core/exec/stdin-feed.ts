@@ -6,7 +6,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 // tree into mke2fs) is never held in memory whole.
 
 /** Bytes or a stream for a process's standard input. */
-export type Input = Buffer | string | AsyncIterable<Buffer> | Readable;
+export type Input = Buffer | string | AsyncIterable<Buffer> | Iterable<Buffer> | Readable;
 
 /** Resolves when a full pipe can take more, or is gone (the child exited). */
 function drained(stdin: Writable): Promise<void> {
@@ -47,7 +47,7 @@ export async function feedInput(stdin: Writable, input: Input, blocking = false)
   }
   if (blocking) (stdin as Handle)._handle?.setBlocking?.(true);
   let turn = performance.now();
-  for await (const chunk of input as AsyncIterable<Buffer>) {
+  for await (const chunk of input as AsyncIterable<Buffer> | Iterable<Buffer>) {
     if (stdin.destroyed) break;
     if (!blocking) {
       if (!stdin.write(chunk)) await drained(stdin);

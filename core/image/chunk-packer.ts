@@ -1,4 +1,4 @@
-import { closeSync, openSync, readSync } from 'node:fs';
+import { SourceFile } from './source-file.js';
 
 // An archive stream (tar, cpio) packed into 1 MiB chunks as it is made:
 // headers are written in place and file bytes are read (synchronously,
@@ -17,7 +17,6 @@ import { closeSync, openSync, readSync } from 'node:fs';
 // (zlib, gzip-file.ts) gives each back to the pool itself.
 
 export const CHUNK = 1 << 20;
-const ONE = Buffer.alloc(1);
 
 /** Chunks of CHUNK bytes, given back to be filled again. */
 export class ChunkPool {
@@ -90,32 +89,24 @@ export class ChunkPacker {
     }
   }
 
-  /** Reads what fits of the next `left` bytes of the open file `fd` into the current chunk; returns how many. */
-  read(fd: number, left: number, what: string): number {
-    const want = Math.min(this.room(), left); // room first: it may start a new chunk
-    const n = readSync(fd, this.chunk, this.used, want, null);
-    if (n === 0) throw new Error(`${what} changed size while it was read`);
-    this.used += n;
-    return n;
-  }
-
   /**
    * Copies the file `source` (of `size` bytes, as the tree says) into the
    * stream, piece by piece, handing on each chunk as it fills: a large
    * file is never held whole. A file that is shorter or longer than `size`
-   * is an error naming it and `forPath`, the archive member it is for.
+   * is an error naming it and `forPath`, the archive member it is for
+   * (source-file.ts).
    */
   *copyFile(source: string, size: number, forPath: string): Generator<Buffer> {
-    const fd = openSync(source, 'r');
+    const f = new SourceFile(source, size, `${source} (for ${forPath})`);
     try {
-      for (let left = size; left > 0;) {
-        left -= this.read(fd, left, `${source} (for ${forPath})`);
+      while (f.remaining > 0) {
+        const room = this.room(); // room first: it may start a new chunk
+        this.used += f.readInto(this.chunk, this.used, room);
         if (this.ready) yield* this.handOut();
       }
-      // A short file ends a read early (read above); a longer one has a byte more. No fstat: its Stats object per file cost more.
-      if (readSync(fd, ONE, 0, 1, null) !== 0) throw new Error(`${source} changed size while it was read for ${forPath}`);
+      f.end();
     } finally {
-      closeSync(fd);
+      f.close();
     }
   }
 

@@ -18,8 +18,10 @@ const S_IFIFO = 0o010000;
 
 const TYPE_BITS = { dir: S_IFDIR, file: S_IFREG, symlink: S_IFLNK, chardev: S_IFCHR, blockdev: S_IFBLK, fifo: S_IFIFO } as const;
 const HEADER = 110;
+const MAGIC = Buffer.from('070701', 'latin1');
+/** The bytes of lowercase hex digits, as newc writes them (toString(16)). */
+const HEX = Buffer.from('0123456789abcdef', 'latin1');
 const pad4 = (n: number): number => (4 - (n % 4)) % 4;
-/** For the read that finds a file's end. */
 
 interface Fields {
   ino: number;
@@ -37,13 +39,11 @@ interface Fields {
 /** The header, its name, NUL and padding to 4 bytes, at `o` of `b` (`headerLength` bytes). */
 function writeHeader(b: Buffer, o: number, f: Fields): void {
   const fields = [f.ino, f.mode, f.uid, f.gid, f.nlink, f.mtime, f.size, 0, 0, f.rmajor, f.rminor, f.name.length + 1, 0];
-  b.write('070701', o, 'latin1');
-  // Eight hex digits a field, written a byte at a time: a native call per field cost more than the field.
+  MAGIC.copy(b, o);
+  // Eight hex digits a field, written a byte at a time, no string per field: a native call per field cost more than the field.
   for (let i = 0; i < fields.length; i++) {
-    const hex = (fields[i] >>> 0).toString(16);
-    const at = o + 6 + i * 8;
-    for (let k = 0; k < 8 - hex.length; k++) b[at + k] = 0x30;
-    for (let k = 0; k < hex.length; k++) b[at + 8 - hex.length + k] = hex.charCodeAt(k);
+    let v = fields[i] >>> 0;
+    for (let at = o + 6 + i * 8 + 7; at >= o + 6 + i * 8; at--, v >>>= 4) b[at] = HEX[v & 15];
   }
   f.name.copy(b, o + HEADER);
   b.fill(0, o + HEADER + f.name.length, o + headerLength(f.name));
@@ -51,8 +51,8 @@ function writeHeader(b: Buffer, o: number, f: Fields): void {
 
 const headerLength = (name: Buffer): number => HEADER + name.length + 1 + pad4(HEADER + name.length + 1);
 
-/** Yields the archive in chunks (chunk-packer.ts), so large images never sit in memory twice. */
-export async function* cpioNewc(entries: readonly TreeEntry[], pack?: PackerOptions): AsyncGenerator<Buffer> {
+/** Yields the archive in chunks (chunk-packer.ts), so large images never sit in memory twice; synchronous, as tarStream (tar-stream.ts). */
+export function* cpioNewc(entries: readonly TreeEntry[], pack?: PackerOptions): Generator<Buffer> {
   const p = new ChunkPacker(pack);
   const header = (f: Fields) => p.write(headerLength(f.name), (b, o) => writeHeader(b, o, f));
   let ino = 1;

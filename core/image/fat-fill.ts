@@ -1,7 +1,9 @@
 import { closeSync, openSync, readSync, writeSync } from 'node:fs';
+import { ChunkPacker, ChunkPool } from './chunk-packer.js';
 import { baseName, fileSize, inlineBytes, parentOf, type TreeEntry } from './image-tree.js';
 import { fatName, type FatName } from './fat-names.js';
 import { DOT, DOTDOT, longEntries, shortEntry } from './fat-entries.js';
+import { writeBehind } from './write-behind.js';
 
 // Fills a FAT file system that mkfs.vfat has just made (empty, but for the
 // volume label entry) with a tree, in one pass and in-process: Microsoft's
@@ -16,6 +18,12 @@ import { DOT, DOTDOT, longEntries, shortEntry } from './fat-entries.js';
 // each file and folder contiguous, from the first free one; entries are
 // written in path order; times are the tree's, in UTC. Nothing else is
 // read from the host than the files' bytes.
+//
+// In two steps, so the first overlaps mkfs.vfat (write-vfat.ts): planFat
+// names every entry, which needs nothing of the image; fillFat reads the
+// geometry mkfs chose and writes. The data area, in cluster order, is one
+// stream of 1 MiB chunks (chunk-packer.ts, as the archives are packed),
+// written behind while the next files are read (write-behind.ts).
 
 /** What the boot sector (BIOS parameter block) says, and what follows from it. */
 interface Geometry {
@@ -80,12 +88,39 @@ function setFat(fat: Buffer, type: 12 | 16 | 32, n: number, v: number): void {
 
 export class FatFull extends Error {}
 
+/** What a tree needs of any FAT: each folder's children with their FAT names, in path order, and the directory entries they take. */
+export interface FatPlan {
+  readonly entries: readonly TreeEntry[];
+  readonly children: ReadonlyMap<string, readonly { e: TreeEntry; name: FatName }[]>;
+  /** A folder's entries: its children's (long and short), with "." and ".." but for the root. */
+  readonly used: ReadonlyMap<string, number>;
+}
+
+/** Names `entries` (a checked tree, files and folders only, root first). */
+export function planFat(entries: readonly TreeEntry[]): FatPlan {
+  const children = new Map<string, { e: TreeEntry; name: FatName }[]>();
+  const shorts = new Map<string, Set<string>>();
+  const used = new Map<string, number>([['/', 0]]);
+  for (const e of entries) {
+    if (e.path === '/') continue;
+    const parent = parentOf(e.path);
+    if (!children.has(parent)) {
+      children.set(parent, []);
+      shorts.set(parent, new Set());
+    }
+    const name = fatName(baseName(e.path), shorts.get(parent)!);
+    children.get(parent)!.push({ e, name });
+    used.set(parent, (used.get(parent) ?? 2) + name.slots);
+  }
+  return { entries, children, used };
+}
+
 /**
- * Writes `entries` (a checked tree, files and folders only, root first)
- * into the FAT image `image`. Throws FatFull when the clusters or the fixed
- * root folder of FAT12/16 run out.
+ * Writes the planned tree into the FAT image `image`. Throws FatFull when
+ * the clusters or the fixed root folder of FAT12/16 run out.
  */
-export function fillFat(image: string, entries: readonly TreeEntry[]): void {
+export async function fillFat(image: string, plan: FatPlan): Promise<void> {
+  const { entries, children, used } = plan;
   const fd = openSync(image, 'r+');
   try {
     const boot = Buffer.alloc(512);
@@ -98,24 +133,8 @@ export function fillFat(image: string, entries: readonly TreeEntry[]): void {
     // mkfs.vfat's volume label entry (if any) stays first in the root.
     let kept = 0;
     while (kept < root.length && root[kept * 32] !== 0) kept++;
-
-    // Each folder's children and their names, in path order.
-    const children = new Map<string, { e: TreeEntry; name: FatName }[]>();
-    const shorts = new Map<string, Set<string>>();
-    const used = new Map<string, number>([['/', kept]]);
-    for (const e of entries) {
-      if (e.path === '/') continue;
-      const parent = parentOf(e.path);
-      if (!children.has(parent)) {
-        children.set(parent, []);
-        shorts.set(parent, new Set());
-      }
-      const name = fatName(baseName(e.path), shorts.get(parent)!);
-      children.get(parent)!.push({ e, name });
-      used.set(parent, (used.get(parent) ?? 2) + name.slots);
-    }
     // Entries a folder takes: its children's, plus "." and ".." (or the root's label entry).
-    const slots = (path: string) => used.get(path) ?? 2;
+    const slots = (path: string) => (path === '/' ? kept : 0) + (used.get(path) ?? 2);
 
     // Clusters in path order, each chain contiguous. FAT32's root keeps the cluster mkfs gave it and grows after it.
     let next = 2;
@@ -166,17 +185,9 @@ export function fillFat(image: string, entries: readonly TreeEntry[]): void {
       return buf;
     };
 
-    // The data area, written in cluster order through one buffer.
-    const out = new ClusterWriter(fd, g);
-    if (g.type === 32) out.put(2, folder('/', 0));
-    else writeSync(fd, folder('/', 0), 0, g.rootBytes, g.rootOffset);
-    for (const e of entries) {
-      const c = first.get(e.path);
-      if (e.path === '/' || c === undefined) continue;
-      if (e.type === 'dir') out.put(c, folder(e.path, e.mtime));
-      else out.file(c, e);
-    }
-    out.flush();
+    if (g.type !== 32) writeSync(fd, folder('/', 0), 0, g.rootBytes, g.rootOffset);
+    const pool = new ChunkPool();
+    await writeBehind(fd, dataArea(g, entries, first, folder, pool), g.dataOffset, pool);
 
     for (const at of g.fats) writeSync(fd, fat, 0, g.fatBytes, at);
     if (g.fsInfoOffset !== undefined) {
@@ -191,70 +202,44 @@ export function fillFat(image: string, entries: readonly TreeEntry[]): void {
   }
 }
 
-/** For the read that finds a file's end. */
-const ONE = Buffer.alloc(1);
-
-/** Writes clusters in ascending order through a 4 MiB buffer; the gaps (cluster slack) stay zero, as the fresh image is. */
-class ClusterWriter {
-  private readonly buf = Buffer.alloc(4 << 20);
-  private start = -1; // byte offset in the image of buf[0]
-  private used = 0;
-  constructor(
-    private readonly fd: number,
-    private readonly g: Geometry,
-  ) {}
-
-  private at(cluster: number): number {
-    return this.g.dataOffset + (cluster - 2) * this.g.clusterBytes;
+/**
+ * The data area from its first cluster to the end of the last file, in
+ * cluster order (the order clusters were handed out in): FAT32's root
+ * folder, then each folder's entries and each file's bytes at its first
+ * cluster. Cluster slack is zeros, as in the freshly made image.
+ */
+function* dataArea(
+  g: Geometry,
+  entries: readonly TreeEntry[],
+  first: ReadonlyMap<string, number>,
+  folder: (path: string, mtime: number) => Buffer,
+  pool: ChunkPool,
+): Generator<Buffer> {
+  const p = new ChunkPacker({ pool });
+  let pos = 0; // bytes of the data area made so far
+  const put = (cluster: number, bytes: Buffer | undefined, size: number) => {
+    const at = (cluster - 2) * g.clusterBytes;
+    p.zeros(at - pos);
+    if (bytes) p.put(bytes);
+    pos = at + size;
+  };
+  if (g.type === 32) {
+    const root = folder('/', 0);
+    put(2, root, root.length);
   }
-
-  /** Makes room for writing at image offset `pos` (never before what was written). */
-  private seek(pos: number): void {
-    if (this.start >= 0 && pos >= this.start && pos - this.start < this.buf.length) {
-      if (pos - this.start > this.used) this.buf.fill(0, this.used, pos - this.start);
-      this.used = Math.max(this.used, pos - this.start);
-      return;
+  for (const e of entries) {
+    const c = first.get(e.path);
+    if (e.path === '/' || c === undefined) continue;
+    if (e.type === 'dir') {
+      const b = folder(e.path, e.mtime);
+      put(c, b, b.length);
+    } else {
+      const inline = inlineBytes(e);
+      const size = fileSize(e);
+      put(c, inline, size);
+      if (!inline) yield* p.copyFile(e.source!, size, e.path);
     }
-    this.flush();
-    this.start = pos;
+    if (p.ready) yield* p.handOut();
   }
-
-  put(cluster: number, data: Buffer): void {
-    let pos = this.at(cluster);
-    for (let off = 0; off < data.length;) {
-      this.seek(pos);
-      const n = Math.min(this.buf.length - (pos - this.start), data.length - off);
-      data.copy(this.buf, pos - this.start, off, off + n);
-      this.used = pos - this.start + n;
-      off += n;
-      pos += n;
-    }
-  }
-
-  file(cluster: number, e: TreeEntry): void {
-    const inline = inlineBytes(e);
-    if (inline) return this.put(cluster, inline);
-    const size = fileSize(e);
-    const src = openSync(e.source!, 'r');
-    try {
-      let pos = this.at(cluster);
-      for (let left = size; left > 0;) {
-        this.seek(pos);
-        const n = readSync(src, this.buf, pos - this.start, Math.min(this.buf.length - (pos - this.start), left), null);
-        if (n === 0) throw new Error(`${e.source} changed size while it was read for ${e.path}`);
-        this.used = pos - this.start + n;
-        left -= n;
-        pos += n;
-      }
-      if (readSync(src, ONE, 0, 1, null) !== 0) throw new Error(`${e.source} changed size while it was read for ${e.path}`);
-    } finally {
-      closeSync(src);
-    }
-  }
-
-  flush(): void {
-    if (this.start >= 0 && this.used) writeSync(this.fd, this.buf, 0, this.used, this.start);
-    this.start = -1;
-    this.used = 0;
-  }
+  yield* p.handOut(true);
 }

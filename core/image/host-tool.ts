@@ -21,6 +21,8 @@ export interface ToolRun {
   readonly blockingInput?: boolean;
   /** A file descriptor for standard output (e.g. an open output file). */
   readonly stdoutFd?: number;
+  /** Standard output is not read (a tool that echoes what it does, its errors on stderr): `stdout` is then empty. */
+  readonly ignoreStdout?: boolean;
 }
 
 export interface ToolOutput {
@@ -33,7 +35,7 @@ export async function runTool(tool: string, args: readonly string[], run: ToolRu
     env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', LC_ALL: 'C', TZ: 'UTC', ...run.env },
     input: run.input,
     blockingInput: run.blockingInput,
-    stdout: run.stdoutFd ?? 'pipe',
+    stdout: run.stdoutFd ?? (run.ignoreStdout ? 'ignore' : 'pipe'),
   });
   if (succeeded(exit)) return { stdout: stdout.toString(), stderr };
   if (exit.kind === 'not-found' || exit.kind === 'cannot-start')

@@ -41,8 +41,6 @@ function paxIds(e: TreeEntry): Record<string, string> {
   return pax;
 }
 
-/** For the read that finds a file's end. */
-
 export interface TarStreamOptions {
   /** false leaves out the "./" member, for readers that reject it. */
   readonly withRoot?: boolean;
@@ -50,7 +48,11 @@ export interface TarStreamOptions {
   readonly pack?: PackerOptions;
 }
 
-export async function* tarStream(tree: ImageTree, { withRoot = true, pack }: TarStreamOptions = {}): AsyncGenerator<Buffer> {
+// A synchronous generator: every step is (files are read with readSync into
+// the chunk), and an async one turned each file's `yield*` into promises
+// and a trip through the microtask queue, thousands per image; consumers
+// take it with `for await` all the same.
+export function* tarStream(tree: ImageTree, { withRoot = true, pack }: TarStreamOptions = {}): Generator<Buffer> {
   const p = new ChunkPacker(pack);
   const sink: HeaderSink = (length, fill) => p.write(length, fill);
   for (const e of tree.entries) {

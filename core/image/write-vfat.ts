@@ -1,6 +1,6 @@
-import { open } from 'node:fs/promises';
+import { closeSync, ftruncateSync, openSync } from 'node:fs';
 import { writeAtomically } from './atomic-output.js';
-import { FatFull, fillFat } from './fat-fill.js';
+import { FatFull, fillFat, planFat, type FatPlan } from './fat-fill.js';
 import { FAT_FORBIDDEN, FAT_MAX_NAME } from './fat-names.js';
 import { HostToolError, runTool } from './host-tool.js';
 import { baseName, fileSize, ImageTreeError, imageTree, treeDigest, type ImageEntry, type ImageTree } from './image-tree.js';
@@ -14,6 +14,9 @@ import { stableHex32 } from './stable-id.js';
 // mkfs.vfat (dosfstools 4.2) formats the image; fat-fill.ts then writes
 // the tree into it in-process (one tool run in all, where one mcopy per
 // folder made the writer many times slower than the tools themselves).
+// While mkfs.vfat runs, the entries get their FAT names (planFat): that
+// needs nothing of the image, and the child would otherwise be waited for
+// with nothing done.
 // Reproducible: `mkfs.vfat --invariant` fixes what it would take from the
 // clock or at random, `-i` sets the volume id, derived from the inputs;
 // the filler hands out clusters and entries in path order and takes times
@@ -53,14 +56,23 @@ export class VfatWriter implements ImageWriter {
     const seed = options.seed ?? (await treeDigest(tree));
     const bytes = options.sizeBytes ?? (await vfatSize(tree));
     await writeAtomically(out, async (tmp) => {
-      const f = await open(tmp, 'w');
-      await f.truncate(bytes);
-      await f.close();
+      const fd = openSync(tmp, 'w');
+      try {
+        ftruncateSync(fd, bytes);
+      } finally {
+        closeSync(fd);
+      }
       const mkfs = ['--invariant', '-i', stableHex32(seed, 'vfat-volume-id')];
       if (options.label) mkfs.push('-n', options.label.toUpperCase());
-      await runTool('mkfs.vfat', [...mkfs, tmp]);
+      const formatted = runTool('mkfs.vfat', [...mkfs, tmp]);
+      let plan: FatPlan;
       try {
-        fillFat(tmp, tree.entries);
+        plan = planFat(tree.entries);
+      } finally {
+        await formatted;
+      }
+      try {
+        await fillFat(tmp, plan);
       } catch (e) {
         if (e instanceof FatFull) throw new HostToolError(`vfat image ${out} is too small (${bytes} bytes): ${e.message}`);
         throw e;

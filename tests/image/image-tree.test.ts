@@ -1,4 +1,5 @@
 import { test } from 'uvu';
+import { createHash } from 'node:crypto';
 import * as assert from 'uvu/assert';
 import { ImageTreeError, imageTree, treeDigest, type ImageEntry } from '../../core/image/image-tree.js';
 import { stableHex32, stableUuid } from '../../core/image/stable-id.js';
@@ -79,6 +80,20 @@ test('stable ids are RFC 9562 version 8 UUIDs, the same for the same seed and pu
   assert.is.not(stableUuid('seed', 'gpt-disk'), u);
   assert.is.not(stableUuid('seed2', 'ext4-uuid'), u);
   assert.match(stableHex32('seed', 'vfat'), /^[0-9a-f]{8}$/);
+});
+
+test('the tree digest is the sha256 of one JSON array per entry, whatever the names hold (the ids of every image made so far)', async () => {
+  const entries: ImageEntry[] = [
+    { path: '/', type: 'dir', mode: 0o755, uid: 0, gid: 0, mtime: 5 },
+    { path: '/a "quoted"\\ \u2028 ünï 😀', type: 'file', mode: 0o644, uid: 1e9, gid: 0, mtime: 1.5, sha256: 'ab', source: '/nowhere' },
+    { path: '/d', type: 'chardev', mode: 0, uid: 0, gid: 0, mtime: 3, major: 4, minor: 2 ** 40 },
+    { path: '/l', type: 'symlink', mode: 0o777, uid: 0, gid: 0, target: 'x"\n\t\u0001' },
+  ];
+  const tree = imageTree(entries, 7);
+  const h = createHash('sha256').update('strata-image-tree-v1 7\n');
+  for (const e of tree.entries)
+    h.update(JSON.stringify([e.path, e.type, e.mode, e.uid, e.gid, e.mtime, e.target ?? '', e.major ?? -1, e.minor ?? -1, e.sha256 ?? '']) + '\n');
+  assert.is(await treeDigest(tree), h.digest('hex'));
 });
 
 test.run();

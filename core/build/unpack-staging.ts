@@ -10,7 +10,7 @@ import type { TarEntry } from '../archive/tar-reader.js';
 import { diag, type SourceLocation } from '../diagnostics/diagnostic.js';
 import { formatDiagnostic } from '../diagnostics/printer.js';
 import { runProcess } from '../exec/launch.js';
-import { sandboxCommand } from '../exec/sandbox.js';
+import { sandboxCommand, type SandboxSpec } from '../exec/sandbox.js';
 import { recipeSources, type Source } from '../fetch/source.js';
 import type { Recipe } from '../resolve/recipe.js';
 import { TaskFailed, type BuildContext } from './context.js';
@@ -73,12 +73,21 @@ function linksOnDisk(dir: string, gone?: string): LinkLookup {
   };
 }
 
+/**
+ * The staging tar's command line: the recipe's task sandbox (its uid, its
+ * host name) with nothing of the host writable but `staged` and nothing
+ * extra to read (tar reads its standard input), extracting into `into`.
+ */
+export function stagingTar(task: SandboxSpec, staged: string, into: string, options: readonly string[]): string[] {
+  const spec = { ...task, writable: [staged], readOnly: [] };
+  return sandboxCommand(spec, process.getuid?.() === 0, ['tar', '-x', '-f', '-', '-C', into, ...options]);
+}
+
 /** Starts the staging of the recipe's `i`th source: decompressed once, listed while a sandboxed tar extracts it. */
 function stage(r: Recipe, ctx: BuildContext, i: number, src: Source, opts: { maxBytes: number; signal: AbortSignal }) {
   const staged = stagedOf(r.data.get('WORKDIR'), i);
   const into = isDeb(src) ? join(staged, debFolder(src)) : staged;
-  const spec = { ...taskSandbox(r, ctx), writable: [staged], readOnly: [] };
-  const tar = sandboxCommand(spec, process.getuid?.() === 0, ['tar', '-x', '-f', '-', '-C', into, ...(isDeb(src) ? DEB_X : TAR_X)]);
+  const tar = stagingTar(taskSandbox(r, ctx), staged, into, isDeb(src) ? DEB_X : TAR_X);
   const path = sourcePath(src, ctx);
   return listWhileExtracting(isDeb(src) ? debTarStream(path) : decompressed(path), tar, { maxBytes: opts.maxBytes, abort: opts.signal });
 }

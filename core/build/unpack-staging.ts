@@ -1,4 +1,4 @@
-import { lstatSync, readlinkSync } from 'node:fs';
+import { existsSync, lstatSync, readlinkSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { decompressed } from '../archive/decompress.js';
@@ -10,6 +10,7 @@ import type { TarEntry } from '../archive/tar-reader.js';
 import { diag, type SourceLocation } from '../diagnostics/diagnostic.js';
 import { formatDiagnostic } from '../diagnostics/printer.js';
 import { runProcess } from '../exec/launch.js';
+import { describeExit } from '../exec/process-exit.js';
 import { sandboxCommand, type SandboxSpec } from '../exec/sandbox.js';
 import { recipeSources, type Source } from '../fetch/source.js';
 import type { Recipe } from '../resolve/recipe.js';
@@ -55,9 +56,19 @@ export const TAR_X = ['--no-same-owner', '--no-same-permissions'];
 /** Those dpkg-deb -x gives tar for a package's tree. */
 const DEB_X = ['-p', '--warning=no-timestamp'];
 
-/** rm -rf: a staged kernel tree is ~80,000 files, which Node's own recursive removal takes far longer over. */
+/**
+ * rm -rf (a staged kernel tree is ~80,000 files, which Node's own recursive
+ * removal takes far longer over), and it must succeed: what is left in the
+ * staging folder would be moved into place unchecked by the next unpack. Not
+ * as root, an archive's folder without write permission (mode 0500) stops
+ * rm, so its owner first gives itself the right.
+ */
 export async function removeTree(path: string): Promise<void> {
   await runProcess('rm', ['-rf', '--', path]);
+  if (!existsSync(path)) return;
+  await runProcess('chmod', ['-R', 'u+rwx', '--', path]);
+  const { exit, stderr } = await runProcess('rm', ['-rf', '--', path]);
+  if (existsSync(path)) throw new TaskFailed(`cannot remove ${path}, where unpack stages archives: ${stderr.trim() || describeExit(exit)}; remove it by hand`);
 }
 
 /** Symlinks already under `dir`, by path below it, except under `gone` (removed before extracting). */

@@ -34,7 +34,10 @@ function locatedSources(r: Recipe): { src: Source; loc: SourceLocation }[] {
  * replaces files, merges into folders that are there and writes through
  * links that are there; a rename does that only where none of the tree's
  * top-level names is taken, which is the common case (a fresh unpack: the
- * script removed S first, and the archive's one folder is S). Otherwise,
+ * script removed S first, and the archive's one folder is S). Every member
+ * path starts with a top-level name, so then tar would have met nothing on
+ * disk either; the one thing a rename loses is what a `./` member sets on
+ * the work folder itself (its mode and time), which nothing reads. Otherwise,
  * a re-run over a tree the script does not remove, a second archive into
  * the same folder, the archive itself is extracted as by hand (decompressed
  * a second time, from the same read-only, checked file), so the result is

@@ -35,14 +35,23 @@ export async function* decompressed(path: string, name = path): AsyncGenerator<B
     yield* createReadStream(path, { highWaterMark: 1 << 20 });
     return;
   }
-  const fd = openSync(path, 'r');
-  const child = launch({ file: tool, args: ['-dc'], stdin: fd, stdout: 'stream' });
-  closeSync(fd); // the child holds its own copy
+  yield* toolOutput(tool, ['-dc'], path);
+}
+
+/**
+ * What `file args` writes to its standard output (its input the file
+ * `stdinFrom`, when given), as it comes; after the last chunk, an error when
+ * the tool could not run or failed. Stopping early kills the tool.
+ */
+export async function* toolOutput(file: string, args: string[], stdinFrom?: string): AsyncGenerator<Buffer> {
+  const fd = stdinFrom === undefined ? undefined : openSync(stdinFrom, 'r');
+  const child = launch({ file, args, stdin: fd ?? 'ignore', stdout: 'stream' });
+  if (fd !== undefined) closeSync(fd); // the child holds its own copy
   try {
     if (child.stdout) yield* child.stdout;
     const { exit, stderr } = await child.finished;
-    if (exit.kind === 'not-found' || exit.kind === 'cannot-start') throw new Error(`cannot run ${tool} to read ${path}: ${describeExit(exit)}`);
-    if (!succeeded(exit)) throw new Error(`${tool} cannot read ${path}: ${stderr.trim() || describeExit(exit)}`);
+    if (exit.kind === 'not-found' || exit.kind === 'cannot-start') throw new Error(`cannot run ${file}: ${describeExit(exit)}`);
+    if (!succeeded(exit)) throw new Error(`${[file, ...args].join(' ')} failed: ${stderr.trim() || describeExit(exit)}`);
   } finally {
     // The reader may stop early (a bad member found): do not leave the tool running.
     child.kill();

@@ -21,9 +21,11 @@ export type Listing =
   | { readonly unreadable: MemberProblem };
 
 export interface ListOptions {
-  /** Write the decompressed tar stream, every byte of it, to this file, and list it while it is written (decompressed-copy.ts). */
-  readonly copyTo?: string;
-  /** Stop at the member whose size takes the total past this many bytes: an archive bomb is neither decompressed to its end nor copied onto the disk. */
+  /**
+   * Stop at the member whose size takes the total past this many bytes: an
+   * archive bomb is not decompressed to its end, nor extracted beyond about
+   * the limit (extract-while-listing.ts).
+   */
   readonly maxBytes?: number;
 }
 

@@ -1,5 +1,4 @@
 import { decompressed } from './decompress.js';
-import { decompressInto, listWhileWritten } from './decompressed-copy.js';
 import { listTarStream, type Listing, type ListOptions, type MemberProblem } from './tar-listing.js';
 import type { TarEntry } from './tar-reader.js';
 
@@ -10,9 +9,10 @@ export type { MemberProblem } from './tar-listing.js';
 // plain data. Rejected: absolute member paths, `..` components, symlinks and
 // hard links whose target resolves outside the folder (following the
 // archive's own symlinks, so a chain of harmless-looking links cannot climb
-// out), device nodes and fifos. The whole archive is listed first, so a
-// hostile archive is refused before a single member is extracted
-// (the decompressed copy it was listed from is removed, decompressed-copy.ts).
+// out), device nodes and fifos. The whole archive is listed before any of
+// it reaches the work folder: the unpack task extracts it meanwhile, but
+// into a sandboxed staging folder, moved into place only once every
+// archive passed (core/build/unpack-staging.ts).
 
 const MAX_LINK_DEPTH = 40; // like the kernel's limit on nested symlinks
 
@@ -133,7 +133,6 @@ export function memberProblems(entries: readonly TarEntry[], opts: MemberCheckOp
 
 /** Lists an archive file (headers only: contents are skipped), decompressing it as `tar -xf` would; see listTarStream for the options. */
 export async function listArchive(path: string, opts: ListOptions = {}): Promise<Listing> {
-  if (opts.copyTo) return listWhileWritten(opts.copyTo, decompressInto(path, opts.copyTo), opts);
   return listTarStream(decompressed(path), opts);
 }
 

@@ -146,11 +146,21 @@ export function taskCommand(spec: SandboxSpec, asRoot: boolean, argv: readonly s
 }
 
 /**
+ * The whole command line that runs `argv` in the sandbox: what a task
+ * script re-executes itself with, and what Strata runs directly for one
+ * tool that must be confined the same way (unpack's tar extracting into its
+ * staging folder before the archive is checked, core/build/unpack-staging.ts).
+ */
+export function sandboxCommand(spec: SandboxSpec, asRoot: boolean, argv: readonly string[]): string[] {
+  return ['bwrap', ...bwrapArgs(spec, asRoot), '--', ...taskCommand(spec, asRoot, argv)];
+}
+
+/**
  * The first lines of a task script: outside the sandbox, re-execute this
  * very file inside it.
  */
 export function sandboxEntry(spec: SandboxSpec, scriptPath: string): string {
-  const line = (asRoot: boolean) => ['bwrap', ...bwrapArgs(spec, asRoot), '--', ...taskCommand(spec, asRoot, ['/bin/sh', scriptPath])].map(quote).join(' ');
+  const line = (asRoot: boolean) => sandboxCommand(spec, asRoot, ['/bin/sh', scriptPath]).map(quote).join(' ');
   return [
     `if [ "\${${SANDBOX_MARK}:-}" != 1 ]; then`,
     `  command -v bwrap >/dev/null || { echo "strata: bwrap not found: install Debian's bubblewrap (npm run setup does)" >&2; exit 127; }`,

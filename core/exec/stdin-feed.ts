@@ -62,3 +62,26 @@ export async function feedInput(stdin: Writable, input: Input, blocking = false)
   }
   stdin.end();
 }
+
+/**
+ * Passes `source` on to whoever reads this, each chunk written to `stdin`
+ * first (waiting while the pipe is full): the child and the reader get the
+ * same bytes, read once, at the pace of the slower (unpack's tar extracting
+ * the stream its lister checks, core/archive/extract-while-listing.ts). A
+ * child that exits early is no longer fed; the reader still is. Ends
+ * `stdin` after the last chunk; a reader that stops early closes it unended.
+ */
+export async function* feedWhileRead(stdin: Writable, source: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+  stdin.on('error', () => {}); // the child may exit early; its exit code tells why
+  let whole = false;
+  try {
+    for await (const chunk of source) {
+      if (!stdin.destroyed && !stdin.write(chunk)) await drained(stdin);
+      yield chunk;
+    }
+    whole = true;
+  } finally {
+    if (whole) stdin.end();
+    else stdin.destroy();
+  }
+}

@@ -7,9 +7,10 @@ import { gzipSync } from 'node:zlib';
 import { decompressed } from '../../core/archive/decompress.js';
 import { debTarStream } from '../../core/archive/deb-safety.js';
 import { listWhileExtracting } from '../../core/archive/extract-while-listing.js';
-import { tarArchive, type TarMember } from '../../core/archive/tar-writer.js';
+import { tarArchive } from '../../core/archive/tar-writer.js';
 import { layerSet } from '../helpers/layer-set.js';
 import { scratchDirs, strata } from '../helpers/strata.js';
+import { debPackage as deb, member, type Member as M } from '../helpers/archive-members.js';
 
 // An unpack decompresses each archive once (issue 11): the decompressed
 // stream goes both to the lister that checks its members and to the tar
@@ -19,8 +20,7 @@ import { scratchDirs, strata } from '../helpers/strata.js';
 // tests/build/unpack-safety.test.ts are refused the same way through it.
 
 const tempDir = scratchDirs(test);
-type M = TarMember & { data?: Buffer | string };
-const m = (path: string, type: TarMember['type'] = 'file', extra: Partial<M> = {}): M => ({ path, type, mode: type === 'dir' ? 0o755 : 0o644, mtime: 0, ...extra });
+const m = member;
 const tree = [m('pkg-1', 'dir'), m('pkg-1/README', 'file', { data: 'hello\n' }), m('pkg-1/lib', 'symlink', { linkname: 'usr/lib' })];
 
 // Each compression the unpack knows, made with the real tool, as upstream tarballs are.
@@ -31,14 +31,6 @@ const COMPRESS: [string, (tar: Buffer) => Buffer][] = [
   ['tar.bz2', (t) => execFileSync('bzip2', ['-c'], { input: t })],
   ['tar.zst', (t) => execFileSync('zstd', ['-c', '-q'], { input: t })],
 ];
-
-function deb(dir: string, members: M[]): Buffer {
-  writeFileSync(join(dir, 'debian-binary'), '2.0\n');
-  writeFileSync(join(dir, 'control.tar.gz'), gzipSync(tarArchive([m('./control', 'file', { data: 'Package: t\nVersion: 1\nArchitecture: all\nMaintainer: t <t@t>\nDescription: t\n' })])));
-  writeFileSync(join(dir, 'data.tar.xz'), execFileSync('xz', ['-c'], { input: tarArchive(members) }));
-  execFileSync('ar', ['rc', join(dir, 't.deb'), 'debian-binary', 'control.tar.gz', 'data.tar.xz'], { cwd: dir });
-  return readFileSync(join(dir, 't.deb'));
-}
 
 /** A command that keeps what it reads on its standard input in `file`: it stands for the extracting tar. */
 const keeping = (file: string) => ['sh', '-c', 'cat > "$1"', 'sh', file];

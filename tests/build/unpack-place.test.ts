@@ -5,10 +5,11 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { tarArchive, type TarMember } from '../../core/archive/tar-writer.js';
+import { tarArchive } from '../../core/archive/tar-writer.js';
 import { sandboxUid } from '../../core/exec/sandbox.js';
 import { layerSet } from '../helpers/layer-set.js';
 import { scratchDirs, strata } from '../helpers/strata.js';
+import { debPackage as deb, member, type Member as M } from '../helpers/archive-members.js';
 
 // Strata extracts each archive into a staging folder while it checks it,
 // then the unpack script moves the checked tree into place: by rename where
@@ -20,8 +21,7 @@ import { scratchDirs, strata } from '../helpers/strata.js';
 // contents, link targets, hard links.
 
 const tempDir = scratchDirs(test);
-type M = TarMember & { data?: Buffer | string };
-const m = (path: string, type: TarMember['type'] = 'file', extra: Partial<M> = {}): M => ({ path, type, mode: type === 'dir' ? 0o755 : 0o644, mtime: 1000, ...extra });
+const m = (path: string, type?: M['type'], extra: Partial<M> = {}): M => member(path, type, { mtime: 1000, ...extra });
 const pkg = [
   m('pkg-1', 'dir'),
   m('pkg-1/README', 'file', { data: 'new\n' }),
@@ -30,14 +30,6 @@ const pkg = [
   m('pkg-1/bin/same', 'hardlink', { linkname: 'pkg-1/bin/tool' }),
   m('pkg-1/lib', 'symlink', { linkname: 'bin' }),
 ];
-
-function deb(dir: string, members: M[]): Buffer {
-  writeFileSync(join(dir, 'debian-binary'), '2.0\n');
-  writeFileSync(join(dir, 'control.tar.gz'), gzipSync(tarArchive([m('./control', 'file', { data: 'Package: t\nVersion: 1\nArchitecture: all\nMaintainer: t <t@t>\nDescription: t\n' })])));
-  writeFileSync(join(dir, 'data.tar.xz'), execFileSync('xz', ['-c'], { input: tarArchive(members) }));
-  execFileSync('ar', ['rc', join(dir, 't.deb'), 'debian-binary', 'control.tar.gz', 'data.tar.xz'], { cwd: dir });
-  return readFileSync(join(dir, 't.deb'));
-}
 
 const packed: Record<string, (members: M[]) => Buffer> = {
   tar: (x) => tarArchive(x),

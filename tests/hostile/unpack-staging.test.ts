@@ -4,10 +4,11 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { listWhileExtracting } from '../../core/archive/extract-while-listing.js';
-import { tarArchive, type TarMember } from '../../core/archive/tar-writer.js';
+import { tarArchive } from '../../core/archive/tar-writer.js';
 import { sandboxUid } from '../../core/exec/sandbox.js';
 import { stagingTar } from '../../core/build/unpack-staging.js';
 import { scratchDirs } from '../helpers/strata.js';
+import { member } from '../helpers/archive-members.js';
 
 // The unpack task extracts an archive into its staging folder while it is
 // still being checked (core/build/unpack-staging.ts), so the extracting tar
@@ -18,14 +19,7 @@ import { scratchDirs } from '../helpers/strata.js';
 // alone: nothing of the host is writable but the staging folder.
 
 const tempDir = scratchDirs(test);
-type M = TarMember & { data?: Buffer | string };
-const m = (path: string, type: TarMember['type'] = 'file', extra: Partial<M> = {}): M => ({
-  path,
-  type,
-  mode: type === 'dir' ? 0o755 : 0o644,
-  mtime: 0,
-  ...extra,
-});
+const m = member;
 
 test('a staging tar without its own guards writes nowhere but the staging folder', async () => {
   const root = tempDir();

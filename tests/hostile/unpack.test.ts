@@ -3,25 +3,19 @@ import * as assert from 'uvu/assert';
 import { existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { tarArchive, type TarMember } from '../../core/archive/tar-writer.js';
+import { tarArchive } from '../../core/archive/tar-writer.js';
 import { memberProblems } from '../../core/archive/unpack-safety.js';
 import type { TarEntry } from '../../core/archive/tar-reader.js';
 import { layerSet } from '../helpers/layer-set.js';
 import { scratchDirs, strata } from '../helpers/strata.js';
+import { member, type Member as M } from '../helpers/archive-members.js';
 
 // Archives that are each harmless alone but escape together, links left in
 // the work folder by an earlier run, and archives that expand far beyond
 // their size: each is refused before anything is extracted (issue 9).
 
 const tempDir = scratchDirs(test);
-type M = TarMember & { data?: Buffer | string };
-const m = (path: string, type: TarMember['type'] = 'file', extra: Partial<M> = {}): M => ({
-  path,
-  type,
-  mode: type === 'dir' ? 0o755 : 0o644,
-  mtime: 0,
-  ...extra,
-});
+const m = member;
 const entry = (x: M): TarEntry =>
   ({
     path: String(x.path),

@@ -73,20 +73,32 @@ export function runProcess(file: string, args: readonly string[], timeoutMs: num
   });
 }
 
+/** Picks the host port for the guest's SSH server (freeLocalPort; tests pass their own). */
+export type PortPicker = () => Promise<number>;
+
 /** Makes a throw-away ed25519 key and picks the host port for the guest's SSH server. */
-export async function openSshSession(): Promise<SshSession> {
+export async function openSshSession(pickPort: PortPicker = freeLocalPort): Promise<SshSession> {
   const dir = await mkdtemp(join(tmpdir(), 'strata-testimage-ssh-'));
   try {
     const key = join(dir, 'id_ed25519');
     const made = await runProcess('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'strata-testimage', '-f', key], 30_000);
     if (made.status !== 0) throw new Error(`ssh-keygen failed: ${made.output.trim()}`);
     const publicKey = (await readFile(`${key}.pub`, 'utf8')).trim();
-    const forward = { host: await freeLocalPort(), guest: SSH_GUEST_PORT };
+    const forward = { host: await pickPort(), guest: SSH_GUEST_PORT };
     return { forward, dir, key, publicKey, knownHosts: join(dir, 'known_hosts'), close: () => rm(dir, { recursive: true, force: true }) };
   } catch (e) {
     await rm(dir, { recursive: true, force: true });
     throw e;
   }
+}
+
+/**
+ * The same session, key and all, forwarding from another host port: for when
+ * QEMU could not bind the first, because another process took it between
+ * freeLocalPort's check and QEMU's start (the port is free only when chosen).
+ */
+export async function withNewHostPort(session: SshSession, pickPort: PortPicker = freeLocalPort): Promise<SshSession> {
+  return { ...session, forward: { ...session.forward, host: await pickPort() } };
 }
 
 /** The guest shell line that authorizes the session's key for SSH_USER (one line, for the console). */

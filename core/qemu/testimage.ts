@@ -5,7 +5,7 @@ import { checkName, checkProblem, judgeCheck, notRun, type CheckResult, type Ima
 import { QemuConsole, type Finder, type QemuExit } from './console.js';
 import type { QemuBoot } from './qemuboot.js';
 import { commandOutput, kernelPanicLine, markedCommand, markerFinder, promptFinder } from './shell-protocol.js';
-import { authorizeKeyCommand, openSshSession, runOverSsh, type SshSession } from './ssh.js';
+import { authorizeKeyCommand, openSshSession, runOverSsh, withNewHostPort, type PortPicker, type SshSession } from './ssh.js';
 
 // testimage: boot an image headless, run each check at its shell prompt,
 // power it off. Every way this can go wrong (no QEMU, no prompt, a hung
@@ -23,6 +23,8 @@ export interface TestImageOptions {
   /** How long the guest may take to power off before QEMU is killed. Default 20 s. */
   readonly shutdownTimeoutMs?: number;
   readonly onEvent?: (event: TestImageEvent) => void;
+  /** Picks the SSH forward's host port: a free one on 127.0.0.1 by default (tests pass ports that are taken). */
+  readonly pickSshPort?: PortPicker;
 }
 
 export type TestImageEvent =
@@ -57,6 +59,14 @@ const DEFAULTS = { bootTimeoutMs: 120_000, commandTimeoutMs: 30_000, shutdownTim
 const NUDGE_AFTER_IDLE_MS = 3_000;
 /** After a hung command: how long Ctrl-C may take to bring the prompt back. */
 const RECOVER_MS = 5_000;
+/**
+ * QEMU's message when it cannot bind a forward's host port (net/slirp.c).
+ * A port found free can be taken by another process before QEMU binds it
+ * (two testimage runs at once, a test suite's parallel files), so QEMU is
+ * started again on another port, up to FORWARD_TRIES times in all.
+ */
+const FORWARD_REFUSED = /Could not set up host forwarding rule/;
+const FORWARD_TRIES = 3;
 
 /** The caller's limit, else the machine's (qemuboot.json's `bootTimeout`, seconds), else the default; with where it came from, for the message. */
 function bootLimit(boot: QemuBoot, options: TestImageOptions): { bootTimeoutMs: number; bootTimeoutFrom: string } {
@@ -80,7 +90,7 @@ export async function testImage(boot: QemuBoot, checks: readonly ImageCheck[], o
   let ssh: SshSession | undefined;
   if (checks.some((c) => c.via === 'ssh')) {
     try {
-      ssh = await openSshSession();
+      ssh = await openSshSession(opts.pickSshPort);
     } catch (e) {
       const reason = `cannot prepare the SSH checks: ${(e as Error).message}`;
       const command = shellCommand([boot.qemu.binary, ...qemuArgs(boot)]);
@@ -88,7 +98,13 @@ export async function testImage(boot: QemuBoot, checks: readonly ImageCheck[], o
     }
   }
   try {
-    return await bootAndCheck(boot, checks, opts, binary.value, log, ssh);
+    for (let tries = 1; ; tries++) {
+      const run = await bootAndCheck(boot, checks, opts, binary.value, log, ssh);
+      if (!ssh || !run.forwardRefused) return run.result;
+      if (tries === FORWARD_TRIES)
+        return { ...run.result, reason: `${run.result.reason}\n(QEMU could not bind any of ${tries} host ports for the SSH forward)` };
+      ssh = await withNewHostPort(ssh, opts.pickSshPort);
+    }
   } finally {
     await ssh?.close();
   }
@@ -101,7 +117,7 @@ async function bootAndCheck(
   binary: string,
   log: string,
   ssh: SshSession | undefined,
-): Promise<TestImageResult> {
+): Promise<{ result: TestImageResult; forwardRefused?: boolean }> {
   const emit = opts.onEvent ?? (() => undefined);
   const args = qemuArgs(boot, boot.dir, { forwards: ssh ? [ssh.forward] : [], snapshot: true });
   const command = shellCommand([boot.qemu.binary, ...args]);
@@ -125,6 +141,7 @@ async function bootAndCheck(
     const started = Date.now();
     let lastNudge = started;
     let bootFailure: string | undefined;
+    let forwardRefused = false;
     for (;;) {
       const left = opts.bootTimeoutMs - (Date.now() - started);
       if (left <= 0) {
@@ -135,6 +152,7 @@ async function bootAndCheck(
       if (r.kind === 'match') break;
       if (r.kind === 'exit') {
         const panic = kernelPanicLine(qemu.recentLines(40));
+        forwardRefused = qemu.recentLines(40).some((l) => FORWARD_REFUSED.test(l));
         bootFailure = `QEMU exited (code ${r.exit.exitCode}) before the prompt appeared${panic ? `: ${panic}` : ''}; last console lines:\n${tail()}`;
         break;
       }
@@ -151,7 +169,7 @@ async function bootAndCheck(
     if (bootFailure) {
       const { exit, killed } = await qemu.waitForExit(0);
       emit({ kind: 'exit', exit, killed });
-      return {
+      const result = {
         ...base,
         passed: false,
         reason: `image did not boot: ${bootFailure}`,
@@ -159,6 +177,7 @@ async function bootAndCheck(
         killed,
         checks: checks.map((c) => notRun(c, 'not run: the image did not boot')),
       };
+      return { result, forwardRefused };
     }
     const bootMs = Date.now() - started;
     emit({ kind: 'booted', ms: bootMs });
@@ -207,7 +226,7 @@ async function bootAndCheck(
     if (killed) reason = `the guest did not power off within ${seconds(opts.shutdownTimeoutMs)} of "${boot.poweroff}"; QEMU was killed`;
     else if (broken) reason = broken;
     const passed = !reason && results.every((r) => r.passed);
-    return { ...base, passed, booted: true, bootMs, checks: results, reason, exit, killed };
+    return { result: { ...base, passed, booted: true, bootMs, checks: results, reason, exit, killed } };
   } finally {
     // Whatever happened above, QEMU does not outlive this call.
     if (!qemu.hasExited) await qemu.kill();

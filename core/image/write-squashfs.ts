@@ -11,6 +11,7 @@ import { writeSquashfs } from './squashfs/squashfs-image.js';
 
 export class SquashfsWriter implements ImageWriter {
   readonly type = 'squashfs';
+  readonly format = 'strata-squashfs-1';
   async write(entries: readonly ImageEntry[], out: string, sourceDateEpoch: number): Promise<void> {
     const tree = imageTree(entries, sourceDateEpoch);
     await writeAtomically(out, (tmp) => writeSquashfs(tree, tmp, sourceDateEpoch));

@@ -79,9 +79,11 @@ export const imageTask: TaskImplementation = {
     // The boot chain's files by name (their contents come with the stages' install outputs).
     const bootFileNames = bootDeploys(plan).map((f) => f.name);
     const disk = ctx.cfg.machine.disk ? { disk: diskSignature(ctx.cfg.machine.disk), bootargs: diskBootargs(plan, ctx) } : {};
+    const formats = plan.image.types.flatMap((type) => ctx.writers.find((w) => w.type === type)?.format ?? []);
     return JSON.stringify({
       ...disk,
       types: plan.image.types,
+      ...(formats.length ? { formats } : {}),
       boot: ctx.cfg.machine.qemu ? formatQemuBoot(qemuBoot(plan, ctx, '')) : null,
       epoch: ctx.layout.epoch,
       records: await imageRecordsOf(ctx).inputs(plan, ctx),

@@ -89,7 +89,10 @@ async function writeData(root: Node, data: DataWriter): Promise<{ fragments: { s
   const seen = new Map<string, FileData>();
   const files: Node[] = [];
   const collect = (dir: Node): void => {
-    for (const child of dir.children) child.entry.type === 'dir' ? collect(child) : child.entry.type === 'file' && files.push(child);
+    for (const child of dir.children) {
+      if (child.entry.type === 'dir') collect(child);
+      else if (child.entry.type === 'file') files.push(child);
+    }
   };
   collect(root);
   for (const node of files) {

@@ -25,6 +25,13 @@ export interface ImageWriteOptions {
 
 export interface ImageWriter {
   readonly type: string;
+  /**
+   * Names the bytes this writer makes for a given tree, where they are
+   * Strata's own (not a host tool's, whose version the build records
+   * name): part of the image task's inputs, so a writer that changes its
+   * output is never answered with an image restored from the cache.
+   */
+  readonly format?: string;
   /** Writes the image to `out` atomically (temp file, then rename). */
   write(entries: readonly ImageEntry[], out: string, sourceDateEpoch: number, options?: ImageWriteOptions): Promise<void>;
 }

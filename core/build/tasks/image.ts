@@ -79,9 +79,13 @@ export const imageTask: TaskImplementation = {
     // The boot chain's files by name (their contents come with the stages' install outputs).
     const bootFileNames = bootDeploys(plan).map((f) => f.name);
     const disk = ctx.cfg.machine.disk ? { disk: diskSignature(ctx.cfg.machine.disk), bootargs: diskBootargs(plan, ctx) } : {};
+    // The image's types and its disk partitions' file systems: a writer of Strata's own names its output's format.
+    const kinds = new Set<string>([...plan.image.types, ...(ctx.cfg.machine.disk?.partitions.map((p) => p.fs) ?? [])]);
+    const formats = [...kinds].flatMap((kind) => ctx.writers.find((w) => w.type === kind)?.format ?? []);
     return JSON.stringify({
       ...disk,
       types: plan.image.types,
+      ...(formats.length ? { formats } : {}),
       boot: ctx.cfg.machine.qemu ? formatQemuBoot(qemuBoot(plan, ctx, '')) : null,
       epoch: ctx.layout.epoch,
       records: await imageRecordsOf(ctx).inputs(plan, ctx),

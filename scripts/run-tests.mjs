@@ -37,6 +37,8 @@ const OPT_IN = new Set(['tests/boards', 'tests/e2e-release'].map((d) => join('di
 function find(dir) {
   let out = [];
   let names = [];
+  // One test file, named by its source (tests/x/y.test.ts) or its compiled form.
+  if (dir.endsWith('.test.js')) return existsSync(dir) ? [dir] : [];
   try {
     names = readdirSync(dir).sort();
   } catch {
@@ -55,7 +57,9 @@ function find(dir) {
 // A compiled test whose source was removed or renamed is left in dist/ by
 // tsc; it is not a test of this tree any more.
 const sourceOf = (f) => relative('dist', f).replace(/\.js$/, '.ts');
-const files = dirs.flatMap((d) => find(join('dist', d))).filter((f) => existsSync(sourceOf(f)) && (!filter || f.includes(filter)));
+const files = dirs
+  .flatMap((d) => find(join('dist', d.replace(/\.test\.ts$/, '.test.js'))))
+  .filter((f) => existsSync(sourceOf(f)) && (!filter || f.includes(filter)));
 const sharesCache = (f) => readFileSync(sourceOf(f), 'utf8').includes('TEST_CACHE');
 
 // Units of work: the cache lane first (it holds the longest file), then every other file alone.

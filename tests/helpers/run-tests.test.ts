@@ -110,6 +110,20 @@ test('the cache lane keeps name order', () => {
   assert.is(spawnSync('cat', [join(dir, 'order')], { encoding: 'utf8' }).stdout, 'a\nb\nc\n');
 });
 
+test('a test file named by its source or compiled path runs alone; a missing one is a failure', () => {
+  const dir = tree({ a: { body: '', total: 2 }, b: { body: '', total: 3 } });
+  const table: [string[], string][] = [
+    [['tests/t/b.test.ts'], '3 passed, 0 failed'],
+    [['tests/t/a.test.js', 'tests/t/b.test.ts'], '5 passed, 0 failed'],
+    [['tests/t/nope.test.ts'], '0 passed, 1 failed'],
+  ];
+  for (const [args, last] of table) {
+    const r = spawnSync(process.execPath, [RUNNER, ...args], { cwd: dir, encoding: 'utf8', env: { ...process.env, STRATA_TEST_JOBS: '' } });
+    const lines = r.stdout.trim().split('\n');
+    assert.is(lines[lines.length - 1], last, `${args.join(' ')}: ${r.stdout}${r.stderr}`);
+  }
+});
+
 for (const bad of ['0', '-1', 'two', '1.5']) {
   test(`--jobs ${bad} is refused with what to write`, () => {
     const r = run(tree({ a: { body: '' } }), '--jobs', bad);

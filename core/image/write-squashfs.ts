@@ -1,6 +1,7 @@
 import { writeAtomically } from './atomic-output.js';
 import { imageTree, type ImageEntry } from './image-tree.js';
 import type { ImageWriter } from './image-writer.js';
+import { SQUASHFS_FORMAT } from './squashfs/format.js';
 import { writeSquashfs } from './squashfs/squashfs-image.js';
 
 // squashfs: written by Strata itself (squashfs/squashfs-image.ts), every
@@ -11,7 +12,7 @@ import { writeSquashfs } from './squashfs/squashfs-image.js';
 
 export class SquashfsWriter implements ImageWriter {
   readonly type = 'squashfs';
-  readonly format = 'strata-squashfs-1';
+  readonly format = SQUASHFS_FORMAT;
   async write(entries: readonly ImageEntry[], out: string, sourceDateEpoch: number): Promise<void> {
     const tree = imageTree(entries, sourceDateEpoch);
     await writeAtomically(out, (tmp) => writeSquashfs(tree, tmp, sourceDateEpoch));

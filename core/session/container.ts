@@ -12,6 +12,7 @@ import { FileFetcher } from '../fetch/transport/file.js';
 import { HttpFetcher } from '../fetch/transport/http.js';
 import type { ImageWriter } from '../image/image-writer.js';
 import { lazyWriter } from '../image/lazy-writer.js';
+import { SQUASHFS_FORMAT } from '../image/squashfs/format.js';
 import { imageRecords } from '../release/image-records.js';
 import type { Configuration } from '../resolve/configuration.js';
 import type { TaskCache } from '../scheduler/task-cache.js';
@@ -43,13 +44,14 @@ export function pluginContainer(): Container {
   c.bind<Fetcher>(FETCHERS).toDynamicValue(() => new FileFetcher());
   c.bind<Fetcher>(FETCHERS).toDynamicValue(() => new GitFetcher());
   // Writers by type, each loaded on its first write (lazy-writer.ts).
-  const writer = (type: string, load: () => Promise<ImageWriter>) => c.bind<ImageWriter>(IMAGE_WRITERS).toConstantValue(lazyWriter(type, load));
+  const writer = (type: string, load: () => Promise<ImageWriter>, format?: string) =>
+    c.bind<ImageWriter>(IMAGE_WRITERS).toConstantValue(lazyWriter(type, load, format));
   writer('cpio.gz', async () => new (await import('../image/write-cpio-gz.js')).CpioGzWriter());
   writer('tar.gz', async () => new (await import('../image/write-tar.js')).TarGzWriter());
   writer('tar.zst', async () => new (await import('../image/write-tar.js')).TarZstWriter());
   writer('ext4', async () => new (await import('../image/write-ext4.js')).Ext4Writer());
   writer('vfat', async () => new (await import('../image/write-vfat.js')).VfatWriter());
-  writer('squashfs', async () => new (await import('../image/write-squashfs.js')).SquashfsWriter());
+  writer('squashfs', async () => new (await import('../image/write-squashfs.js')).SquashfsWriter(), SQUASHFS_FORMAT);
   writer('oci', async () => new (await import('../image/write-oci.js')).OciWriter());
   writer('oci.tar', async () => new (await import('../image/write-oci-archive.js')).OciArchiveWriter());
   writer('disk.img', async () => new (await import('../image/disk/write-disk.js')).DiskWriter());

@@ -39,7 +39,34 @@ test('a writer registered under another type than its own is refused on its firs
   }
 });
 
-test('every writer of the composition root loads as the type it is registered under', async () => {
+test("a writer's format is known before it is loaded, and must be the loaded writer's own", async () => {
+  let loads = 0;
+  const named = (format?: string) => async (): Promise<ImageWriter> => {
+    loads++;
+    return { ...recording('squashfs', []), ...(format ? { format } : {}) };
+  };
+  assert.is(lazyWriter('squashfs', named('fmt-1'), 'fmt-1').format, 'fmt-1');
+  assert.ok(!('format' in lazyWriter('tar.gz', named())), 'no format key for a writer without one');
+  assert.is(loads, 0, 'reading the format loads nothing');
+  await lazyWriter('squashfs', named('fmt-1'), 'fmt-1').write([], 'out', 0);
+  const table: [string | undefined, string | undefined, string][] = [
+    ['fmt-1', 'fmt-2', "registered with format 'fmt-1' writes 'fmt-2'"],
+    [undefined, 'fmt-2', "registered with format 'none' writes 'fmt-2'"],
+    ['fmt-1', undefined, "registered with format 'fmt-1' writes 'none'"],
+  ];
+  for (const [registered, own, message] of table) {
+    const err = await lazyWriter('squashfs', named(own), registered)
+      .write([], 'out', 0)
+      .then(
+        () => undefined,
+        (e: Error) => e,
+      );
+    assert.ok(err, `registered ${registered}, writes ${own}: not refused`);
+    assert.match(err!.message, message);
+  }
+});
+
+test('every writer of the composition root loads as the type and format it is registered with', async () => {
   const types = plugins().writers.map((w) => w.type);
   assert.equal([...types].sort(), ['cpio.gz', 'disk.img', 'ext4', 'oci', 'oci.tar', 'squashfs', 'tar.gz', 'tar.zst', 'vfat']);
   for (const w of plugins().writers) {
@@ -50,7 +77,7 @@ test('every writer of the composition root loads as the type it is registered un
       (e: Error) => e,
     );
     assert.ok(err, `${w.type} wrote to a missing folder`);
-    assert.not.match(err!.message, 'registered as', `${w.type}: ${err!.message}`);
+    assert.not.match(err!.message, 'registered', `${w.type}: ${err!.message}`);
   }
 });
 

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, readFileSync, statSync } from 'node:fs';
 import { diag, UserError } from '../diagnostics/diagnostic.js';
+import { MAX_MAJOR, MAX_MINOR } from '../model/device-numbers.js';
 import type { ManifestEntry } from '../rootfs/manifest.js';
 
 // What every image writer takes in: a list of entries with their type,
@@ -66,6 +67,9 @@ export const baseName = (path: string): string => path.slice(path.lastIndexOf('/
 // Absolute, and no empty, '.' or '..' component: one test per entry, where
 // splitting each path made checking a tree cost a tenth of writing it (bench/image.ts).
 const NORMALIZED = /^(?:\/(?!\.{1,2}(?:\/|$))[^/]+)+$/;
+export const MAX_ID = 0xfffffffe;
+const inRange = (n: number, max: number): boolean => Number.isInteger(n) && n >= 0 && n <= max;
+const isId = (n: number): boolean => inRange(n, MAX_ID);
 
 /**
  * Checks entries and fixes their order and times. Times are clamped to the
@@ -89,6 +93,13 @@ export function imageTree(entries: readonly ImageEntry[], sourceDateEpoch: numbe
     if ((e.type === 'chardev' || e.type === 'blockdev') && (e.major === undefined || e.minor === undefined)) {
       throw new ImageTreeError(`image device node '${e.path}' needs major and minor numbers`);
     }
+    // What every format can hold: a 32-bit owner (-1 means "unchanged" to chown, so not
+    // an owner), and Linux's device numbers, which squashfs and ext4 store packed.
+    if (!isId(e.uid) || !isId(e.gid)) throw new ImageTreeError(`image entry '${e.path}': owner ${e.uid}:${e.gid} is not a uid:gid from 0 to ${MAX_ID}`);
+    if (e.major !== undefined && !inRange(e.major, MAX_MAJOR))
+      throw new ImageTreeError(`image device node '${e.path}': major ${e.major} is not from 0 to ${MAX_MAJOR}`);
+    if (e.minor !== undefined && !inRange(e.minor, MAX_MINOR))
+      throw new ImageTreeError(`image device node '${e.path}': minor ${e.minor} is not from 0 to ${MAX_MINOR}`);
     if (e.path === '/' && e.type !== 'dir') throw new ImageTreeError(`the image root '/' must be a directory, not a ${e.type}`);
     // Object.assign, not a spread: the same copy, where spreading entries of
     // several shapes cost more than all the checks here (bench/image.ts).

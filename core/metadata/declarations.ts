@@ -1,4 +1,5 @@
 import { diag, UserError, type SourceLocation } from '../diagnostics/diagnostic.js';
+import { MAX_MAJOR, MAX_MINOR } from '../model/device-numbers.js';
 import { asNumber, asSeq, asString, get, readMap } from './schema.js';
 import type { LEntry, LValue } from './tree.js';
 
@@ -142,9 +143,13 @@ export function readDeclarations(m: Map<string, LEntry>, withPackage: boolean): 
       const t = asString(get(e, 'type')!, 'device type');
       if (t !== 'char' && t !== 'block')
         throw new UserError(diag('rootfs-bad-device', `device type '${t}' is neither 'char' nor 'block'`, get(e, 'type')!.loc));
-      const num = (k: string) => {
+      const num = (k: 'major' | 'minor') => {
         const n = asNumber(get(e, k)!, k);
-        if (!Number.isInteger(n) || n < 0 || n > 0xfffff) throw new UserError(diag('rootfs-bad-device', `device ${k} ${n} is out of range`, get(e, k)!.loc));
+        const max = k === 'major' ? MAX_MAJOR : MAX_MINOR;
+        if (!Number.isInteger(n) || n < 0 || n > max)
+          throw new UserError(
+            diag('rootfs-bad-device', `device ${k} ${n} is out of range`, get(e, k)!.loc, { hint: `Linux's ${k} numbers go from 0 to ${max}` }),
+          );
         return n;
       };
       return {

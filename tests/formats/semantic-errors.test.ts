@@ -50,6 +50,12 @@ const ROWS: { what: string; files: Record<string, string>; load: (dir: string) =
     ],
   },
   {
+    what: "a device major over Linux's 12 bits (squashfs and ext4 would store another device)",
+    files: { 'i.yaml': 'install: [busybox]\ntypes: [squashfs]\ndevices:\n  - {path: /dev/x, type: char, major: 4096, minor: 0}\n' },
+    load: image,
+    expect: ['i.yaml:4:39 rootfs-bad-device device major 4096 is out of range'],
+  },
+  {
     what: 'unknown image types, each at its own item, beside a bad check',
     files: { 'i.yaml': 'install: [busybox]\ntypes: [cpio.gz, ext5, tar.gz, iso]\nchecks:\n  - { run: "" }\n' },
     load: image,

@@ -31,7 +31,28 @@ const BAD: [string, ImageEntry[], RegExp][] = [
     /'\/f\/g' is under '\/f', which is a file/,
   ],
   ['root not a folder', [{ path: '/', type: 'file', mode: 0o644, uid: 0, gid: 0, content: 'x' }], /root '\/' must be a directory/],
+  // Owners every format holds; -1 (2^32 - 1) is chown's "unchanged", not an owner.
+  ['negative uid', [{ ...etc, uid: -1 }], /'\/etc': owner -1:0 is not a uid:gid from 0 to 4294967294/],
+  ['uid of 2^32 - 1', [{ ...etc, uid: 2 ** 32 - 1 }], /owner 4294967295:0 is not/],
+  ['gid over 32 bits', [{ ...etc, gid: 2 ** 32 }], /owner 0:4294967296 is not/],
+  ['fractional uid', [{ ...etc, uid: 1.5 }], /owner 1.5:0 is not/],
+  // Linux's device numbers: 12 bits of major, 20 of minor; squashfs and ext4 would store another device.
+  [
+    'major over 12 bits',
+    [{ path: '/d', type: 'chardev', mode: 0o600, uid: 0, gid: 0, major: 4096, minor: 0 }],
+    /device node '\/d': major 4096 is not from 0 to 4095/,
+  ],
+  ['minor over 20 bits', [{ path: '/d', type: 'blockdev', mode: 0o600, uid: 0, gid: 0, major: 8, minor: 2 ** 20 }], /minor 1048576 is not from 0 to 1048575/],
+  ['negative minor', [{ path: '/d', type: 'blockdev', mode: 0o600, uid: 0, gid: 0, major: 8, minor: -1 }], /minor -1 is not/],
 ];
+
+test('the largest owners and device numbers are taken', () => {
+  const entries: ImageEntry[] = [
+    { ...etc, uid: 2 ** 32 - 2, gid: 2 ** 32 - 2 },
+    { path: '/d', type: 'chardev', mode: 0o600, uid: 0, gid: 0, major: 4095, minor: 2 ** 20 - 1 },
+  ];
+  assert.is(imageTree(entries, E).entries.length, 3);
+});
 
 for (const [name, entries, message] of BAD) {
   test(`refused: ${name}`, () => {
@@ -86,7 +107,7 @@ test('the tree digest is the sha256 of one JSON array per entry, whatever the na
   const entries: ImageEntry[] = [
     { path: '/', type: 'dir', mode: 0o755, uid: 0, gid: 0, mtime: 5 },
     { path: '/a "quoted"\\ \u2028 ünï 😀', type: 'file', mode: 0o644, uid: 1e9, gid: 0, mtime: 1.5, sha256: 'ab', source: '/nowhere' },
-    { path: '/d', type: 'chardev', mode: 0, uid: 0, gid: 0, mtime: 3, major: 4, minor: 2 ** 40 },
+    { path: '/d', type: 'chardev', mode: 0, uid: 0, gid: 0, mtime: 3, major: 4095, minor: 2 ** 20 - 1 },
     { path: '/l', type: 'symlink', mode: 0o777, uid: 0, gid: 0, target: 'x"\n\t\u0001' },
   ];
   const tree = imageTree(entries, 7);

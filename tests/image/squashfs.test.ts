@@ -120,6 +120,46 @@ test('the same tree gives the same bytes, whatever the host files are called', a
   assert.ok(readFileSync(join(a, 'i')).equals(readFileSync(join(b, 'i'))));
 });
 
+test('tables over one metadata block: 3,000 owners (the id table) and 600 fragments (the fragment table)', async () => {
+  const dir = tempDir('strata-squashfs-tables-');
+  const root = { uid: 0, gid: 0 };
+  // 2,048 ids fill a metadata block of the id table; 512 fragment entries one of the fragment table.
+  const owned = Array.from({ length: 1500 }, (_, i): ImageEntry => ({
+    path: `/o/${i}`,
+    type: 'file',
+    mode: 0o640,
+    uid: 10_000 + i,
+    gid: 20_000 + i,
+    content: `${i}\n`,
+  }));
+  // Tails of 100 KiB of noise: one fragment block each, as two do not fit one 128 KiB block.
+  const tails = Array.from({ length: 600 }, (_, i) => sourced(dir, `/t/${i}`, noise(100 * 1024, `t${i}`)));
+  const entries: ImageEntry[] = [
+    { path: '/', type: 'dir', mode: 0o755, ...root },
+    { path: '/o', type: 'dir', mode: 0o755, ...root },
+    { path: '/t', type: 'dir', mode: 0o755, ...root },
+    ...owned,
+    ...tails,
+  ];
+  const out = join(dir, 'tables.squashfs');
+  await new SquashfsWriter().write(entries, out, EPOCH);
+  const stat = unsquashfs(['-s', out]).toString();
+  assert.match(stat, /Number of fragments 600\n/);
+  assert.match(stat, /Number of ids\b[^\n]* 3001\n/);
+  const owners = new Map(
+    unsquashfs(['-lln', out])
+      .toString()
+      .split('\n')
+      .filter((l) => l.includes('squashfs-root/o/'))
+      .map((l) => [l.slice(l.indexOf('squashfs-root/o/') + 16), l.split(/ +/)[1]]),
+  );
+  assert.is(owners.size, 1500);
+  for (const e of owned) assert.is(owners.get(e.path.slice(3)), `${e.uid}/${e.gid}`, e.path);
+  const back = join(dir, 'back');
+  unsquashfs(['-q', '-n', '-d', back, out]);
+  for (const e of tails) assert.ok(readFileSync(join(back, e.path)).equals(readFileSync(e.source!)), e.path);
+});
+
 const BAD: { name: string; entry: (dir: string) => ImageEntry; said: RegExp }[] = [
   {
     name: 'a source that grew after the manifest was made',
@@ -137,6 +177,26 @@ const BAD: { name: string; entry: (dir: string) => ImageEntry; said: RegExp }[] 
     said: /at most 256 bytes/,
   },
 ];
+
+test('65,535 owners and groups fit (the super block counts them in 16 bits); one more is refused, naming an entry, nothing left behind', async () => {
+  const dir = tempDir('strata-squashfs-ids-');
+  // The root brings id 0 (its uid and gid); entry i brings uid 100000+i and gid 200000+i.
+  const tree = (n: number): ImageEntry[] => [
+    { path: '/', type: 'dir', mode: 0o755, uid: 0, gid: 0 },
+    ...Array.from({ length: n }, (_, i): ImageEntry => ({ path: `/${i}`, type: 'file', mode: 0o644, uid: 100_000 + i, gid: 200_000 + i, content: '' })),
+  ];
+  const fits = join(dir, 'fits.squashfs');
+  await new SquashfsWriter().write(tree(32_767), fits, EPOCH);
+  assert.match(unsquashfs(['-s', fits]).toString(), /Number of ids\b[^\n]* 65535\n/);
+  const out = join(dir, 'ids.squashfs');
+  const err = await new SquashfsWriter().write(tree(32_768), out, EPOCH).then(
+    () => undefined,
+    (e: Error) => e,
+  );
+  assert.ok(err, 'the write failed');
+  assert.match(err!.message, /^image entry '\/\d+': squashfs holds at most 65535 distinct owners and groups/);
+  assert.throws(() => readFileSync(out), /ENOENT/);
+});
 
 for (const bad of BAD) {
   test(`refused, nothing left under the final name: ${bad.name}`, async () => {

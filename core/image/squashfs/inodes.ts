@@ -30,13 +30,20 @@ export interface Node {
 /** Linux's new_encode_dev: what a squashfs device inode stores. */
 const encodeDevice = (major: number, minor: number): number => ((minor & 0xff) | (major << 8) | ((minor & ~0xff) << 12)) >>> 0;
 
+/** The super block counts the ids in 16 bits (and inodes index them in 16). */
+export const MAX_IDS = 0xffff;
+
 /** Index of each uid and gid in the id table, in order of first use. */
 export class IdTable {
   readonly ids: number[] = [];
   private readonly index = new Map<number, number>();
-  of(id: number): number {
+  of(id: number, path: string): number {
     let i = this.index.get(id);
     if (i === undefined) {
+      if (this.ids.length === MAX_IDS)
+        throw new Error(
+          `image entry '${path}': squashfs holds at most ${MAX_IDS} distinct owners and groups (uids and gids together), and this one is one more`,
+        );
       i = this.ids.length;
       this.ids.push(id);
       this.index.set(id, i);
@@ -51,8 +58,8 @@ export function inodeBytes(node: Node, ids: IdTable, listing?: { ref: MetadataRe
     const b = Buffer.alloc(16 + rest);
     b.writeUInt16LE(type, 0);
     b.writeUInt16LE(e.mode & 0o7777, 2);
-    b.writeUInt16LE(ids.of(e.uid), 4);
-    b.writeUInt16LE(ids.of(e.gid), 6);
+    b.writeUInt16LE(ids.of(e.uid, e.path), 4);
+    b.writeUInt16LE(ids.of(e.gid, e.path), 6);
     b.writeUInt32LE(e.mtime >>> 0, 8);
     b.writeUInt32LE(node.number, 12);
     return b;

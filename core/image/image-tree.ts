@@ -68,6 +68,7 @@ export const baseName = (path: string): string => path.slice(path.lastIndexOf('/
 // splitting each path made checking a tree cost a tenth of writing it (bench/image.ts).
 const NORMALIZED = /^(?:\/(?!\.{1,2}(?:\/|$))[^/]+)+$/;
 export const MAX_ID = 0xfffffffe;
+const MAX_TARGET = 4095;
 const inRange = (n: number, max: number): boolean => Number.isInteger(n) && n >= 0 && n <= max;
 const isId = (n: number): boolean => inRange(n, MAX_ID);
 
@@ -90,6 +91,9 @@ export function imageTree(entries: readonly ImageEntry[], sourceDateEpoch: numbe
     if (e.type === 'file' && e.source === undefined && e.content === undefined)
       throw new ImageTreeError(`image file '${e.path}' has neither a source file nor content`);
     if (e.type === 'symlink' && !e.target) throw new ImageTreeError(`image symlink '${e.path}' has no target`);
+    // Linux reads no longer link (PATH_MAX): its squashfs calls such an inode corrupt.
+    if (e.target !== undefined && e.target.length > MAX_TARGET / 3 && Buffer.byteLength(e.target) > MAX_TARGET)
+      throw new ImageTreeError(`image symlink '${e.path}': its target has more than ${MAX_TARGET} bytes, which Linux cannot read`);
     if ((e.type === 'chardev' || e.type === 'blockdev') && (e.major === undefined || e.minor === undefined)) {
       throw new ImageTreeError(`image device node '${e.path}' needs major and minor numbers`);
     }

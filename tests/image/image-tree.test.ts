@@ -36,6 +36,11 @@ const BAD: [string, ImageEntry[], RegExp][] = [
   ['uid of 2^32 - 1', [{ ...etc, uid: 2 ** 32 - 1 }], /owner 4294967295:0 is not/],
   ['gid over 32 bits', [{ ...etc, gid: 2 ** 32 }], /owner 0:4294967296 is not/],
   ['fractional uid', [{ ...etc, uid: 1.5 }], /owner 1.5:0 is not/],
+  [
+    'symlink target over 4095 bytes',
+    [{ path: '/l', type: 'symlink', mode: 0o777, uid: 0, gid: 0, target: 'é'.repeat(2048) }],
+    /symlink '\/l': its target has more than 4095 bytes/,
+  ],
   // Linux's device numbers: 12 bits of major, 20 of minor; squashfs and ext4 would store another device.
   [
     'major over 12 bits',
@@ -46,12 +51,13 @@ const BAD: [string, ImageEntry[], RegExp][] = [
   ['negative minor', [{ path: '/d', type: 'blockdev', mode: 0o600, uid: 0, gid: 0, major: 8, minor: -1 }], /minor -1 is not/],
 ];
 
-test('the largest owners and device numbers are taken', () => {
+test('the largest owners, device numbers and link targets are taken', () => {
   const entries: ImageEntry[] = [
     { ...etc, uid: 2 ** 32 - 2, gid: 2 ** 32 - 2 },
     { path: '/d', type: 'chardev', mode: 0o600, uid: 0, gid: 0, major: 4095, minor: 2 ** 20 - 1 },
+    { path: '/l', type: 'symlink', mode: 0o777, uid: 0, gid: 0, target: 'x'.repeat(4095) },
   ];
-  assert.is(imageTree(entries, E).entries.length, 3);
+  assert.is(imageTree(entries, E).entries.length, 4);
 });
 
 for (const [name, entries, message] of BAD) {
